@@ -1,0 +1,139 @@
+/**
+ * Turns what people paste (an ECS task ARN, possibly wrapped by Slack or followed by punctuation, or a bare
+ * task id with a cluster and region) into a TaskTarget, or a UserError saying what is wrong with it.
+ */
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
+import { UserError } from '../errors.js';
+import { type Partition, partitionOfRegion, partitions, regionPattern } from './partition.js';
+
+export interface TaskTarget {
+  partition: Partition;
+  region: string;
+  /** Undefined only for a bare task id without --account: the bot's own account is used. */
+  account: string | undefined;
+  cluster: string;
+  taskId: string;
+  /** The canonical ARN (new format) when the account is known. */
+  taskArn: string | undefined;
+}
+
+export interface TargetOptions {
+  cluster?: string | undefined;
+  region?: string | undefined;
+  account?: string | undefined;
+}
+
+const taskIdPattern = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const clusterPattern = /^[A-Za-z0-9_-]{1,255}$/;
+const accountPattern = /^\d{12}$/;
+
+/** Strips what chat and terminals add around a reference: whitespace, quotes, Slack's <…|label>, punctuation. */
+export function cleanReference(input: string): string {
+  let s = input.normalize('NFKC').trim();
+  for (let i = 0; i < 4; i++) {
+    const before = s;
+    s = s.replace(/^[\s"'`“”‘’([{]+/u, '').replace(/[\s"'`“”‘’)\]}.,;:!?…]+$/u, '');
+    const slack = /^<([^<>|]+)(?:\|[^<>]*)?>$/.exec(s);
+    if (slack) s = slack[1]!;
+    if (s === before) break;
+  }
+  return s;
+}
+
+/** Parses a task reference; throws UserError('errors.target.*') when it is not one. */
+export function parseTaskTarget(input: string, opts: TargetOptions = {}): TaskTarget {
+  const ref = cleanReference(input ?? '');
+  if (!ref) throw new UserError('errors.target.empty');
+  if (ref.length > 2048) throw new UserError('errors.target.too-long');
+
+  if (opts.account !== undefined && !accountPattern.test(opts.account)) {
+    throw new UserError('errors.target.bad-account', { value: opts.account });
+  }
+  if (opts.region !== undefined && !regionPattern.test(opts.region)) {
+    throw new UserError('errors.target.bad-region', { value: opts.region });
+  }
+  if (opts.cluster !== undefined && !clusterPattern.test(opts.cluster)) {
+    throw new UserError('errors.target.bad-cluster', { value: opts.cluster });
+  }
+
+  if (!ref.startsWith('arn:')) {
+    if (taskIdPattern.test(ref.toLowerCase())) {
+      if (!opts.cluster || !opts.region) throw new UserError('errors.target.bare-id-needs', { id: ref });
+      const region = opts.region;
+      const partition = partitionOfRegion(region);
+      return build(partition, region, opts.account, opts.cluster, ref.toLowerCase());
+    }
+    throw new UserError('errors.target.not-arn', { value: shorten(ref) });
+  }
+
+  let arn: ReturnType<typeof parseArn>;
+  try {
+    arn = parseArn(ref);
+  } catch {
+    throw new UserError('errors.target.not-arn', { value: shorten(ref) });
+  }
+  if (!partitions.includes(arn.partition as Partition)) {
+    throw new UserError('errors.target.bad-partition', { value: arn.partition });
+  }
+  const partition = arn.partition as Partition;
+  if (arn.service !== 'ecs') throw new UserError('errors.target.not-ecs', { service: arn.service });
+  if (!regionPattern.test(arn.region)) throw new UserError('errors.target.bad-region', { value: arn.region });
+  if (partitionOfRegion(arn.region) !== partition) {
+    throw new UserError('errors.target.partition-region', { partition, region: arn.region });
+  }
+  if (!accountPattern.test(arn.accountId)) {
+    throw new UserError('errors.target.bad-account', { value: arn.accountId });
+  }
+  const parts = arn.resource.split('/');
+  const kind = parts[0] ?? '';
+  if (kind !== 'task') {
+    throw new UserError('errors.target.not-task', { kind: kind || '?' });
+  }
+  let cluster: string | undefined;
+  let taskId: string;
+  if (parts.length === 3) {
+    cluster = parts[1]!;
+    taskId = parts[2]!;
+    if (!clusterPattern.test(cluster)) throw new UserError('errors.target.bad-cluster', { value: cluster });
+  } else if (parts.length === 2) {
+    taskId = parts[1]!;
+    cluster = opts.cluster;
+    if (!cluster) throw new UserError('errors.target.old-format-needs-cluster', { id: taskId });
+  } else {
+    throw new UserError('errors.target.not-task', { kind: arn.resource.slice(0, 40) });
+  }
+  if (!taskIdPattern.test(taskId.toLowerCase()))
+    throw new UserError('errors.target.bad-task-id', { value: taskId });
+  const target = build(partition, arn.region, arn.accountId, cluster, taskId.toLowerCase());
+  // An old-format ARN (task/ID) is kept as the user gave it: DescribeTasks matches it in accounts that never
+  // opted in to the long ARN format.
+  if (parts.length === 2)
+    target.taskArn = `arn:${partition}:ecs:${arn.region}:${arn.accountId}:task/${target.taskId}`;
+  return target;
+}
+
+function build(
+  partition: Partition,
+  region: string,
+  account: string | undefined,
+  cluster: string,
+  taskId: string,
+): TaskTarget {
+  return {
+    partition,
+    region,
+    account,
+    cluster,
+    taskId,
+    taskArn: account ? `arn:${partition}:ecs:${region}:${account}:task/${cluster}/${taskId}` : undefined,
+  };
+}
+
+function shorten(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+}
+
+/** The ARN to give DescribeTasks: the canonical one, or the bare id when the account is unknown. */
+export function describeTasksId(t: TaskTarget): string {
+  return t.taskArn ?? t.taskId;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/** The ecs-pull command line: `why`, `replay` (and more registered from src/cli/). */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { type Io, processIo } from './cli/io.js';
+import { registerWhy } from './cli/why.js';
+import { silenceSdkNodeNotice } from './config.js';
+import { isUserError } from './errors.js';
+import { toLanguage, translator } from './i18n.js';
+import { correlationId, createLogger } from './log.js';
+
+/** The language to report errors in: --lang if given and valid, else English. */
+function errorLanguage(argv: string[]) {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const raw = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  return toLanguage(raw) ?? 'en';
+}
+
+/** Builds the program; exported for tests. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('ecs-pull')
+    .description('Explains why an Amazon ECS task on Fargate failed with CannotPullContainerError')
+    .option('--lang <lang>', 'language of the output: en or it')
+    .option('--config <file>', 'YAML configuration file (default: $ECS_PULL_CONFIG)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: () => {},
+    });
+  registerWhy(program, io);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  const lang = errorLanguage(argv);
+  const t = translator(lang);
+  try {
+    const program = buildProgram(io);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
+        return 0;
+      }
+      io.err(
+        `${t('errors.prefix', { message: t('errors.usage', { message: err.message.replace(/^error: /, '') }) })}\n`,
+      );
+      return 2;
+    }
+    if (isUserError(err)) {
+      io.err(`${t('errors.prefix', { message: t(err.key, err.params) })}\n`);
+      return err.exitCode;
+    }
+    const id = correlationId();
+    createLogger('error').error({ err, correlationId: id }, 'internal error');
+    io.err(`${t('errors.prefix', { message: t('errors.internal', { id }) })}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  silenceSdkNodeNotice();
+  run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

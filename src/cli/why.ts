@@ -1,0 +1,92 @@
+/** `ecs-pull why <task>`: a live diagnosis, and `ecs-pull replay <file>`: the same on saved facts. */
+import type { Command } from 'commander';
+import { parseTaskTarget } from '../aws/target.js';
+import { parseEventText } from '../diagnosis/event.js';
+import type { Report } from '../diagnosis/report.js';
+import { renderJson } from '../render/json.js';
+import { renderText } from '../render/text.js';
+import { type CommandEnv, commandEnv, type GlobalOptions, readText, writeText } from './common.js';
+import type { Io } from './io.js';
+
+interface WhyOptions extends GlobalOptions {
+  cluster?: string;
+  region?: string;
+  account?: string;
+  event?: string;
+  service?: string;
+  json?: boolean;
+  saveFacts?: string;
+}
+
+function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefined): void {
+  io.out(json ? renderJson(report, env.t, env.lang) : renderText(report, env.t));
+}
+
+/** Registers `why` and `replay`. */
+export function registerWhy(program: Command, io: Io): void {
+  program
+    .command('why')
+    .description('Diagnose why an ECS task failed to pull its image')
+    .argument('<task>', 'task ARN (or a task id with --cluster and --region)')
+    .option('--cluster <name>', 'cluster, for a bare task id or an old-format ARN')
+    .option('--region <region>', 'region, for a bare task id')
+    .option('--account <id>', 'account, for a bare task id (default: the bot’s own)')
+    .option(
+      '--event <file>',
+      'EventBridge “ECS Task State Change” event to rebuild the task from when ECS no longer shows it',
+    )
+    .option('--service <name>', 'service to rebuild the task from when ECS no longer shows it')
+    .option('--json', 'print the JSON report (schema 1)')
+    .option(
+      '--save-facts <file>',
+      'write everything gathered to FILE (replay it with `ecs-pull replay FILE`)',
+    )
+    .action(async (task: string, _o: WhyOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<WhyOptions>();
+      const env = commandEnv(opts);
+      const target = parseTaskTarget(task, {
+        cluster: opts.cluster,
+        region: opts.region,
+        account: opts.account,
+      });
+      const event = opts.event
+        ? parseEventText(readText(opts.event, 'errors.event.unreadable'), opts.event, target.taskId)
+        : undefined;
+      // The AWS SDK takes about a second to load (EC2's client alone most of it): only once the input is valid.
+      const [{ ClientPool }, { diagnose }, { createLogger }] = await Promise.all([
+        import('../aws/clients.js'),
+        import('../diagnosis/diagnose.js'),
+        import('../log.js'),
+      ]);
+      const log = createLogger(env.config.log.level === 'info' ? 'warn' : env.config.log.level);
+      const pool = new ClientPool(env.config);
+      const { report, saved } = await diagnose(
+        { target, event, service: opts.service, requester: `cli-${io.user()}` },
+        {
+          pool,
+          deadlineMs: env.config.aws.deadlineMs,
+          settings: {
+            probePublicRegistries: env.config.registries.probePublic,
+            probeTimeoutMs: env.config.registries.probeTimeoutMs,
+          },
+          onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
+        },
+      );
+      if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
+      print(io, env, report, opts.json);
+      if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
+    });
+
+  program
+    .command('replay')
+    .description('Run the checks and verdict on facts saved with --save-facts, without AWS')
+    .argument('<file>', 'facts file')
+    .option('--json', 'print the JSON report (schema 1)')
+    .action(async (file: string, _o: WhyOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<WhyOptions>();
+      const env = commandEnv(opts);
+      const { evaluate, parseSavedFacts } = await import('../diagnosis/evaluate.js');
+      const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
+      print(io, env, await evaluate(saved, { replayedFrom: file }), opts.json);
+    });
+}

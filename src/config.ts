@@ -1,0 +1,235 @@
+/**
+ * The only module that reads process.env. Configuration comes from environment variables and an optional
+ * YAML file (ECS_PULL_CONFIG), is validated once with zod, and is handed around as a typed, frozen object.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const roleArn = z
+  .string()
+  .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN');
+const externalId = z
+  .string()
+  .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-');
+export const languages = ['en', 'it'] as const;
+export type Language = (typeof languages)[number];
+
+const accountSchema = z
+  .object({
+    /** Role to assume in this account. */
+    roleArn: roleArn.optional(),
+    externalId: externalId.optional(),
+    /** Use the bot's own credentials (default provider chain) instead of assuming a role. */
+    defaultCredentials: z.boolean().optional(),
+    /** Human label shown in messages. */
+    name: z.string().max(64).optional(),
+  })
+  .strict()
+  .refine((a) => !(a.roleArn && a.defaultCredentials), {
+    message: 'set either roleArn or defaultCredentials, not both',
+  });
+
+const awsSchema = z
+  .object({
+    /** Timeout of one HTTP attempt to AWS. */
+    callTimeoutMs: z.number().int().min(100).max(60_000).default(3_000),
+    /** Deadline of a whole diagnosis; facts not gathered by then become `unknown`. */
+    deadlineMs: z.number().int().min(500).max(120_000).default(10_000),
+    /** Attempts per AWS call, including the first (SDK standard retry mode with backoff). */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** Role session duration. */
+    sessionDurationSeconds: z.number().int().min(900).max(43_200).default(3_600),
+  })
+  .strict();
+
+const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a Slack channel id (C…, G… or D…)');
+
+const slackSchema = z
+  .object({
+    /** socket (default, no public URL) or http (/slack/events behind a load balancer). */
+    mode: z.enum(['socket', 'http']).default('socket'),
+    botToken: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
+    appToken: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
+    signingSecret: z.string().min(8).optional(),
+    /** Web API base URL, e.g. https://slack.com/api/ (tests point it at a local server). */
+    apiUrl: z.url().optional(),
+    /** HTTP port: /slack/events in HTTP mode, /healthz and /metrics in both modes. */
+    port: z.number().int().min(0).max(65_535).default(3000),
+    /** Which automatic alerts the bot acts on: messages from these bots/apps, in these channels. */
+    alertSources: z
+      .object({
+        botIds: z.array(z.string().regex(/^B[A-Z0-9]{6,}$/, 'must be a bot id (B…)')).default([]),
+        appIds: z.array(z.string().regex(/^A[A-Z0-9]{6,}$/, 'must be an app id (A…)')).default([]),
+        /** Channels where alerts are read; empty = any channel the bot is in. */
+        channels: z.array(channelId).default([]),
+      })
+      .strict()
+      .default({ botIds: [], appIds: [], channels: [] }),
+    /** Per-channel settings: the language replies use and the accounts that channel may diagnose. */
+    channels: z
+      .record(
+        channelId,
+        z
+          .object({
+            language: z.enum(languages).optional(),
+            /** Account ids, or "*" for every configured account. */
+            accounts: z.array(z.union([accountId, z.literal('*')])).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+    /** Accounts a channel without its own entry may diagnose ("*" = all configured; [] = none). */
+    defaultAccounts: z.array(z.union([accountId, z.literal('*')])).default(['*']),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    defaultLanguage: z.enum(languages).default('en'),
+    /**
+     * Role for any account not listed: a role name (`ecs-pull-diagnostics`) or an ARN template with
+     * `{account}` and `{partition}` placeholders.
+     */
+    roleNameTemplate: z.string().min(1).max(600).optional(),
+    /** ExternalId used with roleNameTemplate (an account's own externalId wins). */
+    externalId: externalId.optional(),
+    accounts: z.record(accountId, accountSchema).default({}),
+    aws: awsSchema.default(awsSchema.parse({})),
+    registries: z
+      .object({
+        /**
+         * Ask public registries (Docker Hub, public.ecr.aws, ghcr.io, …) over their v2 API whether a manifest
+         * exists and whether anonymous pulls are rate-limited. Off by default: it needs egress from the bot.
+         */
+        probePublic: z.boolean().default(false),
+        /** Timeout of one registry request. */
+        probeTimeoutMs: z.number().int().min(100).max(30_000).default(2_000),
+      })
+      .strict()
+      .default({ probePublic: false, probeTimeoutMs: 2_000 }),
+    slack: slackSchema.default(slackSchema.parse({})),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof fileSchema> & { readonly source: string };
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** Environment variables understood, mapped to config paths. */
+const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> = {
+  ECS_PULL_LANG: (r, v) => {
+    r.defaultLanguage = v;
+  },
+  ECS_PULL_ROLE_NAME: (r, v) => {
+    r.roleNameTemplate = v;
+  },
+  ECS_PULL_EXTERNAL_ID: (r, v) => {
+    r.externalId = v;
+  },
+  ECS_PULL_DEADLINE_MS: (r, v) => {
+    section(r, 'aws').deadlineMs = Number(v);
+  },
+  ECS_PULL_CALL_TIMEOUT_MS: (r, v) => {
+    section(r, 'aws').callTimeoutMs = Number(v);
+  },
+  ECS_PULL_MAX_ATTEMPTS: (r, v) => {
+    section(r, 'aws').maxAttempts = Number(v);
+  },
+  LOG_LEVEL: (r, v) => {
+    section(r, 'log').level = v;
+  },
+  SLACK_BOT_TOKEN: (r, v) => {
+    section(r, 'slack').botToken = v;
+  },
+  SLACK_APP_TOKEN: (r, v) => {
+    section(r, 'slack').appToken = v;
+  },
+  SLACK_SIGNING_SECRET: (r, v) => {
+    section(r, 'slack').signingSecret = v;
+  },
+  SLACK_API_URL: (r, v) => {
+    section(r, 'slack').apiUrl = v;
+  },
+  SLACK_MODE: (r, v) => {
+    section(r, 'slack').mode = v;
+  },
+  ECS_PULL_PROBE_PUBLIC_REGISTRIES: (r, v) => {
+    section(r, 'registries').probePublic = v === 'true' || v === '1';
+  },
+  PORT: (r, v) => {
+    section(r, 'slack').port = Number(v);
+  },
+};
+
+function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const existing = raw[key];
+  if (existing && typeof existing === 'object' && !Array.isArray(existing)) {
+    return existing as Record<string, unknown>;
+  }
+  const created: Record<string, unknown> = {};
+  raw[key] = created;
+  return created;
+}
+
+/** Reads the environment (and the YAML file it names) once and validates it; throws a UserError on any problem. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: { configPath?: string | undefined } = {},
+): Config {
+  const path = overrides.configPath ?? env.ECS_PULL_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new UserError('errors.config.unreadable', { path, reason: (err as Error).message });
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (err) {
+      throw new UserError('errors.config.yaml', {
+        path,
+        reason: (err as Error).message.split('\n')[0] ?? '',
+      });
+    }
+    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new UserError('errors.config.invalid', { path, key: '(root)', reason: 'must be a mapping' });
+    }
+    raw = (parsed as Record<string, unknown>) ?? {};
+  }
+  for (const [name, apply] of Object.entries(envMap)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') apply(raw, v);
+  }
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.length ? issue.path.join('.') : '(root)';
+    throw new UserError('errors.config.invalid', { path: path ?? 'environment', key, reason: issue.message });
+  }
+  return Object.freeze({ ...result.data, source: path ?? 'environment' });
+}
+
+/** A configuration with defaults only: for replay, demo and tests. */
+export function defaultConfig(overrides: Partial<z.input<typeof fileSchema>> = {}): Config {
+  return Object.freeze({ ...fileSchema.parse(overrides), source: 'defaults' });
+}
+
+/**
+ * The AWS SDK warns on every start that its releases after January 2027 need Node 22. ecs-pull pins its SDK
+ * versions in package-lock.json and runs on Node 20 by design, so the notice is switched off with the SDK's
+ * own setting (README: Node versions).
+ */
+export function silenceSdkNodeNotice(env: Record<string, string | undefined> = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}

@@ -1,0 +1,104 @@
+/**
+ * The pipeline: context → facts → checks → verdict → Report. `diagnose` talks to AWS; `evaluate` is pure and
+ * is what replay and the demo run on saved facts.
+ */
+import type { ClientPool } from '../aws/clients.js';
+import { classifyAwsError, type FactError } from '../aws/errors.js';
+import type { TaskTarget } from '../aws/target.js';
+import { UserError } from '../errors.js';
+import { allChecks, factsNeeded } from './checks/index.js';
+import type { Check } from './checks/types.js';
+import { evaluate } from './evaluate.js';
+import { contextFactNames, providers as defaultProviders } from './facts/index.js';
+import { type FactProvider, FactSession, type SharedCallCache } from './facts/session.js';
+import type { DiagnosisSettings, EventTask } from './facts/types.js';
+import { REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
+
+export interface DiagnoseRequest {
+  target: TaskTarget;
+  event?: EventTask | undefined;
+  service?: string | undefined;
+  /** Who asked (CLI user, Slack user): goes into the role session name. */
+  requester: string;
+}
+
+export interface DiagnoseDeps {
+  pool: ClientPool;
+  /** Provider settings; defaults: no public registry probing, reach only configured accounts. */
+  settings?: Partial<DiagnosisSettings>;
+  deadlineMs: number;
+  checks?: readonly Check[];
+  providers?: ReadonlyMap<string, FactProvider>;
+  sharedCache?: SharedCallCache;
+  signal?: AbortSignal;
+  onCheckError?: (checkId: string, err: unknown) => void;
+}
+
+/** Maps a failure to read the task into the error the user sees (what went wrong, what to provide). */
+function taskError(error: FactError, target: TaskTarget): UserError {
+  const where = {
+    cluster: target.cluster,
+    region: target.region,
+    account: target.account ?? '—',
+    id: target.taskId,
+  };
+  if (error.code === 'TaskMissing') return new UserError('errors.task.missing', where, 3);
+  if (error.code === 'ClusterNotFoundException') return new UserError('errors.task.no-cluster', where, 3);
+  if (error.kind === 'denied') {
+    return new UserError('errors.task.denied', { ...where, action: error.action ?? 'ecs:DescribeTasks' }, 3);
+  }
+  return new UserError('errors.task.unreadable', { ...where, code: error.code, message: error.message }, 3);
+}
+
+/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
+export async function diagnose(
+  req: DiagnoseRequest,
+  deps: DiagnoseDeps,
+): Promise<{ report: Report; saved: SavedFacts }> {
+  const checks = deps.checks ?? allChecks;
+  const session = new FactSession({
+    pool: deps.pool,
+    providers: deps.providers ?? defaultProviders,
+    inputs: {
+      target: req.target,
+      event: req.event,
+      service: req.service,
+      requester: req.requester,
+      settings: {
+        probePublicRegistries: false,
+        probeTimeoutMs: 2_000,
+        canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
+        ...deps.settings,
+      },
+    },
+    deadlineMs: deps.deadlineMs,
+    signal: deps.signal,
+    sharedCache: deps.sharedCache,
+  });
+  try {
+    await session.prepare();
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const e = classifyAwsError(err, 'sts:AssumeRole');
+    throw new UserError(
+      'errors.account.assume-failed',
+      { account: req.target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
+      3,
+    );
+  }
+  const task = await session.fact('ecs.task');
+  if (!task.ok) throw taskError(task.error, req.target);
+  await session.gatherAll([...contextFactNames, ...factsNeeded(checks)]);
+  const saved: SavedFacts = {
+    kind: 'ecs-pull-facts',
+    schema: REPORT_SCHEMA,
+    savedAt: new Date().toISOString(),
+    target: req.target,
+    inputs: { ...(req.service ? { service: req.service } : {}), ...(req.event ? { event: true } : {}) },
+    facts: session.snapshot(),
+    calls: [...session.calls].sort((a, b) => a.round - b.round || a.startMs - b.startMs),
+    wallMs: session.elapsedMs(),
+    deadlineExceeded: session.signal.aborted && !deps.signal?.aborted,
+  };
+  return { report: await evaluate(saved, { checks, onCheckError: deps.onCheckError }), saved };
+}

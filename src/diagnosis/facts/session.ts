@@ -1,0 +1,308 @@
+/**
+ * One diagnosis' fact gathering: memoizes every fact and every AWS call, runs independent work concurrently,
+ * turns errors into facts, and records each call with the sequential round it ran in.
+ */
+import type { ClientPool } from '../../aws/clients.js';
+import { classifyAwsError, DependencyError, type FactError, NotApplicable } from '../../aws/errors.js';
+import type { Partition } from '../../aws/partition.js';
+import type {
+  CallContext,
+  CallRecord,
+  CallScope,
+  DiagnosisInputs,
+  Fact,
+  FactMap,
+  FactName,
+  ProviderHandle,
+} from './types.js';
+
+export interface FactProvider<K extends FactName = FactName> {
+  name: K;
+  /** IAM actions this provider may call (the diagnostics role's policy is derived from these). */
+  actions: readonly string[];
+  get(h: ProviderHandle): Promise<FactMap[K]>;
+}
+
+/** Declares a fact provider (typed helper). */
+export function defineFact<K extends FactName>(p: FactProvider<K>): FactProvider<K> {
+  return p;
+}
+
+/** A cache of AWS call results shared by diagnoses (in memory or Redis); optional. */
+export interface SharedCallCache {
+  /** Returns the cached value for key, or runs fn, caches its success and returns it; coalesces callers. */
+  run<T>(key: string, fn: () => Promise<T>): Promise<{ value: T; cached: boolean }>;
+}
+
+export interface SessionOptions {
+  pool: ClientPool;
+  providers: ReadonlyMap<string, FactProvider>;
+  inputs: DiagnosisInputs;
+  deadlineMs: number;
+  /** Aborts everything (shutdown). */
+  signal?: AbortSignal | undefined;
+  sharedCache?: SharedCallCache | undefined;
+  /** Injected clock for tests. */
+  now?: () => number;
+}
+
+/** JSON-normalizes a value: Dates become ISO strings, SDK $metadata is dropped, undefined removed. */
+export function normalize<T>(value: T): T {
+  if (value === undefined) return value;
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === '$metadata' ? undefined : v))) as T;
+}
+
+/** Stable JSON for memo keys (sorted object keys). */
+export function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+interface CallMemo {
+  promise: Promise<unknown>;
+  round: number;
+}
+
+export class FactSession {
+  readonly calls: CallRecord[] = [];
+  private readonly facts = new Map<string, Promise<Fact<unknown>>>();
+  private readonly settled = new Map<string, Fact<unknown>>();
+  private readonly callMemo = new Map<string, CallMemo>();
+  private readonly accountsReady = new Map<string, Promise<number>>();
+  private readonly started: number;
+  private readonly now: () => number;
+  readonly signal: AbortSignal;
+  private baseDepth = 0;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.now = opts.now ?? (() => performance.now());
+    this.started = this.now();
+    const signals = [AbortSignal.timeout(opts.deadlineMs)];
+    if (opts.signal) signals.push(opts.signal);
+    this.signal = AbortSignal.any(signals);
+  }
+
+  get inputs(): DiagnosisInputs {
+    return this.opts.inputs;
+  }
+
+  private get partition(): Partition {
+    return this.opts.inputs.target.partition;
+  }
+
+  /**
+   * Makes sure credentials for the task's account are ready before the first call, recording the
+   * sts:AssumeRole round trip when the role session was cold. Throws UserError for an unconfigured account.
+   */
+  async prepare(): Promise<void> {
+    const t = this.opts.inputs.target;
+    this.baseDepth = await this.ensureAccount(t.account, t.region, 0);
+  }
+
+  /** Returns the depth after credentials for (account) are ready: depth, or depth+1 when it assumed a role. */
+  private ensureAccount(account: string | undefined, region: string, depth: number): Promise<number> {
+    const key = `${account ?? 'self'}|${region}`;
+    let ready = this.accountsReady.get(key);
+    if (!ready) {
+      ready = (async () => {
+        const start = this.now();
+        // plan() throws a UserError for an account that is not configured: let it through.
+        this.opts.pool.plan(account, this.partition, this.opts.inputs.requester);
+        try {
+          const r = await this.opts.pool.warmUp(account, region, this.partition, this.opts.inputs.requester);
+          if (!r.assumed) return depth;
+          this.record({ api: 'sts:AssumeRole', account, region, round: depth + 1, start, ok: true });
+          return depth + 1;
+        } catch (err) {
+          const e = classifyAwsError(err, 'sts:AssumeRole');
+          this.record({
+            api: 'sts:AssumeRole',
+            account,
+            region,
+            round: depth + 1,
+            start,
+            ok: false,
+            code: e.code,
+          });
+          throw err;
+        }
+      })();
+      this.accountsReady.set(key, ready);
+    }
+    return ready;
+  }
+
+  private record(r: {
+    api: string;
+    account: string | undefined;
+    region: string;
+    round: number;
+    start: number;
+    ok: boolean;
+    code?: string | undefined;
+    cached?: boolean;
+  }): void {
+    const rec: CallRecord = {
+      api: r.api,
+      account: r.account ?? 'self',
+      region: r.region,
+      round: r.round,
+      startMs: Math.round(r.start - this.started),
+      durationMs: Math.round(this.now() - r.start),
+      ok: r.ok,
+    };
+    if (r.code) rec.errorCode = r.code;
+    if (r.cached) rec.cached = true;
+    this.calls.push(rec);
+  }
+
+  /** The fact, gathering it (and what it depends on) on first request. Never rejects. */
+  fact<K extends FactName>(name: K): Promise<Fact<FactMap[K]>> {
+    let p = this.facts.get(name);
+    if (!p) {
+      p = this.gather(name);
+      this.facts.set(name, p);
+    }
+    return p as Promise<Fact<FactMap[K]>>;
+  }
+
+  private async gather(name: string): Promise<Fact<unknown>> {
+    const provider = this.opts.providers.get(name);
+    let depth = this.baseDepth;
+    let fact: Fact<unknown>;
+    if (!provider) {
+      fact = {
+        ok: false,
+        round: depth,
+        error: { kind: 'error', code: 'NoProvider', message: `no provider for ${name}` },
+      };
+      this.settled.set(name, fact);
+      return fact;
+    }
+    const handle: ProviderHandle = {
+      inputs: this.opts.inputs,
+      get: async (dep) => {
+        const f = await this.fact(dep);
+        depth = Math.max(depth, f.round);
+        return f;
+      },
+      need: async (dep) => {
+        const f = await handle.get(dep);
+        if (f.ok) return f.value;
+        if (f.error.kind === 'not-applicable') throw new NotApplicable(f.error.message);
+        throw new DependencyError(dep, f.error);
+      },
+      call: async <T>(
+        api: string,
+        params: unknown,
+        run: (ctx: CallContext) => Promise<T>,
+        scope?: CallScope,
+      ): Promise<T> => {
+        const t = this.opts.inputs.target;
+        const account = scope?.account ?? t.account;
+        const region = scope?.region ?? t.region;
+        if (account !== t.account || region !== t.region) {
+          depth = await this.ensureAccount(account, region, depth);
+        }
+        const { value, round } = await this.callOnce(api, account, region, params, run, depth);
+        depth = Math.max(depth, round);
+        return value;
+      },
+    };
+    try {
+      const value = await provider.get(handle);
+      fact = { ok: true, value: normalize(value), round: depth };
+    } catch (err) {
+      fact = { ok: false, error: toFactError(err), round: depth };
+    }
+    this.settled.set(name, fact);
+    return fact;
+  }
+
+  private async callOnce<T>(
+    api: string,
+    account: string | undefined,
+    region: string,
+    params: unknown,
+    run: (ctx: CallContext) => Promise<T>,
+    depth: number,
+  ): Promise<{ value: T; round: number }> {
+    const key = `${api}|${account ?? 'self'}|${region}|${stableKey(params)}`;
+    const existing = this.callMemo.get(key);
+    if (existing) {
+      const value = (await existing.promise) as T;
+      return { value, round: existing.round };
+    }
+    const round = depth + 1;
+    const memo: CallMemo = { round, promise: Promise.resolve() };
+    memo.promise = (async () => {
+      const start = this.now();
+      if (this.signal.aborted) {
+        const err = deadlineError(api);
+        this.record({ api, account, region, round, start, ok: false, code: err.name });
+        throw err;
+      }
+      const clients = this.opts.pool.get(account, region, this.partition, this.opts.inputs.requester);
+      const exec = () => run({ clients, signal: this.signal });
+      try {
+        let value: T;
+        let cached = false;
+        if (this.opts.sharedCache) {
+          const r = await this.opts.sharedCache.run(`${account ?? 'self'}|${key}`, exec);
+          value = r.value;
+          cached = r.cached;
+        } else {
+          value = await exec();
+        }
+        this.record({ api, account, region, round, start, ok: true, cached });
+        return value;
+      } catch (err) {
+        const e = this.signal.aborted ? deadlineError(api) : err;
+        this.record({ api, account, region, round, start, ok: false, code: classifyAwsError(e, api).code });
+        // Tag the error with the action so the fact error can name the missing permission.
+        if (e && typeof e === 'object') Object.assign(e, { $action: api });
+        throw e;
+      }
+    })();
+    this.callMemo.set(key, memo);
+    return { value: (await memo.promise) as T, round };
+  }
+
+  /** Gathers the named facts concurrently; resolves when all have settled. */
+  async gatherAll(names: Iterable<FactName>): Promise<void> {
+    await Promise.all([...new Set(names)].map((n) => this.fact(n)));
+  }
+
+  /** Every fact gathered so far, settled ones only. */
+  snapshot(): Record<string, Fact<unknown>> {
+    return Object.fromEntries([...this.settled.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** Milliseconds since the session started. */
+  elapsedMs(): number {
+    return Math.round(this.now() - this.started);
+  }
+}
+
+function deadlineError(api: string): Error {
+  const err = new Error(`${api} not finished before the diagnosis deadline`);
+  err.name = 'TimeoutError';
+  return err;
+}
+
+/** Turns anything a provider threw into a FactError. */
+export function toFactError(err: unknown): FactError {
+  if (err instanceof DependencyError) {
+    // Keep the root cause (a denial stays a denial naming its action) and the fact it came from.
+    return { ...err.factError, fact: err.factError.fact ?? err.fact };
+  }
+  if (err instanceof NotApplicable)
+    return { kind: 'not-applicable', code: 'NotApplicable', message: err.reason };
+  const action = (err as { $action?: string })?.$action;
+  return classifyAwsError(err, action);
+}

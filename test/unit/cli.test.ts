@@ -1,0 +1,67 @@
+/** The CLI in-process: exit codes and one localized line for anything a user can get wrong. */
+import { describe, expect, it } from 'vitest';
+import type { Io } from '../../src/cli/io.js';
+import { run } from '../../src/cli.js';
+
+function fakeIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
+    readStdin: async () => '',
+    user: () => 'tester',
+  };
+  return { io, out, err };
+}
+
+describe('ecs-pull CLI: bad input', () => {
+  it.each([
+    [['why', 'not-an-arn'], 'en', /is not a task ARN/],
+    [['why', 'not-an-arn', '--lang', 'it'], 'it', /non è l'ARN di un'attività/],
+    [['why', 'not-an-arn', '--lang=it'], 'it', /non è l'ARN di un'attività/],
+    [['why', 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web'], 'en', /not a task ARN/],
+    [['why'], 'en', /missing required argument/],
+    [['why', 'x', '--frobnicate'], 'en', /unknown option/],
+    [['whatever'], 'en', /unknown command/],
+    [['why', 'not-an-arn', '--lang', 'de'], 'en', /Unknown language “de”/],
+  ])('%j → exit 2 and one line', async (argv, _lang, pattern) => {
+    const { io, out, err } = fakeIo();
+    const code = await run(argv, io);
+    expect(code).toBe(2);
+    expect(out.join('')).toBe('');
+    const text = err.join('');
+    expect(text).toMatch(pattern);
+    expect(text.trim().split('\n')).toHaveLength(1);
+    expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports an invalid configuration file with the key, in Italian when asked', async () => {
+    const { io, err } = fakeIo();
+    const code = await run(
+      [
+        'why',
+        'arn:aws:ecs:eu-west-1:123456789012:task/prod/0123456789abcdef0123456789abcdef',
+        '--lang',
+        'it',
+        '--config',
+        '/nonexistent.yml',
+      ],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/Impossibile leggere il file di configurazione \/nonexistent\.yml/);
+  });
+
+  it('prints help with exit 0', async () => {
+    const { io, out } = fakeIo();
+    expect(await run(['--help'], io)).toBe(0);
+    expect(out.join('')).toContain('why');
+  });
+
+  it('explains a file that is not a facts file', async () => {
+    const { io, err } = fakeIo();
+    expect(await run(['replay', '/nonexistent/facts.json'], io)).toBe(2);
+    expect(err.join('')).toContain('Cannot read /nonexistent/facts.json: ENOENT');
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { UserError } from '../../src/errors.js';
+
+function file(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecs-pull-config-'));
+  const p = join(dir, 'c.yml');
+  writeFileSync(p, text);
+  return p;
+}
+
+function failure(env: Record<string, string>): UserError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('loadConfig: environment plus an optional YAML file, validated', () => {
+  it('has working defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.defaultLanguage).toBe('en');
+    expect(c.accounts).toEqual({});
+    expect(c.aws.deadlineMs).toBe(10_000);
+    expect(c.slack.mode).toBe('socket');
+  });
+
+  it('reads accounts, role template, ExternalId and language from the file', () => {
+    const c = loadConfig({
+      ECS_PULL_CONFIG: file(`
+defaultLanguage: it
+roleNameTemplate: ecs-pull-diagnostics
+externalId: org-wide-id
+accounts:
+  "210987654321":
+    roleArn: arn:aws:iam::210987654321:role/diag
+    externalId: ext-1
+  "123456789012":
+    defaultCredentials: true
+aws:
+  deadlineMs: 4000
+`),
+    });
+    expect(c.defaultLanguage).toBe('it');
+    expect(c.accounts['210987654321']).toEqual({
+      roleArn: 'arn:aws:iam::210987654321:role/diag',
+      externalId: 'ext-1',
+    });
+    expect(c.accounts['123456789012']?.defaultCredentials).toBe(true);
+    expect(c.aws.deadlineMs).toBe(4000);
+    expect(c.aws.callTimeoutMs).toBe(3000);
+  });
+
+  it('lets the environment override the file', () => {
+    const c = loadConfig({
+      ECS_PULL_CONFIG: file('defaultLanguage: it\n'),
+      ECS_PULL_LANG: 'en',
+      ECS_PULL_DEADLINE_MS: '2500',
+    });
+    expect(c.defaultLanguage).toBe('en');
+    expect(c.aws.deadlineMs).toBe(2500);
+  });
+
+  it.each([
+    ['accounts:\n  "12345":\n    roleArn: arn:aws:iam::12345:role/x\n', 'accounts.12345'],
+    ['accounts:\n  "210987654321":\n    roleArn: not-an-arn\n', 'accounts.210987654321.roleArn'],
+    ['defaultLanguage: fr\n', 'defaultLanguage'],
+    ['aws:\n  deadlineMs: 10\n', 'aws.deadlineMs'],
+    ['acounts: {}\n', '(root)'],
+    [
+      'accounts:\n  "210987654321":\n    roleArn: arn:aws:iam::210987654321:role/x\n    defaultCredentials: true\n',
+      'accounts.210987654321',
+    ],
+  ])('fails fast naming the key: %j', (yaml, key) => {
+    const err = failure({ ECS_PULL_CONFIG: file(yaml) });
+    expect(err.key).toBe('errors.config.invalid');
+    expect(err.params.key).toBe(key);
+    expect(String(err.params.reason).length).toBeGreaterThan(3);
+  });
+
+  it('reports YAML syntax errors and unreadable files', () => {
+    expect(failure({ ECS_PULL_CONFIG: file('accounts: [\n') }).key).toBe('errors.config.yaml');
+    expect(failure({ ECS_PULL_CONFIG: '/nonexistent/ecs-pull.yml' }).key).toBe('errors.config.unreadable');
+    expect(failure({ ECS_PULL_LANG: 'de' }).params.key).toBe('defaultLanguage');
+  });
+});
