@@ -1,0 +1,28 @@
+# ecs-pull: the Slack bot (and CLI) on Node 20.
+# The build is a thin wrapper over npm scripts that CI runs on every change: `npm run bundle` produces
+# build/app (production dependencies only, compiled JavaScript, locales), and CI starts the bot from that
+# directory and probes its health check. This file only copies that directory into a small image.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json manifest.yml ./
+COPY src ./src
+COPY locales ./locales
+COPY scripts ./scripts
+RUN npm run bundle
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+    PORT=3000
+WORKDIR /app
+COPY --from=build --chown=root:root /src/build/app ./
+# Non-root, read-only friendly: the app writes nothing to disk.
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 CMD ["node", "dist/src/healthcheck.js"]
+# node is PID 1: the app itself handles SIGTERM (stops taking work, finishes or abandons in-flight diagnoses).
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/app.js"]
