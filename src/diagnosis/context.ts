@@ -14,7 +14,7 @@ import type {
   TaskSource,
 } from './facts/context.js';
 import type { Fact } from './facts/types.js';
-import { eniDetails, serviceOfGroup } from './task-record.js';
+import { eniDetails, serviceOfGroup, taskSubnetIds } from './task-record.js';
 
 export type Origin =
   | 'describe-tasks'
@@ -139,11 +139,8 @@ export function deriveContext(
   const effectivePlatformVersion =
     !pv || pv === 'LATEST' ? (platformFamily === 'windows' ? '1.0.0' : '1.4.0') : pv.replace(/^v/, '');
 
-  const subnetIds = details.subnetId
-    ? [details.subnetId]
-    : eni?.subnetId
-      ? [eni.subnetId]
-      : (svcNet?.subnets ?? []);
+  const named = taskSubnetIds(task);
+  const subnetIds = named.length ? named : eni?.subnetId ? [eni.subnetId] : (svcNet?.subnets ?? []);
   const subnetOrigin: Origin = details.subnetId
     ? source === 'service'
       ? 'service'

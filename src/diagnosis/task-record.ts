@@ -13,3 +13,11 @@ export function eniDetails(task: TaskRecord): Record<string, string> {
 export function serviceOfGroup(group: string | undefined): string | undefined {
   return group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
 }
+
+/** Every subnet id the task's ENI attachments name (a task rebuilt from its service may name several). */
+export function taskSubnetIds(task: TaskRecord): string[] {
+  const ids = (task.attachments ?? [])
+    .filter((a) => a.type === 'ElasticNetworkInterface' || a.type === 'eni')
+    .flatMap((a) => (a.details ?? []).filter((d) => d.name === 'subnetId' && d.value).map((d) => d.value!));
+  return [...new Set(ids)];
+}

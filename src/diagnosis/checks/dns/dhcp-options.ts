@@ -1,0 +1,50 @@
+import { type Check, results } from '../types.js';
+
+const r = results('dns.dhcp-options');
+
+/** The VPC's DHCP options give the task the Amazon-provided DNS (custom servers must forward AWS names to it). */
+export const dhcpOptionsCheck: Check = {
+  id: 'dns.dhcp-options',
+  needs: ['ec2.vpc', 'ec2.dhcpOptions'],
+  run({ facts, links }) {
+    const vpc = facts.get('ec2.vpc');
+    const dhcp = facts.get('ec2.dhcpOptions');
+    const servers = dhcp.domainNameServers;
+    const evidence = [
+      r.ev('servers', { dhcpOptionsId: dhcp.dhcpOptionsId, servers: servers.join(', ') || '—' }),
+      r.ev('resolver', { vpcId: vpc.vpcId, support: String(vpc.enableDnsSupport ?? '?') }),
+    ];
+    const dhcpLinks = dhcp.dhcpOptionsId !== 'default' ? [links.dhcpOptions(dhcp.dhcpOptionsId)] : [];
+    dhcpLinks.push(links.vpcDetails(vpc.vpcId));
+    const amazon = servers.some((s) => s.toLowerCase() === 'amazonprovideddns');
+    if (amazon && vpc.enableDnsSupport === false) {
+      return r.fail(
+        'fail.resolver-disabled',
+        { vpcId: vpc.vpcId },
+        {
+          evidence,
+          links: dhcpLinks,
+          remediation: r.fix('enable-dns-support', { vpcId: vpc.vpcId }),
+        },
+      );
+    }
+    if (amazon) return r.pass('pass', { dhcpOptionsId: dhcp.dhcpOptionsId }, { evidence, links: dhcpLinks });
+    const resolver = resolverAddress(vpc.cidrBlocks[0]);
+    return r.warn(
+      'warn.custom',
+      { dhcpOptionsId: dhcp.dhcpOptionsId, servers: servers.join(', ') || '—' },
+      {
+        evidence,
+        links: dhcpLinks,
+        remediation: r.fix('forward', { resolver }),
+      },
+    );
+  },
+};
+
+/** The Route 53 Resolver address of a VPC: its primary CIDR base plus two (169.254.169.253 works too). */
+function resolverAddress(cidr: string | undefined): string {
+  const base = cidr?.split('/')[0]?.split('.').map(Number);
+  if (base?.length !== 4 || base.some((n) => Number.isNaN(n))) return '169.254.169.253';
+  return `${base[0]}.${base[1]}.${base[2]}.${base[3]! + 2}`;
+}

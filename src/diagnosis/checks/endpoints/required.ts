@@ -1,0 +1,66 @@
+import { endpointCoverage, endpointServiceName, imagesServedByEndpoints } from '../network/path.js';
+import { type Check, type Message, results } from '../types.js';
+import { hasInternet } from './common.js';
+
+const r = results('endpoints.required');
+
+/** The VPC has the endpoints the platform version needs (ecr.dkr, ecr.api from 1.4.0, the S3 gateway; logs and secrets services when there is no internet path). */
+export const requiredEndpointsCheck: Check = {
+  id: 'endpoints.required',
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints'],
+  run({ context: ctx, facts, links }) {
+    if (!ctx.network.subnetIds.length) return r.unknown('unknown.no-subnets');
+    const tables = facts.get('ec2.routeTables');
+    const endpoints = facts.get('ec2.vpcEndpoints');
+    const internet = hasInternet(ctx, tables);
+    if (!imagesServedByEndpoints(ctx)) {
+      return r.skip(internet ? 'skip.not-ecr' : 'skip.not-ecr-no-internet');
+    }
+    const cov = endpointCoverage(ctx, endpoints, !internet);
+    if (internet && cov.present.length === 0) return r.skip('skip.internet');
+    const evidence: Message[] = [
+      r.ev('platform', {
+        version: ctx.effectivePlatformVersion,
+        needed: cov.required.map((q) => q.service).join(', '),
+      }),
+      ...cov.present.flatMap(({ req, endpoints: eps }) =>
+        eps.map((e) =>
+          r.ev('present', {
+            service: req.service,
+            endpointId: e.vpcEndpointId,
+            type: e.type,
+            state: e.state ?? '?',
+          }),
+        ),
+      ),
+      ...cov.missing.map((m) =>
+        r.ev('missing', { serviceName: endpointServiceName(ctx.region, m.service), type: m.type }),
+      ),
+    ];
+    const epLinks = cov.present.flatMap(({ endpoints: eps }) =>
+      eps.map((e) => links.endpoint(e.vpcEndpointId)),
+    );
+    const vpcId = facts.optional('ec2.subnets')?.[0]?.vpcId;
+    if (vpcId) epLinks.push(links.vpcDetails(vpcId));
+    if (!cov.missing.length) {
+      return r.pass(
+        'pass.all',
+        { services: cov.required.map((q) => q.service).join(', ') },
+        { evidence, links: epLinks },
+      );
+    }
+    const missing = cov.missing
+      .map((m) => `${endpointServiceName(ctx.region, m.service)} (${m.type})`)
+      .join(', ');
+    if (internet) return r.pass('pass.partial-internet', { missing }, { evidence, links: epLinks });
+    return r.fail(
+      'fail.missing',
+      { missing, version: ctx.effectivePlatformVersion },
+      {
+        evidence,
+        links: epLinks,
+        remediation: r.fix('create', { missing, vpcId: vpcId ?? '?' }),
+      },
+    );
+  },
+};

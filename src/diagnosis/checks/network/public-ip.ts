@@ -1,0 +1,61 @@
+import { type Check, type CheckResult, results } from '../types.js';
+import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
+import { internetPath } from './path.js';
+
+const r = results('network.public-ip');
+
+/** A task in a subnet routed to an internet gateway has a public IP (assignPublicIp ENABLED); else it cannot reach the registry. */
+export const publicIpCheck: Check = {
+  id: 'network.public-ip',
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpc'],
+  run({ context: ctx, facts, links }) {
+    const subnets = subnetIdsOf(ctx);
+    if (!subnets) return r.unknown('unknown.no-subnets');
+    const tables = facts.get('ec2.routeTables');
+    const endpoints = facts.get('ec2.vpcEndpoints');
+    const vpc = facts.optional('ec2.vpc');
+    const origin = ctx.origins.publicIp;
+    return worstOf(
+      subnets.map((subnetId): CheckResult => {
+        const path = internetPath(subnetId, tables);
+        if (path.kind !== 'igw') return r.skip('skip.not-igw', { subnetId });
+        const igw = path.target!.id;
+        const base = [
+          r.ev('igw-route', { subnetId, routeTableId: path.table!.routeTableId, igw }),
+          r.ev(`assign-public-ip.${origin === 'eni' || origin === 'service' ? origin : 'unknown'}`, {
+            value: ctx.network.assignPublicIp ?? '?',
+          }),
+        ];
+        const ownLinks = [links.subnet(subnetId), links.routeTable(path.table!.routeTableId)];
+        if (ctx.serviceName) ownLinks.push(links.service(ctx.cluster, ctx.serviceName));
+        if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) {
+          return r.skip('skip.endpoints', { subnetId }, { evidence: base });
+        }
+        if (ctx.network.publicIp) {
+          return r.pass(
+            'pass.assigned',
+            { subnetId, ip: ctx.network.publicIp },
+            { evidence: base, links: ownLinks },
+          );
+        }
+        if (ctx.network.assignPublicIp === 'ENABLED') {
+          return r.pass('pass.enabled', { subnetId }, { evidence: base, links: ownLinks });
+        }
+        if (ctx.network.assignPublicIp === 'DISABLED') {
+          return r.fail(
+            'fail.disabled',
+            { subnetId, igw },
+            {
+              evidence: base,
+              links: ownLinks,
+              remediation: ctx.serviceName
+                ? r.fix('enable-service', { service: ctx.serviceName })
+                : r.fix('enable-task', {}),
+            },
+          );
+        }
+        return r.unknown('unknown.no-evidence', { subnetId }, { evidence: base, links: ownLinks });
+      }),
+    );
+  },
+};

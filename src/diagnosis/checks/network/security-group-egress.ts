@@ -1,0 +1,112 @@
+import type { SecurityGroupRecord } from '../../facts/network.js';
+import { type Check, type CheckResult, type Message, results } from '../types.js';
+import { endpointsServe, internetUsable, subnetIdsOf, worstOf } from './common.js';
+import { endpointCoverage, s3PrefixListId, sgAllows, sgPartialCidrs } from './path.js';
+
+const r = results('network.security-group-egress');
+
+/** The task's security groups let TCP 443 out to where the pull goes: the internet, or the VPC endpoints and the S3 prefix list. */
+export const securityGroupEgressCheck: Check = {
+  id: 'network.security-group-egress',
+  needs: [
+    'ec2.subnets',
+    'ec2.routeTables',
+    'ec2.securityGroups',
+    'ec2.vpcEndpoints',
+    'ec2.prefixLists',
+    'ec2.vpc',
+  ],
+  run({ context: ctx, facts, links }) {
+    const subnets = subnetIdsOf(ctx);
+    if (!subnets) return r.unknown('unknown.no-subnets');
+    const ids = ctx.network.securityGroupIds;
+    if (!ids?.length) return r.unknown('unknown.no-groups');
+    const all = facts.get('ec2.securityGroups');
+    const groups = all.filter((g) => ids.includes(g.groupId));
+    const sgLinks = ids.map((id) => links.securityGroup(id));
+    if (!groups.length) return r.unknown('unknown.groups-gone', { groups: ids }, { links: sgLinks });
+    const tables = facts.get('ec2.routeTables');
+    const endpoints = facts.get('ec2.vpcEndpoints');
+    const vpc = facts.optional('ec2.vpc');
+    const prefixLists = facts.optional('ec2.prefixLists');
+    const base = [r.ev('task-groups', { groups: ids.join(', ') })];
+
+    return worstOf(
+      subnets.map((subnetId): CheckResult => {
+        if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) {
+          return endpointPath(groups, ids, subnetId);
+        }
+        const allowed = sgAllows(groups, 'egress', { cidr: '0.0.0.0/0' }, 443);
+        if (allowed) {
+          return r.pass(
+            'pass.internet',
+            { groupId: allowed.groupId, to: allowed.value },
+            {
+              evidence: [...base, r.ev('rule', { groupId: allowed.groupId, to: allowed.value })],
+              links: sgLinks,
+            },
+          );
+        }
+        const partial = sgPartialCidrs(groups, 'egress', 443);
+        const usable = internetUsable(ctx, subnetId, tables);
+        if (partial.length) {
+          return r.warn(
+            'warn.partial',
+            { cidrs: partial.join(', ') },
+            {
+              evidence: base,
+              links: sgLinks,
+              remediation: r.fix('allow-443', { groupId: ids[0]! }),
+            },
+          );
+        }
+        return r.fail(
+          usable ? 'fail.internet' : 'fail.no-egress',
+          { groups: ids.join(', ') },
+          {
+            evidence: base,
+            links: sgLinks,
+            remediation: r.fix('allow-443', { groupId: ids[0]! }),
+          },
+        );
+      }),
+    );
+
+    function endpointPath(mine: SecurityGroupRecord[], taskIds: string[], subnetId: string): CheckResult {
+      const cov = endpointCoverage(ctx, endpoints, false);
+      const blocked: string[] = [];
+      const evidence: Message[] = [...base];
+      for (const { req, endpoints: eps } of cov.present) {
+        if (req.type !== 'Interface') continue;
+        for (const ep of eps) {
+          const viaGroup = sgAllows(mine, 'egress', { groupIds: ep.securityGroupIds }, 443);
+          const viaCidr = (vpc?.cidrBlocks ?? [])
+            .map((c) => sgAllows(mine, 'egress', { cidr: c }, 443))
+            .find(Boolean);
+          const ok = viaGroup ?? viaCidr;
+          if (ok)
+            evidence.push(
+              r.ev('rule-endpoint', { endpointId: ep.vpcEndpointId, groupId: ok.groupId, to: ok.value }),
+            );
+          else blocked.push(`${req.service} (${ep.vpcEndpointId})`);
+        }
+      }
+      const pl = s3PrefixListId(ctx.region, prefixLists, tables);
+      const s3 = sgAllows(mine, 'egress', { prefixListId: pl, cidr: '0.0.0.0/0' }, 443);
+      if (s3) evidence.push(r.ev('rule-s3', { groupId: s3.groupId, to: s3.value }));
+      else blocked.push(`S3 ${pl ?? '(prefix list)'}`);
+      if (blocked.length) {
+        return r.fail(
+          'fail.endpoints',
+          { targets: blocked.join(', '), subnetId },
+          {
+            evidence,
+            links: sgLinks,
+            remediation: r.fix('allow-endpoints', { groupId: taskIds[0]!, prefixList: pl ?? 'pl-…' }),
+          },
+        );
+      }
+      return r.pass('pass.endpoints', {}, { evidence, links: sgLinks });
+    }
+  },
+};

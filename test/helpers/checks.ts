@@ -1,0 +1,96 @@
+/** Running one check over a facts fixture, and asserting its words exist in both languages. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { ConsoleLinks } from '../../src/aws/console-links.js';
+import { runChecks } from '../../src/diagnosis/checks/index.js';
+import type { Check, CheckResult, Message } from '../../src/diagnosis/checks/types.js';
+import { deriveContext, type TaskContext } from '../../src/diagnosis/context.js';
+import type {
+  EniRecord,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskFact,
+} from '../../src/diagnosis/facts/context.js';
+import type { Fact, FactMap, FactName } from '../../src/diagnosis/facts/types.js';
+import type { SavedFacts } from '../../src/diagnosis/report.js';
+import { i18n } from '../../src/i18n.js';
+import { fixturesDir } from './aws-wire.js';
+
+/** A fresh copy of a saved-facts fixture (test/fixtures/<path>). */
+export function loadFacts(path: string): SavedFacts {
+  return JSON.parse(readFileSync(join(fixturesDir, path), 'utf8')) as SavedFacts;
+}
+
+/** The value of a fact in a fixture, to edit in place. */
+export function value<K extends FactName>(saved: SavedFacts, name: K): FactMap[K] {
+  const f = saved.facts[name] as Fact<FactMap[K]> | undefined;
+  if (!f?.ok) throw new Error(`fixture has no value for ${name}`);
+  return f.value;
+}
+
+/** Replaces a fact's value, or makes it an error. */
+export function setFact(saved: SavedFacts, name: string, v: unknown): void {
+  saved.facts[name] = { ok: true, round: 3, value: v };
+}
+
+export function denyFact(saved: SavedFacts, name: string, action: string): void {
+  saved.facts[name] = {
+    ok: false,
+    round: 3,
+    error: { kind: 'denied', code: 'UnauthorizedOperation', message: 'not authorized', action },
+  };
+}
+
+export function contextOf(saved: SavedFacts): TaskContext {
+  const f = saved.facts;
+  return deriveContext(saved.target, {
+    task: f['ecs.task'] as Fact<TaskFact>,
+    taskDefinition: f['ecs.taskDefinition'] as Fact<TaskDefinitionRecord> | undefined,
+    eni: f['ec2.taskEni'] as Fact<EniRecord> | undefined,
+    service: f['ecs.service'] as Fact<ServiceRecord> | undefined,
+  });
+}
+
+/** Runs one check over the fixture (through the real runner) and checks its words. */
+export async function runCheck(check: Check, saved: SavedFacts): Promise<CheckResult> {
+  const ctx = contextOf(saved);
+  const [result] = await runChecks(
+    [check],
+    ctx,
+    saved.facts,
+    new ConsoleLinks(ctx.partition, ctx.region, ctx.account),
+    (id, err) => {
+      throw new Error(`check ${id} threw: ${String(err)}`);
+    },
+  );
+  expectWords(result!);
+  return result!;
+}
+
+function messages(r: CheckResult): Message[] {
+  return [r.message, ...r.evidence, ...(r.remediation ? [r.remediation] : [])];
+}
+
+/** Every message key of the result exists, non-empty, in en and it, and no {{variable}} is left unfilled. */
+export function expectWords(r: CheckResult): void {
+  const i = i18n();
+  for (const m of messages(r)) {
+    for (const lng of ['en', 'it']) {
+      expect(i.exists(m.key, { lng }), `${m.key} missing in ${lng}`).toBe(true);
+      const text = i.getFixedT(lng)(m.key, m.params as Record<string, unknown>) as string;
+      expect(text.trim(), `${m.key} empty in ${lng}`).not.toBe('');
+      expect(text, `${m.key} has an unfilled variable in ${lng}`).not.toMatch(/\{\{/);
+    }
+  }
+}
+
+/** The rendered English text of a result's message (for meaning assertions). */
+export function english(m: Message): string {
+  return i18n().getFixedT('en')(m.key, m.params as Record<string, unknown>) as string;
+}
+
+/** All evidence lines in English. */
+export function evidenceText(r: CheckResult): string {
+  return r.evidence.map(english).join('\n');
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { natGatewayCheck } from '../../../../src/diagnosis/checks/network/nat-gateway.js';
+import { english, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
+
+const nat = () => loadFacts('network/nat-path.json');
+
+describe('network.nat-gateway: the NAT gateway is available, public, and its subnet reaches an internet gateway', () => {
+  it('passes for an available NAT in a public subnet', async () => {
+    const r = await runCheck(natGatewayCheck, nat());
+    expect(r.status).toBe('pass');
+    expect(english(r.message)).toContain('igw-0fedcba9876543210');
+  });
+
+  it('fails for a deleted NAT gateway', async () => {
+    const s = nat();
+    Object.assign(value(s, 'ec2.natGateways')[0]!, { state: 'deleted' });
+    const r = await runCheck(natGatewayCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('network:nat-gateway.fail.state');
+    expect(english(r.message)).toContain('deleted');
+  });
+
+  it('fails for a NAT gateway that no longer exists at all', async () => {
+    const s = nat();
+    setFact(s, 'ec2.natGateways', []);
+    expect((await runCheck(natGatewayCheck, s)).message.key).toBe('network:nat-gateway.fail.missing');
+  });
+
+  it('fails for a private NAT gateway', async () => {
+    const s = nat();
+    value(s, 'ec2.natGateways')[0]!.connectivityType = 'private';
+    expect((await runCheck(natGatewayCheck, s)).message.key).toBe('network:nat-gateway.fail.private');
+  });
+
+  it('fails when the NAT sits in a subnet without an internet gateway route', async () => {
+    const s = nat();
+    value(s, 'ec2.natGateways')[0]!.subnetId = 'subnet-0b2c3d4e5f6a78901';
+    value(s, 'ec2.routeTables')[1]!.subnetIds = ['subnet-0a1b2c3d4e5f67890'];
+    const r = await runCheck(natGatewayCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('network:nat-gateway.fail.no-igw');
+    expect(english(r.message)).toContain('subnet-0b2c3d4e5f6a78901');
+  });
+
+  it('does not apply without a NAT in the path', async () => {
+    expect((await runCheck(natGatewayCheck, loadFacts('network/endpoint-path.json'))).status).toBe('skip');
+  });
+});
