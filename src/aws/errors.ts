@@ -78,9 +78,11 @@ export function classifyAwsError(err: unknown, action?: string): FactError {
     $metadata?: { httpStatusCode?: number };
     $fault?: string;
   };
-  const code = String(e.name && e.name !== 'Error' ? e.name : (e.code ?? e.Code ?? 'Error'));
-  const message = String(e.message ?? err).slice(0, 500);
   const status = e.$metadata?.httpStatusCode;
+  let code = String(e.name && e.name !== 'Error' ? e.name : (e.code ?? e.Code ?? 'Error'));
+  // A bare "Error"/"UnknownError" says nothing: the HTTP status at least tells a 500 from a 404.
+  if ((code === 'Error' || code === 'UnknownError') && status) code = `HTTP${status}`;
+  const message = String(e.message ?? err).slice(0, 500);
   const base = action ? { code, message, action } : { code, message };
   if (deniedCodes.has(code) || /not authorized to perform|is not authorized|access denied/i.test(message)) {
     return { kind: 'denied', ...base };

@@ -25,20 +25,28 @@ function formParam(body: unknown, name: string): string | null {
 const jsonTargets: Record<string, string> = {
   ecs: 'AmazonEC2ContainerServiceV20141113',
   ecr: 'AmazonEC2ContainerRegistry_V20150921',
+  secretsmanager: 'secretsmanager',
+  kms: 'TrentService',
+  ssm: 'AmazonSSM',
+};
+const jsonHosts: Record<string, (region: string) => string> = {
+  ecs: (r) => `https://ecs.${r}.amazonaws.com`,
+  ecr: (r) => `https://api.ecr.${r}.amazonaws.com`,
+  secretsmanager: (r) => `https://secretsmanager.${r}.amazonaws.com`,
+  kms: (r) => `https://kms.${r}.amazonaws.com`,
+  ssm: (r) => `https://ssm.${r}.amazonaws.com`,
 };
 
 /** Intercepts one JSON 1.1 call (ecs, ecr) and answers with the given status and JSON body. */
 export function jsonCall(
-  service: 'ecs' | 'ecr',
+  service: 'ecs' | 'ecr' | 'secretsmanager' | 'kms' | 'ssm',
   region: string,
   action: string,
   status: number,
   body: unknown,
   match?: (requestBody: Record<string, unknown>) => boolean,
 ): nock.Scope {
-  const host =
-    service === 'ecr' ? `https://api.ecr.${region}.amazonaws.com` : `https://ecs.${region}.amazonaws.com`;
-  return nock(host)
+  return nock(jsonHosts[service]!(region))
     .post('/', (b: Record<string, unknown>) => (match ? match(b) : true))
     .matchHeader('x-amz-target', `${jsonTargets[service]}.${action}`)
     .reply(status, typeof body === 'string' ? body : JSON.stringify(body), {

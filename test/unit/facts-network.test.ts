@@ -3,6 +3,7 @@
  * call making only the checks that need it `unknown`, naming the action.
  */
 import { describe, expect, it } from 'vitest';
+import { networkChecks } from '../../src/diagnosis/checks/network/index.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { assumeRoleXml, ec2Error, fixture, jsonCall, queryCall } from '../helpers/aws-wire.js';
 import { english } from '../helpers/checks.js';
@@ -105,7 +106,7 @@ describe('network facts over the wire', () => {
     );
     arrange();
     const pool = unitPool();
-    const { report } = await diagnose(request, { pool, deadlineMs: 5000 });
+    const { report } = await diagnose(request, { pool, deadlineMs: 5000, checks: networkChecks });
     const byApi = new Map<string, number[]>();
     for (const c of report.aws.calls) byApi.set(c.api, [...(byApi.get(c.api) ?? []), c.round]);
     expect(Object.fromEntries(byApi)).toEqual({
@@ -135,7 +136,7 @@ describe('network facts over the wire', () => {
 
     // Warm role session: one round fewer.
     arrange();
-    const warm = await diagnose(request, { pool, deadlineMs: 5000 });
+    const warm = await diagnose(request, { pool, deadlineMs: 5000, checks: networkChecks });
     expect(warm.report.aws.rounds).toBe(4);
   });
 
@@ -148,7 +149,7 @@ describe('network facts over the wire', () => {
       assumeRoleXml('arn:aws:iam::210987654321:role/ecs-pull-diagnostics', 'ecs-pull-cli-alice'),
     );
     arrange({ natState: 'deleted', routeState: 'blackhole' });
-    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000 });
+    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: networkChecks });
     const route = report.checks.find((c) => c.id === 'network.route')!;
     expect(route.status).toBe('fail');
     expect(english(route.message)).toContain('nat-0123abcd4567ef890');
@@ -166,7 +167,7 @@ describe('network facts over the wire', () => {
       assumeRoleXml('arn:aws:iam::210987654321:role/ecs-pull-diagnostics', 'ecs-pull-cli-alice'),
     );
     arrange({ denyAcls: true });
-    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000 });
+    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: networkChecks });
     const unknown = report.checks.filter((c) => c.status === 'unknown');
     expect(unknown.map((c) => c.id)).toEqual(['network.nacl']);
     expect(unknown[0]!.missing?.error).toMatchObject({ kind: 'denied', action: 'ec2:DescribeNetworkAcls' });

@@ -68,7 +68,7 @@ describe('diagnose: gathering the failed task', () => {
       },
     );
     const pool = unitPool();
-    const { report } = await diagnose(request, { pool, deadlineMs: 5000 });
+    const { report } = await diagnose(request, { pool, deadlineMs: 5000, checks: [] });
     const rounds = Object.fromEntries(report.aws.calls.map((c) => [c.api, c.round]));
     expect(rounds).toEqual({
       'sts:AssumeRole': 1,
@@ -100,7 +100,7 @@ describe('diagnose: gathering the failed task', () => {
     describeTasks();
     contextCalls();
     queryCall('ec2', R, 'DescribeNetworkInterfaces', 200, fixture('aws/ec2-describe-network-interfaces.xml'));
-    const warm = await diagnose(request, { pool, deadlineMs: 5000 });
+    const warm = await diagnose(request, { pool, deadlineMs: 5000, checks: [] });
     expect(warm.report.aws.calls.map((x) => x.api)).not.toContain('sts:AssumeRole');
     expect(warm.report.aws.rounds).toBe(2);
   });
@@ -119,7 +119,7 @@ describe('diagnose: gathering the failed task', () => {
         'You are not authorized to perform this operation. User: arn:aws:sts::210987654321:assumed-role/ecs-pull-diagnostics/ecs-pull-cli-alice is not authorized to perform: ec2:DescribeNetworkInterfaces because no identity-based policy allows the ec2:DescribeNetworkInterfaces action',
       ),
     );
-    const { report, saved } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000 });
+    const { report, saved } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: [] });
     const eni = saved.facts['ec2.taskEni'];
     expect(eni).toMatchObject({
       ok: false,
@@ -155,7 +155,7 @@ describe('diagnose: gathering the failed task', () => {
       region: R,
       task: { ...task, stoppedAt: '2026-11-28T09:12:43.512Z', createdAt: '2026-11-28T09:11:02.000Z' },
     };
-    const { report } = await diagnose({ ...request, event }, { pool: unitPool(), deadlineMs: 5000 });
+    const { report } = await diagnose({ ...request, event }, { pool: unitPool(), deadlineMs: 5000, checks: [] });
     expect(report.context.source).toBe('event');
     expect(report.context.fallbackReason).toBe('MISSING');
     expect(report.context.eni).toBe('gone');
@@ -189,7 +189,7 @@ describe('diagnose: gathering the failed task', () => {
   ])('gives a clear error for %s', async (_name, arrange, key) => {
     assumeRole();
     arrange();
-    const err = await diagnose(request, { pool: unitPool(), deadlineMs: 5000 }).catch((e) => e);
+    const err = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: [] }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.key).toBe(key);
     expect(err.exitCode).toBe(3);
@@ -198,7 +198,7 @@ describe('diagnose: gathering the failed task', () => {
 
   it('refuses an unconfigured account without calling AWS', async () => {
     const pool = unitPool(unitConfig({ accounts: { '123456789012': { defaultCredentials: true } } }));
-    const err = await diagnose(request, { pool, deadlineMs: 5000 }).catch((e) => e);
+    const err = await diagnose(request, { pool, deadlineMs: 5000, checks: [] }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.key).toBe('errors.account.not-configured');
     expect(err.params).toMatchObject({ account: '210987654321', configured: '123456789012' });
@@ -216,7 +216,7 @@ describe('diagnose: gathering the failed task', () => {
         'User: arn:aws:iam::123456789012:user/bot is not authorized to perform: sts:AssumeRole',
       ),
     );
-    const err = await diagnose(request, { pool: unitPool(), deadlineMs: 5000 }).catch((e) => e);
+    const err = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: [] }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.key).toBe('errors.account.assume-failed');
     expect(err.params.code).toBe('AccessDenied');
@@ -238,7 +238,7 @@ describe('diagnose: gathering the failed task', () => {
       },
     );
     const started = Date.now();
-    const { report, saved } = await diagnose(request, { pool: unitPool(), deadlineMs: 600 });
+    const { report, saved } = await diagnose(request, { pool: unitPool(), deadlineMs: 600, checks: [] });
     expect(Date.now() - started).toBeLessThan(2500);
     expect(report.aws.deadlineExceeded).toBe(true);
     expect(saved.facts['ec2.taskEni']).toMatchObject({ ok: false, error: { kind: 'timeout' } });

@@ -2,6 +2,7 @@
  * One diagnosis' fact gathering: memoizes every fact and every AWS call, runs independent work concurrently,
  * turns errors into facts, and records each call with the sequential round it ran in.
  */
+import { setMaxListeners } from 'node:events';
 import type { ClientPool } from '../../aws/clients.js';
 import { classifyAwsError, DependencyError, type FactError, NotApplicable } from '../../aws/errors.js';
 import type { Partition } from '../../aws/partition.js';
@@ -85,6 +86,8 @@ export class FactSession {
     const signals = [AbortSignal.timeout(opts.deadlineMs)];
     if (opts.signal) signals.push(opts.signal);
     this.signal = AbortSignal.any(signals);
+    // Every concurrent SDK request listens on this one signal: dozens is normal, not a leak.
+    setMaxListeners(0, this.signal);
   }
 
   get inputs(): DiagnosisInputs {

@@ -1,0 +1,260 @@
+/**
+ * The causes a user is told about (CHECKS.md §3): stable ids, the families the stop message can only narrow
+ * down to, which check confirms or rules out which cause, and the sentence variants each cause has in
+ * locales/<lang>/causes.json. A variant is picked by the parameters at hand, so that a sentence names the actual
+ * subnet, role or image whenever the evidence knows it and never prints an empty placeholder.
+ */
+import type { CheckResult, Message, Params } from './checks/types.js';
+
+export const CAUSE_IDS = [
+  'network-no-route',
+  'network-no-public-ip',
+  'network-security-group',
+  'vpc-endpoint',
+  'dns',
+  'execution-role',
+  'image-not-found',
+  'image-reference',
+  'registry-auth',
+  'rate-limit',
+  'platform-mismatch',
+  'disk-space',
+  'repository-policy',
+  'kms',
+  'secrets',
+  'unknown',
+] as const;
+
+export type CauseId = (typeof CAUSE_IDS)[number];
+
+export function isCauseId(v: string): v is CauseId {
+  return (CAUSE_IDS as readonly string[]).includes(v);
+}
+
+/** Causes a timeout cannot tell apart: the network checks decide among them. */
+export const NETWORK_FAMILY: readonly CauseId[] = [
+  'network-no-route',
+  'network-no-public-ip',
+  'network-security-group',
+  'vpc-endpoint',
+  'dns',
+];
+
+/** Causes behind "pull access denied" and its relatives: the image checks decide among them. */
+export const IMAGE_FAMILY: readonly CauseId[] = ['image-not-found', 'image-reference', 'registry-auth'];
+
+/** Causes behind a failed secret retrieval. */
+export const SECRETS_FAMILY: readonly CauseId[] = ['secrets', 'kms'];
+
+/** The family a cause belongs to, for causes the stop message can only narrow down that far. */
+export function familyOf(id: CauseId): readonly CauseId[] | undefined {
+  if (NETWORK_FAMILY.includes(id)) return NETWORK_FAMILY;
+  if (IMAGE_FAMILY.includes(id)) return IMAGE_FAMILY;
+  if (SECRETS_FAMILY.includes(id)) return SECRETS_FAMILY;
+  return undefined;
+}
+
+/**
+ * The order in which a pull meets each cause: credentials and the network path first, the image last. When two
+ * checks fail and nothing else ranks them, the one the pull trips on first is what the task actually hit.
+ */
+export const PULL_ORDER: readonly CauseId[] = [
+  'secrets',
+  'kms',
+  'dns',
+  'network-no-route',
+  'network-no-public-ip',
+  'network-security-group',
+  'vpc-endpoint',
+  'execution-role',
+  'registry-auth',
+  'repository-policy',
+  'image-reference',
+  'image-not-found',
+  'rate-limit',
+  'platform-mismatch',
+  'disk-space',
+  'unknown',
+];
+
+const exact: Record<string, CauseId> = {
+  'network.route': 'network-no-route',
+  'network.nat-gateway': 'network-no-route',
+  'network.public-ip': 'network-no-public-ip',
+  'network.security-group-egress': 'network-security-group',
+  'network.nacl': 'network-security-group',
+  'endpoints.private-dns': 'dns',
+  'dns.dhcp-options': 'dns',
+  'iam.execution-role': 'execution-role',
+  'image.reference': 'image-reference',
+  'image.exists': 'image-not-found',
+  'image.platform': 'platform-mismatch',
+  'image.repository-policy': 'repository-policy',
+  'image.registry-credentials': 'registry-auth',
+  'image.rate-limit': 'rate-limit',
+  'storage.ephemeral': 'disk-space',
+  'secrets.retrieval': 'secrets',
+};
+
+/** Whether a result's own words (message key, evidence keys, parameters) name KMS. */
+function namesKms(r: CheckResult): boolean {
+  const messages: Message[] = [r.message, ...r.evidence, ...(r.remediation ? [r.remediation] : [])];
+  return messages.some(
+    (m) =>
+      /(^|[.:-])kms([.:-]|$)/i.test(m.key) ||
+      Object.entries(m.params ?? {}).some(
+        ([k, v]) => (k === 'key' && v !== undefined && v !== '') || (typeof v === 'string' && /^kms:/i.test(v)),
+      ),
+  );
+}
+
+/**
+ * The cause a check's finding speaks to, or undefined for a check this version does not know. Secrets and
+ * registry credentials whose finding is about the KMS key count as `kms`.
+ */
+export function causeOfCheck(r: Pick<CheckResult, 'id'> & Partial<CheckResult>): CauseId | undefined {
+  const base = exact[r.id] ?? (r.id.startsWith('endpoints.') ? 'vpc-endpoint' : undefined);
+  if (
+    (base === 'secrets' || base === 'registry-auth') &&
+    (r.status === 'fail' || r.status === 'warn') &&
+    r.message &&
+    namesKms(r as CheckResult)
+  ) {
+    return 'kms';
+  }
+  return base;
+}
+
+/** A wording of a cause's sentence and the parameters it needs. */
+interface Variant {
+  name: string;
+  needs: readonly string[];
+}
+
+const v = (name: string, ...needs: string[]): Variant => ({ name, needs });
+
+/** Summary and fix variants of each cause, most specific first; the last one needs nothing. */
+const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: number }> = {
+  'network-no-route': {
+    summary: [v('nat', 'natId'), v('route', 'subnetId', 'routeTableId'), v('plain')],
+    fix: [v('route', 'routeTableId'), v('plain')],
+    hints: 2,
+  },
+  'network-no-public-ip': {
+    summary: [v('subnet', 'subnetId'), v('plain')],
+    fix: [v('service', 'service'), v('plain')],
+    hints: 1,
+  },
+  'network-security-group': {
+    summary: [v('acl', 'aclId'), v('groups', 'groups'), v('plain')],
+    fix: [v('acl', 'aclId'), v('groups', 'groups'), v('plain')],
+    hints: 2,
+  },
+  'vpc-endpoint': {
+    summary: [v('missing', 'vpcId', 'missing'), v('endpoint', 'endpointId'), v('vpc', 'vpcId'), v('plain')],
+    fix: [v('missing', 'vpcId', 'missing'), v('endpoint', 'endpointId'), v('region', 'region'), v('plain')],
+    hints: 2,
+  },
+  dns: {
+    summary: [v('vpc', 'vpcId'), v('plain')],
+    fix: [v('vpc', 'vpcId'), v('plain')],
+    hints: 1,
+  },
+  'execution-role': {
+    summary: [v('none', 'noRole'), v('role', 'role'), v('plain')],
+    fix: [v('none', 'noRole'), v('role', 'role'), v('plain')],
+    hints: 2,
+  },
+  'image-not-found': {
+    summary: [v('image', 'image'), v('plain')],
+    fix: [v('image', 'image'), v('plain')],
+    hints: 2,
+  },
+  'image-reference': {
+    summary: [v('meant', 'image', 'uri'), v('image', 'image'), v('plain')],
+    fix: [v('meant', 'uri'), v('image', 'image'), v('plain')],
+    hints: 1,
+  },
+  'registry-auth': {
+    summary: [v('secret', 'secret'), v('image', 'image'), v('plain')],
+    fix: [v('secret', 'secret'), v('image', 'image'), v('plain')],
+    hints: 1,
+  },
+  'rate-limit': {
+    summary: [v('image', 'image'), v('plain')],
+    fix: [v('plain')],
+    hints: 1,
+  },
+  'platform-mismatch': {
+    summary: [v('image', 'image', 'want'), v('plain')],
+    fix: [v('image', 'image', 'want'), v('plain')],
+    hints: 1,
+  },
+  'disk-space': {
+    summary: [v('size', 'size'), v('plain')],
+    fix: [v('recommend', 'recommend'), v('plain')],
+    hints: 1,
+  },
+  'repository-policy': {
+    summary: [v('repository', 'repository', 'registry'), v('plain')],
+    fix: [v('repository', 'repository', 'registry', 'account'), v('plain')],
+    hints: 1,
+  },
+  kms: {
+    summary: [v('key', 'key'), v('plain')],
+    fix: [v('key', 'key'), v('plain')],
+    hints: 1,
+  },
+  secrets: {
+    summary: [v('secret', 'secret'), v('plain')],
+    fix: [v('secret', 'secret'), v('plain')],
+    hints: 1,
+  },
+  unknown: {
+    summary: [v('plain')],
+    fix: [v('plain')],
+    hints: 2,
+  },
+};
+
+const present = (p: Params, k: string) => {
+  const x = p[k];
+  return Array.isArray(x) ? x.length > 0 : x !== undefined && x !== '' && x !== false;
+};
+
+function pick(id: CauseId, kind: 'summary' | 'fix', params: Params): Message {
+  const chosen = variants[id][kind].find((x) => x.needs.every((k) => present(params, k)))!;
+  const used: Params = {};
+  for (const k of chosen.needs) used[k] = params[k];
+  return { key: `causes:${id}.${kind}.${chosen.name}`, params: used };
+}
+
+/** The one-sentence summary of a cause, in the most specific wording the parameters allow. */
+export function causeSummary(id: CauseId, params: Params = {}): Message {
+  return pick(id, 'summary', params);
+}
+
+/** The fix of a cause, in the most specific wording the parameters allow. */
+export function causeFix(id: CauseId, params: Params = {}): Message {
+  return pick(id, 'fix', params);
+}
+
+/** The cause's short name (a few words), for lists and the conflict sentence. */
+export function causeName(id: CauseId): Message {
+  return { key: `causes:${id}.name` };
+}
+
+/** "Also check" hints that come with a cause: things worth a look when this cause is the answer. */
+export function causeHints(id: CauseId): Message[] {
+  return Array.from({ length: variants[id].hints }, (_, i) => ({ key: `causes:${id}.hint.${i + 1}` }));
+}
+
+/** Every message key the catalogue can produce (tests check both locales define them). */
+export function allCauseKeys(): string[] {
+  return CAUSE_IDS.flatMap((id) => [
+    `causes:${id}.name`,
+    ...variants[id].summary.map((x) => `causes:${id}.summary.${x.name}`),
+    ...variants[id].fix.map((x) => `causes:${id}.fix.${x.name}`),
+    ...causeHints(id).map((m) => m.key),
+  ]);
+}

@@ -1,0 +1,87 @@
+import { ecrRepositoryArn } from '../../../aws/image-ref.js';
+import { evaluatePolicy } from '../../../aws/policy-eval.js';
+import { ECR_PULL_ACTIONS } from '../../identity-refs.js';
+import { worstOf } from '../network/common.js';
+import { type Check, type CheckResult, results } from '../types.js';
+
+const r = results('image.repository-policy');
+const allowAll = {
+  name: 'identity',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+
+/** A repository in another account has a repository policy that lets the task's account or execution role pull. */
+export const repositoryPolicyCheck: Check = {
+  id: 'image.repository-policy',
+  needs: ['ecr.images'],
+  async run({ context: ctx, facts, links }) {
+    const cross = (facts.optional('ecr.images') ?? []).filter((i) => i.registryAccount !== ctx.account);
+    if (!cross.length) return r.skip('skip.same-account');
+    const principal = ctx.taskDefinition?.executionRoleArn ?? `arn:${ctx.partition}:iam::${ctx.account}:root`;
+    const out: CheckResult[] = [];
+    for (const img of cross) {
+      const link = links.ecrRepository(img.repository, img.registryAccount, img.region);
+      const params = { repository: img.repository, registry: img.registryAccount, account: ctx.account };
+      if (img.unreachable) {
+        out.push(r.unknown('unknown.unreachable', { ...params }, { links: [link] }));
+        continue;
+      }
+      if (img.repositoryExists === false) {
+        out.push(r.skip('skip.no-repository', params));
+        continue;
+      }
+      const err = img.errors.find((e) => e.part === 'repository-policy');
+      if (err) {
+        out.push({
+          ...r.unknown('unknown.error', { ...params, action: err.error.action ?? 'ecr:GetRepositoryPolicy' }),
+          missing: { fact: 'ecr.images', error: err.error },
+        });
+        continue;
+      }
+      if (img.repositoryPolicy === null || img.repositoryPolicy === undefined) {
+        out.push(
+          r.fail('fail.none', params, {
+            links: [link],
+            remediation: r.fix('add-policy', { ...params, principal }),
+          }),
+        );
+        continue;
+      }
+      let document: unknown;
+      try {
+        document = JSON.parse(img.repositoryPolicy);
+      } catch {
+        out.push(r.unknown('unknown.invalid', params, { links: [link] }));
+        continue;
+      }
+      const resource = ecrRepositoryArn(ctx.partition, img.region, img.registryAccount, img.repository);
+      const denied: string[] = [];
+      for (const action of ECR_PULL_ACTIONS) {
+        const a = await evaluatePolicy({
+          principal,
+          action,
+          resource,
+          resourceAccount: img.registryAccount,
+          identityPolicies: [allowAll],
+          resourcePolicy: document,
+        });
+        if (a.decision !== 'allowed') denied.push(action);
+      }
+      const evidence = [r.ev('principal', { principal, repository: resource })];
+      if (denied.length) {
+        out.push(
+          r.fail(
+            'fail.denied',
+            { ...params, actions: denied.join(', '), principal },
+            {
+              evidence,
+              links: [link],
+              remediation: r.fix('add-policy', { ...params, principal }),
+            },
+          ),
+        );
+      } else out.push(r.pass('pass', params, { evidence, links: [link] }));
+    }
+    return worstOf(out);
+  },
+};

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { executionRoleCheck } from '../../../../src/diagnosis/checks/identity/execution-role.js';
+import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
+
+const healthy = () => loadFacts('identity/healthy.json');
+const local = () => loadFacts('identity/local-eval.json');
+
+describe('iam.execution-role: the execution role exists, trusts ECS tasks and may pull from ECR', () => {
+  it('passes with simulation and says so', async () => {
+    const r = await runCheck(executionRoleCheck, healthy());
+    expect(r.status).toBe('pass');
+    expect(evidenceText(r)).toContain('Decided by iam:SimulatePrincipalPolicy');
+    expect(r.links[0]).toMatchObject({ kind: 'iam-role', id: 'ecsTaskExecutionRole' });
+  });
+
+  it('passes by evaluating the policies locally when simulation is unavailable', async () => {
+    const r = await runCheck(executionRoleCheck, local());
+    expect(r.status).toBe('pass');
+    expect(evidenceText(r)).toContain(
+      "evaluating the role's policies here (AmazonECSTaskExecutionRolePolicy, read-checkout-secrets)",
+    );
+    expect(evidenceText(r)).toContain('HTTP500');
+  });
+
+  it('fails when the role has no ECR permission (local evaluation)', async () => {
+    const s = local();
+    value(s, 'iam.executionRolePolicies').policies = [
+      {
+        name: 'logs-only',
+        kind: 'inline',
+        document: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }],
+        },
+      },
+    ];
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('ecr:GetAuthorizationToken');
+    expect(english(r.message)).toContain('ecr:BatchGetImage (checkout)');
+    expect(english(r.remediation!)).toContain('AmazonECSTaskExecutionRolePolicy');
+  });
+
+  it('fails on an explicit deny found by simulation', async () => {
+    const s = healthy();
+    value(s, 'iam.executionRoleSimulation')[1]!.decision = 'explicitDeny';
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('fail');
+    expect(evidenceText(r)).toContain('explicitly denied');
+  });
+
+  it('notes a SourceVpce condition, which never matches GetAuthorizationToken', async () => {
+    const s = local();
+    value(s, 'iam.executionRolePolicies').policies = [
+      {
+        name: 'vpce-only',
+        kind: 'inline',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'ecr:*',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-0ecrapi00000000001' } },
+            },
+          ],
+        },
+      },
+    ];
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('fail');
+    expect(evidenceText(r)).toContain('aws:SourceVpc / aws:SourceVpce');
+  });
+
+  it('fails when there is no execution role and the task needs one', async () => {
+    const s = healthy();
+    delete value(s, 'ecs.taskDefinition').executionRoleArn;
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('iam:execution-role.fail.none');
+    expect(english(r.message)).toContain('ecr, secrets, awslogs');
+  });
+
+  it('does not apply to a public image with no secrets and no awslogs', async () => {
+    const s = healthy();
+    const td = value(s, 'ecs.taskDefinition');
+    delete td.executionRoleArn;
+    td.containerDefinitions = [{ name: 'checkout', image: 'nginx:1.27', essential: true }];
+    value(s, 'ecs.task').task.containers![0]!.image = 'nginx:1.27';
+    expect((await runCheck(executionRoleCheck, s)).status).toBe('skip');
+  });
+
+  it('fails when the role does not exist', async () => {
+    const s = healthy();
+    setFact(s, 'iam.executionRole', {
+      arn: 'arn:aws:iam::210987654321:role/ecsTaskExecutionRole',
+      name: 'ecsTaskExecutionRole',
+      exists: false,
+      attached: [],
+      inlineNames: [],
+    });
+    expect((await runCheck(executionRoleCheck, s)).message.key).toBe('iam:execution-role.fail.missing');
+  });
+
+  it('fails when the trust policy does not name ecs-tasks.amazonaws.com', async () => {
+    const s = healthy();
+    value(s, 'iam.executionRole').trustPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    };
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.message.key).toBe('iam:execution-role.fail.trust');
+  });
+
+  it('is unknown when neither simulation nor the policies could be read', async () => {
+    const s = local();
+    s.facts['iam.executionRolePolicies'] = {
+      ok: false,
+      round: 4,
+      error: { kind: 'denied', code: 'AccessDenied', message: 'x', action: 'iam:GetPolicyVersion' },
+    };
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(english(r.message)).toContain('iam:SimulatePrincipalPolicy');
+  });
+});

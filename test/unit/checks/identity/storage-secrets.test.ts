@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { secretsRetrievalCheck } from '../../../../src/diagnosis/checks/identity/secrets-retrieval.js';
+import { ephemeralStorageCheck } from '../../../../src/diagnosis/checks/identity/storage-ephemeral.js';
+import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
+
+const healthy = () => loadFacts('identity/healthy.json');
+const GB = 1024 ** 3;
+
+describe('storage.ephemeral: the ephemeral storage holds compressed plus extracted layers', () => {
+  it('passes a 180 MB image on 20 GiB', async () => {
+    expect((await runCheck(ephemeralStorageCheck, healthy())).status).toBe('pass');
+  });
+  it('fails a 7 GB image on the default 20 GiB and recommends a size', async () => {
+    const s = healthy();
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 7 * GB;
+    delete value(s, 'ecs.task').task.ephemeralStorage;
+    const r = await runCheck(ephemeralStorageCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('24.5 GB');
+    expect(english(r.remediation!)).toContain('ephemeralStorage.sizeInGiB to 30');
+    expect(evidenceText(r)).toContain('the default of platform 1.4.0');
+  });
+  it('warns when it is close', async () => {
+    const s = healthy();
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 5 * GB;
+    expect((await runCheck(ephemeralStorageCheck, s)).status).toBe('warn');
+  });
+  it('names the disk when the stop message says no space left on device', async () => {
+    const s = healthy();
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 8 * GB;
+    value(s, 'ecs.task').task.stoppedReason =
+      'CannotPullContainerError: failed to extract layer sha256:abc: write /var/lib/containerd/x: no space left on device';
+    expect((await runCheck(ephemeralStorageCheck, s)).message.key).toBe('storage:ephemeral.fail.no-space');
+  });
+  it('tells platform 1.3.0 users to move to 1.4.0', async () => {
+    const s = healthy();
+    value(s, 'ecs.task').task.platformVersion = '1.3.0';
+    delete value(s, 'ecs.task').task.ephemeralStorage;
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 3 * GB;
+    const r = await runCheck(ephemeralStorageCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.remediation!)).toContain('platform 1.4.0');
+  });
+  it('does not apply when no size is known', async () => {
+    const s = healthy();
+    setFact(s, 'ecr.images', []);
+    expect((await runCheck(ephemeralStorageCheck, s)).status).toBe('skip');
+  });
+});
+
+describe('secrets.retrieval: each secret exists, its key works, the role may read it, the network reaches it', () => {
+  it('passes when the secret exists and the role may read it', async () => {
+    expect((await runCheck(secretsRetrievalCheck, healthy())).status).toBe('pass');
+  });
+  it('fails a missing secret', async () => {
+    const s = healthy();
+    value(s, 'secrets.references')[0]!.exists = false;
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('checkout/db-AbCdEf');
+  });
+  it('fails a disabled KMS key', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'secrets.references')[0]!, {
+      kmsKeyId: 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
+      kmsKeyArn: 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
+      kmsKeyState: 'Disabled',
+    });
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.message.key).toBe('secrets:retrieval.fail.kms-state');
+  });
+  it('fails when the role may not read the secret', async () => {
+    const s = healthy();
+    value(s, 'iam.executionRoleSimulation').find(
+      (x) => x.action === 'secretsmanager:GetSecretValue',
+    )!.decision = 'implicitDeny';
+    expect((await runCheck(secretsRetrievalCheck, s)).message.key).toBe('secrets:retrieval.fail.denied');
+  });
+  it('fails when there is neither an internet path nor a Secrets Manager endpoint', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    const h = healthy();
+    for (const k of ['secrets.references', 'iam.executionRoleSimulation', 'iam.executionRolePolicies'])
+      s.facts[k] = h.facts[k]!;
+    setFact(
+      s,
+      'ec2.vpcEndpoints',
+      value(s, 'ec2.vpcEndpoints').filter((e) => !e.serviceName.endsWith('secretsmanager')),
+    );
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('secrets:retrieval.fail.unreachable');
+  });
+  it('does not apply without secrets', async () => {
+    const s = healthy();
+    s.facts['secrets.references'] = {
+      ok: false,
+      round: 3,
+      error: { kind: 'not-applicable', code: 'NotApplicable', message: 'none' },
+    };
+    expect((await runCheck(secretsRetrievalCheck, s)).status).toBe('skip');
+  });
+});
