@@ -10,6 +10,7 @@ import { deriveContext } from './context.js';
 import type { EniRecord, ServiceRecord, TaskDefinitionRecord, TaskFact } from './facts/context.js';
 import type { Fact } from './facts/types.js';
 import { callStats, REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
+import { decide } from './verdict.js';
 
 /** Computes the report from gathered facts: no I/O. */
 export async function evaluate(
@@ -29,6 +30,7 @@ export async function evaluate(
   });
   const links = new ConsoleLinks(context.partition, context.region, context.account);
   const checks = await runChecks(opts.checks ?? allChecks, context, f, links, opts.onCheckError);
+  const { causes, verdict } = decide(context, checks);
   const report: Report = {
     schema: REPORT_SCHEMA,
     kind: 'ecs-pull-report',
@@ -36,7 +38,8 @@ export async function evaluate(
     target: saved.target,
     context,
     checks,
-    causes: [],
+    causes,
+    verdict,
     aws: callStats(saved.calls, saved.wallMs, saved.deadlineExceeded),
   };
   if (opts.replayedFrom) report.replayedFrom = opts.replayedFrom;

@@ -17,6 +17,20 @@ export interface Cause {
   checks?: string[];
   summary?: Message;
   remediation?: Message;
+  /** The stop-message fragments that pointed at it. */
+  fragments?: string[];
+}
+
+/** How the top cause was reached. */
+export interface Verdict {
+  /** both: the message and failing checks agree; checks: the checks alone; message: the message alone; none. */
+  basis: 'both' | 'checks' | 'message' | 'none';
+  /** True when the checks that could confirm the top cause did not run or found nothing. */
+  restsOnMessage: boolean;
+  /** Checks that could not run (a permission, an error, the deadline). */
+  unknownChecks: string[];
+  /** Stop-message fragments recognised. */
+  fragments: string[];
 }
 
 export interface AwsStats {
@@ -38,6 +52,7 @@ export interface Report {
   context: TaskContext;
   checks: CheckResult[];
   causes: Cause[];
+  verdict: Verdict;
   aws: AwsStats;
   /** Set when the report was computed from saved facts rather than live AWS calls. */
   replayedFrom?: string;

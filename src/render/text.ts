@@ -85,12 +85,52 @@ export function contextLines(t: TFunction, c: TaskContext): string[] {
   return out;
 }
 
-/** Renders the whole report as plain text. */
+/** The answer: the most likely cause in one sentence, the fix, the evidence that decided it. */
+export function answerLines(report: Report, t: TFunction): string[] {
+  const lines: string[] = [];
+  const top = report.causes[0];
+  if (!top) return [t('report.noCauses')];
+  const percent = Math.round(top.confidence * 100);
+  lines.push(
+    `${t('causes:verdict.most-likely')} (${t('causes:verdict.confidence', { percent })}, ${t(`causes:verdict.basis.${top.basis ?? 'message'}`)}):`,
+  );
+  lines.push(`  ${say(t, top.summary)}`);
+  if (top.remediation) lines.push(`  ${t('report.fix', { text: say(t, top.remediation) })}`);
+  const deciding = report.checks.filter((c) => top.checks?.includes(c.id));
+  if (deciding.length) {
+    lines.push(`  ${t('causes:verdict.evidence')}:`);
+    for (const c of deciding) {
+      lines.push(`    · ${say(t, c.message)}`);
+      for (const e of c.evidence) lines.push(`      ${say(t, e)}`);
+      for (const l of c.links) lines.push(`      ${t('report.link', { url: l.url })}`);
+    }
+  }
+  if (top.fragments?.length)
+    lines.push(`  ${t('causes:verdict.fragments', { fragments: top.fragments.join(', ') })}`);
+  if (report.verdict.restsOnMessage) lines.push(`  ${t('causes:verdict.rests-on-message')}`);
+  if (report.verdict.unknownChecks.length) {
+    lines.push(
+      `  ${t('causes:verdict.unknown-checks', { count: report.verdict.unknownChecks.length, ids: report.verdict.unknownChecks.join(', ') })}`,
+    );
+  }
+  const others = report.causes.slice(1).filter((c) => c.confidence >= 0.1);
+  if (others.length) {
+    lines.push(`${t('causes:verdict.also-check')}:`);
+    for (const c of others) lines.push(`  · ${Math.round(c.confidence * 100)}% ${say(t, c.summary)}`);
+  }
+  return lines;
+}
+
+/** Renders the whole report as plain text: the answer first, then the checks, then what it rests on. */
 export function renderText(report: Report, t: TFunction): string {
   const c = report.context;
   const lines: string[] = [];
   lines.push(t('report.title', { taskId: c.taskId }));
   lines.push(t('report.where', { cluster: c.cluster, account: c.account, region: c.region }));
+  lines.push('');
+  lines.push(...answerLines(report, t));
+
+  lines.push('');
   const status = [c.lastStatus ?? '?', c.stopCode ? t('report.stopCode', { code: c.stopCode }) : undefined]
     .filter(Boolean)
     .join(' · ');
@@ -99,15 +139,8 @@ export function renderText(report: Report, t: TFunction): string {
   lines.push(c.stoppedReason ? t('report.stoppedReason', { reason: c.stoppedReason }) : t('report.noReason'));
   for (const ct of c.containers) {
     lines.push(t('report.container', { name: ct.name, image: ct.image ?? '?' }));
-    if (ct.reason) lines.push(t('report.containerReason', { reason: ct.reason }));
-  }
-
-  lines.push('', t('report.causesTitle'));
-  if (!report.causes.length) lines.push(`  ${t('report.noCauses')}`);
-  for (const cause of report.causes) {
-    const pct = Math.round(cause.confidence * 100);
-    lines.push(`  ${pct}%  ${cause.summary ? say(t, cause.summary) : cause.id}`);
-    if (cause.remediation) lines.push(`       ${t('report.fix', { text: say(t, cause.remediation) })}`);
+    if (ct.reason && ct.reason !== c.stoppedReason)
+      lines.push(t('report.containerReason', { reason: ct.reason }));
   }
 
   lines.push('', t('report.checksTitle'));
