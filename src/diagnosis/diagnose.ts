@@ -30,6 +30,8 @@ export interface DiagnoseDeps {
   checks?: readonly Check[];
   providers?: ReadonlyMap<string, FactProvider>;
   sharedCache?: SharedCallCache;
+  /** Bypass cached answers (Re-run after someone fixed something). */
+  fresh?: boolean;
   signal?: AbortSignal;
   onCheckError?: (checkId: string, err: unknown) => void;
 }
@@ -74,6 +76,7 @@ export async function diagnose(
     deadlineMs: deps.deadlineMs,
     signal: deps.signal,
     sharedCache: deps.sharedCache,
+    fresh: deps.fresh,
   });
   try {
     await session.prepare();
@@ -86,9 +89,14 @@ export async function diagnose(
       3,
     );
   }
+  // Everything starts at once: facts that do not depend on the task need not wait for it.
+  const everything = session.gatherAll([...contextFactNames, ...factsNeeded(checks)]);
   const task = await session.fact('ecs.task');
-  if (!task.ok) throw taskError(task.error, req.target);
-  await session.gatherAll([...contextFactNames, ...factsNeeded(checks)]);
+  if (!task.ok) {
+    await everything;
+    throw taskError(task.error, req.target);
+  }
+  await everything;
   const saved: SavedFacts = {
     kind: 'ecs-pull-facts',
     schema: REPORT_SCHEMA,

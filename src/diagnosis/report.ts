@@ -35,7 +35,10 @@ export interface Verdict {
 
 export interface AwsStats {
   calls: CallRecord[];
+  /** Requests that went to AWS (answers served from the shared cache are not counted). */
   callCount: number;
+  /** Answers served from the shared cache. */
+  cachedCount: number;
   /** Sequential round trips: the deepest round of any call. */
   rounds: number;
   /** Wall time of fact gathering, ms. */
@@ -78,7 +81,8 @@ export interface SavedFacts {
 export function callStats(calls: CallRecord[], wallMs: number, deadlineExceeded: boolean): AwsStats {
   return {
     calls,
-    callCount: calls.length,
+    callCount: calls.filter((c) => !c.cached).length,
+    cachedCount: calls.filter((c) => c.cached).length,
     rounds: calls.reduce((m, c) => Math.max(m, c.round), 0),
     wallMs,
     deadlineExceeded,

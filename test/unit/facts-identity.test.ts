@@ -102,13 +102,6 @@ function arrange(opts: {
         (b.imageIds as Array<{ imageDigest?: string }>)[0]?.imageDigest?.startsWith('sha256:1111') === true,
     );
   }
-  jsonCall(
-    'ecr',
-    R,
-    'GetLifecyclePolicy',
-    400,
-    jsonError('LifecyclePolicyNotFoundException', 'Lifecycle policy does not exist'),
-  );
   queryCall('iam', R, 'GetRole', 200, fixture('aws/iam-get-role.xml'));
   queryCall('iam', R, 'ListAttachedRolePolicies', 200, fixture('aws/iam-list-attached-role-policies.xml'));
   queryCall('iam', R, 'ListRolePolicies', 200, fixture('aws/iam-list-role-policies.xml'));

@@ -25,7 +25,6 @@ function arrange(opts: { natState?: string; routeState?: string; denyAcls?: bool
     400,
     ec2Error('InvalidNetworkInterfaceID.NotFound', 'gone'),
   );
-  queryCall('ec2', R, 'DescribePrefixLists', 200, fixture('aws/ec2-describe-prefix-lists.xml'));
   queryCall(
     'ec2',
     R,
@@ -34,7 +33,6 @@ function arrange(opts: { natState?: string; routeState?: string; denyAcls?: bool
     fixture('aws/ec2-describe-subnets.xml'),
     (p) => p.get('SubnetId.1') === 'subnet-0a1b2c3d4e5f67890',
   );
-  queryCall('ec2', R, 'DescribeSubnets', 200, fixture('aws/ec2-describe-subnets.xml'), VPC);
   queryCall(
     'ec2',
     R,
@@ -112,11 +110,10 @@ describe('network facts over the wire', () => {
     expect(Object.fromEntries(byApi)).toEqual({
       'sts:AssumeRole': [1],
       'ecs:DescribeTasks': [2],
-      'ec2:DescribePrefixLists': [2],
       'ecs:DescribeTaskDefinition': [3],
       'ecs:DescribeServices': [3],
       'ec2:DescribeNetworkInterfaces': [3],
-      'ec2:DescribeSubnets': [3, 4],
+      'ec2:DescribeSubnets': [3],
       'ec2:DescribeVpcs': [4],
       'ec2:DescribeVpcAttribute': [4, 4],
       'ec2:DescribeRouteTables': [4],

@@ -77,10 +77,11 @@ export class FactReader {
     return f.value as FactMap[K];
   }
 
-  /** The value, or undefined when the fact does not apply or the resource does not exist; other errors throw. */
+  /** The value, or undefined when the fact was not gathered, does not apply or names nothing; other errors throw. */
   optional<K extends FactName>(name: K): FactMap[K] | undefined {
     const f = this.facts[name];
-    if (f && !f.ok && (f.error.kind === 'not-applicable' || f.error.kind === 'not-found')) return undefined;
+    if (!f || (!f.ok && (f.error.kind === 'not-applicable' || f.error.kind === 'not-found')))
+      return undefined;
     return this.get(name);
   }
 

@@ -8,6 +8,7 @@ import {
   BatchGetImageCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
+  type ECRClient,
   GetLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
@@ -221,240 +222,203 @@ export const ecrImagesFact = defineFact({
     const images = (await taskImages(h)).filter((i) => i.ref?.kind === 'ecr' && i.ref.ecr);
     if (!images.length) throw new NotApplicable('the task pulls no image from private ECR');
     const platform = taskPlatform(h);
-    return Promise.all(
-      images.map(async (use): Promise<EcrImageRecord> => {
-        const ref = use.ref!;
-        const registryId = ref.ecr!.account;
-        const repositoryName = ref.repository;
-        const rec: EcrImageRecord = {
-          image: use.image,
-          containers: use.containers,
-          registryAccount: registryId,
-          region: ref.ecr!.region,
-          repository: repositoryName,
-          ...(ref.tag ? { tag: ref.tag } : {}),
-          ...(ref.digest ? { digest: ref.digest } : {}),
-          errors: [],
-        };
-        const crossAccount = registryId !== h.inputs.target.account;
-        if (crossAccount && !h.inputs.settings.canReachAccount(registryId)) {
-          rec.unreachable = true;
-          return rec;
-        }
-        const scope = scopeOf(h, ref);
-        const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
-        const describe = { registryId, repositoryName, imageIds: [imageId] };
-        const [described, manifest, lifecycle, policy] = await Promise.all([
-          h
-            .call(
-              'ecr:DescribeImages',
-              describe,
-              ({ clients, signal }) =>
-                clients.ecr.send(new DescribeImagesCommand(describe), { abortSignal: signal }),
-              scope,
-            )
-            .then((out) => ({ out }))
-            .catch((err: unknown) => ({ err })),
-          capture('manifest', rec.errors, () =>
-            h.call(
-              'ecr:BatchGetImage',
-              { ...describe, acceptedMediaTypes: MANIFEST_TYPES },
-              ({ clients, signal }) =>
-                clients.ecr.send(
-                  new BatchGetImageCommand({ ...describe, acceptedMediaTypes: MANIFEST_TYPES }),
-                  {
-                    abortSignal: signal,
-                  },
-                ),
-              scope,
-            ),
-          ),
-          h
-            .call(
-              'ecr:GetLifecyclePolicy',
-              { registryId, repositoryName },
-              ({ clients, signal }) =>
-                clients.ecr.send(new GetLifecyclePolicyCommand({ registryId, repositoryName }), {
-                  abortSignal: signal,
-                }),
-              scope,
-            )
-            .then((out) => out.lifecyclePolicyText)
-            .catch((err: unknown) => {
-              if (
-                !isCode(err, 'LifecyclePolicyNotFoundException') &&
-                !isCode(err, 'RepositoryNotFoundException')
-              ) {
-                rec.errors.push({
-                  part: 'lifecycle',
-                  error: classifyAwsError(err, 'ecr:GetLifecyclePolicy'),
-                });
-              }
-              return undefined;
-            }),
-          crossAccount
-            ? h
-                .call(
-                  'ecr:GetRepositoryPolicy',
-                  { registryId, repositoryName },
-                  ({ clients, signal }) =>
-                    clients.ecr.send(new GetRepositoryPolicyCommand({ registryId, repositoryName }), {
-                      abortSignal: signal,
-                    }),
-                  scope,
-                )
-                .then((out) => out.policyText ?? null)
-                .catch((err: unknown) => {
-                  if (isCode(err, 'RepositoryPolicyNotFoundException')) return null;
-                  if (!isCode(err, 'RepositoryNotFoundException')) {
-                    rec.errors.push({
-                      part: 'repository-policy',
-                      error: classifyAwsError(err, 'ecr:GetRepositoryPolicy'),
-                    });
-                  }
-                  return undefined;
-                })
-            : Promise.resolve(undefined),
-        ]);
-        if (lifecycle) {
-          const parsed = parseManifest(lifecycle) as { rules?: Array<Record<string, unknown>> } | undefined;
-          rec.lifecycleRules = (parsed?.rules ?? []).map((r) => {
-            const sel = (r.selection ?? {}) as Record<string, unknown>;
-            return {
-              rulePriority: Number(r.rulePriority ?? 0),
-              ...(r.description ? { description: String(r.description) } : {}),
-              ...(sel.tagStatus ? { tagStatus: String(sel.tagStatus) } : {}),
-              ...(Array.isArray(sel.tagPrefixList) ? { tagPrefixList: sel.tagPrefixList.map(String) } : {}),
-              ...(Array.isArray(sel.tagPatternList)
-                ? { tagPatternList: sel.tagPatternList.map(String) }
-                : {}),
-              ...(sel.countType ? { countType: String(sel.countType) } : {}),
-              ...(sel.countUnit ? { countUnit: String(sel.countUnit) } : {}),
-              ...(sel.countNumber !== undefined ? { countNumber: Number(sel.countNumber) } : {}),
-            };
-          });
-        }
-        if (policy !== undefined) rec.repositoryPolicy = policy;
-
-        if ('err' in described) {
-          const err = described.err;
-          if (isCode(err, 'RepositoryNotFoundException')) {
-            rec.repositoryExists = false;
-            rec.imageFound = false;
-            const list = await capture('repositories', rec.errors, () =>
-              h.call(
-                'ecr:DescribeRepositories',
-                { registryId, maxResults: 1000 },
-                ({ clients, signal }) =>
-                  clients.ecr.send(new DescribeRepositoriesCommand({ registryId, maxResults: 1000 }), {
-                    abortSignal: signal,
-                  }),
-                scope,
-              ),
-            );
-            if (list)
-              rec.nearNames = nearNames(
-                repositoryName,
-                (list.repositories ?? []).map((r) => r.repositoryName ?? ''),
-              );
-            return rec;
-          }
-          if (isCode(err, 'ImageNotFoundException')) {
-            rec.repositoryExists = true;
-            rec.imageFound = false;
-            const listParams = {
-              registryId,
-              repositoryName,
-              filter: { tagStatus: 'TAGGED' as const },
-              maxResults: 1000,
-            };
-            const list = await capture('tags', rec.errors, () =>
-              h.call(
-                'ecr:DescribeImages',
-                listParams,
-                ({ clients, signal }) =>
-                  clients.ecr.send(new DescribeImagesCommand(listParams), { abortSignal: signal }),
-                scope,
-              ),
-            );
-            if (list) {
-              rec.newestTags = (list.imageDetails ?? [])
-                .filter((d) => d.imageTags?.length)
-                .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
-                .slice(0, 5)
-                .map((d) => ({ tag: d.imageTags![0]!, pushedAt: d.imagePushedAt?.toISOString() }));
-            }
-            return rec;
-          }
-          // Denied or failing DescribeImages: the manifest, if it came back, still proves the image exists.
-          rec.errors.push({ part: 'image', error: classifyAwsError(err, 'ecr:DescribeImages') });
-        }
-        const d = 'out' in described ? described.out.imageDetails?.[0] : undefined;
-        if ('out' in described) {
-          rec.repositoryExists = true;
-          rec.imageFound = !!d;
-        } else if (manifest?.images?.length) {
-          rec.repositoryExists = true;
-          rec.imageFound = true;
-        }
-        if (d) {
-          rec.detail = {
-            digest: d.imageDigest,
-            tags: d.imageTags ?? [],
-            sizeInBytes: d.imageSizeInBytes,
-            pushedAt: d.imagePushedAt?.toISOString(),
-            manifestMediaType: d.imageManifestMediaType,
-          };
-        }
-        const m = manifest?.images?.[0];
-        if (m) {
-          const parsed = parseManifest(m.imageManifest);
-          const mediaType = m.imageManifestMediaType ?? (parsed?.mediaType as string | undefined);
-          const entries = parsed?.manifests as
-            | Array<{ digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }>
-            | undefined;
-          if (entries) {
-            rec.manifest = {
-              mediaType,
-              platforms: entries.map((e) => ({ ...e.platform, digest: e.digest })),
-            };
-            // The size that matters is the task platform's image: read that child manifest.
-            const want = await platform;
-            const child = entries.find(
-              (e) => e.platform?.os === want.os && e.platform?.architecture === want.architecture,
-            );
-            if (child?.digest) {
-              const childId = { registryId, repositoryName, imageIds: [{ imageDigest: child.digest }] };
-              const out = await capture('platform-manifest', rec.errors, () =>
-                h.call(
-                  'ecr:BatchGetImage',
-                  { ...childId, acceptedMediaTypes: MANIFEST_TYPES },
-                  ({ clients, signal }) =>
-                    clients.ecr.send(
-                      new BatchGetImageCommand({ ...childId, acceptedMediaTypes: MANIFEST_TYPES }),
-                      {
-                        abortSignal: signal,
-                      },
-                    ),
-                  scope,
-                ),
-              );
-              const size = imageSize(parseManifest(out?.images?.[0]?.imageManifest));
-              if (size !== undefined) {
-                rec.manifest.sizeInBytes = size;
-                rec.manifest.platformDigest = child.digest;
-              }
-            }
-          } else {
-            const size = imageSize(parsed);
-            rec.manifest = { mediaType, ...(size !== undefined ? { sizeInBytes: size } : {}) };
-          }
-        }
-        return rec;
-      }),
-    );
+    return Promise.all(images.map((use) => ecrImage(h, use, platform)));
   },
 });
+
+async function ecrImage(
+  h: ProviderHandle,
+  use: ImageUse,
+  platform: Promise<{ os: string; architecture: string }>,
+): Promise<EcrImageRecord> {
+  const ref = use.ref!;
+  const registryId = ref.ecr!.account;
+  const repositoryName = ref.repository;
+  const rec: EcrImageRecord = {
+    image: use.image,
+    containers: use.containers,
+    registryAccount: registryId,
+    region: ref.ecr!.region,
+    repository: repositoryName,
+    ...(ref.tag ? { tag: ref.tag } : {}),
+    ...(ref.digest ? { digest: ref.digest } : {}),
+    errors: [],
+  };
+  const crossAccount = registryId !== h.inputs.target.account;
+  if (crossAccount && !h.inputs.settings.canReachAccount(registryId)) {
+    rec.unreachable = true;
+    return rec;
+  }
+  const scope = scopeOf(h, ref);
+  const ecr = <T>(api: string, params: unknown, send: (c: ECRClient, signal: AbortSignal) => Promise<T>) =>
+    h.call(api, params, ({ clients, signal }) => send(clients.ecr, signal), scope);
+  const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
+  const describe = { registryId, repositoryName, imageIds: [imageId] };
+  const get = { ...describe, acceptedMediaTypes: MANIFEST_TYPES };
+
+  // Three independent questions at once; the manifest chain (index → platform manifest) does not wait for the others.
+  const [described, , policy] = await Promise.all([
+    ecr('ecr:DescribeImages', describe, (c, signal) =>
+      c.send(new DescribeImagesCommand(describe), { abortSignal: signal }),
+    )
+      .then((out) => ({ out }))
+      .catch((err: unknown) => ({ err })),
+    capture('manifest', rec.errors, () =>
+      ecr('ecr:BatchGetImage', get, (c, signal) =>
+        c.send(new BatchGetImageCommand(get), { abortSignal: signal }),
+      ),
+    ).then((out) => readManifest(out?.images?.[0])),
+    crossAccount
+      ? ecr('ecr:GetRepositoryPolicy', { registryId, repositoryName }, (c, signal) =>
+          c.send(new GetRepositoryPolicyCommand({ registryId, repositoryName }), { abortSignal: signal }),
+        )
+          .then((out) => out.policyText ?? null)
+          .catch((err: unknown) => {
+            if (isCode(err, 'RepositoryPolicyNotFoundException')) return null;
+            if (!isCode(err, 'RepositoryNotFoundException')) {
+              rec.errors.push({
+                part: 'repository-policy',
+                error: classifyAwsError(err, 'ecr:GetRepositoryPolicy'),
+              });
+            }
+            return undefined;
+          })
+      : Promise.resolve(undefined),
+  ]);
+  if (policy !== undefined) rec.repositoryPolicy = policy;
+
+  async function readManifest(
+    m: { imageManifest?: string; imageManifestMediaType?: string } | undefined,
+  ): Promise<void> {
+    if (!m) return;
+    const parsed = parseManifest(m.imageManifest);
+    const mediaType = m.imageManifestMediaType ?? (parsed?.mediaType as string | undefined);
+    const entries = parsed?.manifests as
+      | Array<{ digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }>
+      | undefined;
+    if (!entries) {
+      const size = imageSize(parsed);
+      rec.manifest = { mediaType, ...(size !== undefined ? { sizeInBytes: size } : {}) };
+      return;
+    }
+    rec.manifest = { mediaType, platforms: entries.map((e) => ({ ...e.platform, digest: e.digest })) };
+    // The size that matters is the task platform's image: read that child manifest.
+    const want = await platform;
+    const child = entries.find(
+      (e) => e.platform?.os === want.os && e.platform?.architecture === want.architecture,
+    );
+    if (!child?.digest) return;
+    const childGet = {
+      registryId,
+      repositoryName,
+      imageIds: [{ imageDigest: child.digest }],
+      acceptedMediaTypes: MANIFEST_TYPES,
+    };
+    const out = await capture('platform-manifest', rec.errors, () =>
+      ecr('ecr:BatchGetImage', childGet, (c, signal) =>
+        c.send(new BatchGetImageCommand(childGet), { abortSignal: signal }),
+      ),
+    );
+    const size = imageSize(parseManifest(out?.images?.[0]?.imageManifest));
+    if (size !== undefined) {
+      rec.manifest.sizeInBytes = size;
+      rec.manifest.platformDigest = child.digest;
+    }
+  }
+
+  if ('err' in described) {
+    const err = described.err;
+    if (isCode(err, 'RepositoryNotFoundException')) {
+      rec.repositoryExists = false;
+      rec.imageFound = false;
+      const list = await capture('repositories', rec.errors, () =>
+        ecr('ecr:DescribeRepositories', { registryId, maxResults: 1000 }, (c, signal) =>
+          c.send(new DescribeRepositoriesCommand({ registryId, maxResults: 1000 }), { abortSignal: signal }),
+        ),
+      );
+      if (list)
+        rec.nearNames = nearNames(
+          repositoryName,
+          (list.repositories ?? []).map((r) => r.repositoryName ?? ''),
+        );
+      return rec;
+    }
+    if (isCode(err, 'ImageNotFoundException')) {
+      rec.repositoryExists = true;
+      rec.imageFound = false;
+      // The tag is gone: which tags are there now, and could a lifecycle rule have expired it?
+      const listParams = {
+        registryId,
+        repositoryName,
+        filter: { tagStatus: 'TAGGED' as const },
+        maxResults: 1000,
+      };
+      const [list, lifecycle] = await Promise.all([
+        capture('tags', rec.errors, () =>
+          ecr('ecr:DescribeImages', listParams, (c, signal) =>
+            c.send(new DescribeImagesCommand(listParams), { abortSignal: signal }),
+          ),
+        ),
+        ecr('ecr:GetLifecyclePolicy', { registryId, repositoryName }, (c, signal) =>
+          c.send(new GetLifecyclePolicyCommand({ registryId, repositoryName }), { abortSignal: signal }),
+        )
+          .then((out) => out.lifecyclePolicyText)
+          .catch((e: unknown) => {
+            if (!isCode(e, 'LifecyclePolicyNotFoundException')) {
+              rec.errors.push({ part: 'lifecycle', error: classifyAwsError(e, 'ecr:GetLifecyclePolicy') });
+            }
+            return undefined;
+          }),
+      ]);
+      if (list) {
+        rec.newestTags = (list.imageDetails ?? [])
+          .filter((d) => d.imageTags?.length)
+          .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
+          .slice(0, 5)
+          .map((d) => ({ tag: d.imageTags![0]!, pushedAt: d.imagePushedAt?.toISOString() }));
+      }
+      rec.lifecycleRules = lifecycle !== undefined ? lifecycleRules(lifecycle) : undefined;
+      return rec;
+    }
+    // Denied or failing DescribeImages: the manifest, if it came back, still proves the image exists.
+    rec.errors.push({ part: 'image', error: classifyAwsError(err, 'ecr:DescribeImages') });
+    if (rec.manifest) {
+      rec.repositoryExists = true;
+      rec.imageFound = true;
+    }
+    return rec;
+  }
+  rec.repositoryExists = true;
+  const d = described.out.imageDetails?.[0];
+  rec.imageFound = !!d;
+  if (d) {
+    rec.detail = {
+      digest: d.imageDigest,
+      tags: d.imageTags ?? [],
+      sizeInBytes: d.imageSizeInBytes,
+      pushedAt: d.imagePushedAt?.toISOString(),
+      manifestMediaType: d.imageManifestMediaType,
+    };
+  }
+  return rec;
+}
+
+function lifecycleRules(text: string | undefined): LifecycleRule[] {
+  const parsed = parseManifest(text) as { rules?: Array<Record<string, unknown>> } | undefined;
+  return (parsed?.rules ?? []).map((r) => {
+    const sel = (r.selection ?? {}) as Record<string, unknown>;
+    return {
+      rulePriority: Number(r.rulePriority ?? 0),
+      ...(r.description ? { description: String(r.description) } : {}),
+      ...(sel.tagStatus ? { tagStatus: String(sel.tagStatus) } : {}),
+      ...(Array.isArray(sel.tagPrefixList) ? { tagPrefixList: sel.tagPrefixList.map(String) } : {}),
+      ...(Array.isArray(sel.tagPatternList) ? { tagPatternList: sel.tagPatternList.map(String) } : {}),
+      ...(sel.countType ? { countType: String(sel.countType) } : {}),
+      ...(sel.countUnit ? { countUnit: String(sel.countUnit) } : {}),
+      ...(sel.countNumber !== undefined ? { countNumber: Number(sel.countNumber) } : {}),
+    };
+  });
+}
 
 /** Repository names within edit distance (or containment) of the missing one, closest first. */
 export function nearNames(wanted: string, names: string[]): string[] {

@@ -231,11 +231,15 @@ function subnetRecord(s: Subnet): SubnetRecord {
   };
 }
 
-/** Every subnet of the VPC: where the endpoints' and NAT gateways' subnets sit (availability zones, CIDRs). */
+/** Every subnet of the VPC, when it has interface endpoints: the availability zones of the endpoints' subnets. */
 export const vpcSubnetsFact = defineFact({
   name: 'ec2.vpcSubnets',
   actions: ['ec2:DescribeSubnets'],
   async get(h) {
+    // Only the endpoint checks need the other subnets (where the endpoints' ENIs sit): skip the call otherwise.
+    const endpoints = await h.need('ec2.vpcEndpoints');
+    if (!endpoints.some((e) => e.type.toLowerCase() === 'interface'))
+      throw new NotApplicable('no interface endpoint');
     const id = await vpcId(h);
     return allPages(async (NextToken) => {
       const out = await h.call(
@@ -498,13 +502,23 @@ export const dhcpOptionsFact = defineFact({
   },
 });
 
-/** AWS-managed service prefix lists of the region (which pl-… is S3): no dependency, starts at once. */
+/**
+ * The region's S3 prefix list (its pl- id and CIDRs), read only when the VPC has an S3 gateway endpoint: that is
+ * when security groups and network ACLs must let the layer downloads reach S3 by those ranges.
+ */
 export const prefixListsFact = defineFact({
   name: 'ec2.prefixLists',
   actions: ['ec2:DescribePrefixLists'],
   async get(h) {
-    const out = await h.call('ec2:DescribePrefixLists', {}, ({ clients, signal }) =>
-      clients.ec2.send(new DescribePrefixListsCommand({}), { abortSignal: signal }),
+    const endpoints = await h.need('ec2.vpcEndpoints');
+    const region = h.inputs.target.region;
+    const s3 = endpoints.find(
+      (e) => e.type.toLowerCase() === 'gateway' && e.serviceName.endsWith(`${region}.s3`),
+    );
+    if (!s3) throw new NotApplicable('the VPC has no S3 gateway endpoint');
+    const params = { Filters: [{ Name: 'prefix-list-name', Values: [s3.serviceName] }] };
+    const out = await h.call('ec2:DescribePrefixLists', params, ({ clients, signal }) =>
+      clients.ec2.send(new DescribePrefixListsCommand(params), { abortSignal: signal }),
     );
     return (out.PrefixLists ?? []).map((p) => ({
       prefixListId: p.PrefixListId!,

@@ -31,8 +31,47 @@ export function defineFact<K extends FactName>(p: FactProvider<K>): FactProvider
 
 /** A cache of AWS call results shared by diagnoses (in memory or Redis); optional. */
 export interface SharedCallCache {
-  /** Returns the cached value for key, or runs fn, caches its success and returns it; coalesces callers. */
-  run<T>(key: string, fn: () => Promise<T>): Promise<{ value: T; cached: boolean }>;
+  /**
+   * Returns the cached value for key, or runs fn, caches its success for ttlMs and returns it; concurrent callers
+   * of the same key share one run. An error is cached only when `errorTtlMs` is given and `cacheError` accepts it.
+   */
+  run<T>(key: string, fn: () => Promise<T>, policy: CachePolicy): Promise<{ value: T; cached: boolean }>;
+}
+
+export interface CachePolicy {
+  ttlMs: number;
+  /** Skip reading (a Re-run after a fix wants fresh answers) but still write. */
+  fresh?: boolean;
+  errorTtlMs?: number;
+  cacheError?: (err: unknown) => boolean;
+}
+
+/**
+ * How long an AWS answer may be shared between diagnoses. Long enough to serve an alert storm (many tasks of one
+ * service failing within seconds) from one set of calls, short enough that a fix shows on the next run.
+ * AWS-managed policy versions are immutable, and a role that may not simulate stays so for a while.
+ */
+export function cachePolicyFor(api: string, params: unknown, fresh: boolean): CachePolicy {
+  const p = params as { PolicyArn?: string } | undefined;
+  if (
+    (api === 'iam:GetPolicy' || api === 'iam:GetPolicyVersion') &&
+    p?.PolicyArn?.includes(':iam::aws:policy/')
+  ) {
+    return { ttlMs: 600_000, fresh };
+  }
+  if (api === 'iam:SimulatePrincipalPolicy') {
+    return {
+      ttlMs: 20_000,
+      fresh,
+      errorTtlMs: 600_000,
+      // Denied or not implemented: asking again in every diagnosis only adds a round trip.
+      cacheError: (err) => {
+        const e = classifyAwsError(err, api);
+        return e.kind === 'denied' || e.kind === 'unavailable' || e.kind === 'error';
+      },
+    };
+  }
+  return { ttlMs: 20_000, fresh };
 }
 
 export interface SessionOptions {
@@ -43,6 +82,8 @@ export interface SessionOptions {
   /** Aborts everything (shutdown). */
   signal?: AbortSignal | undefined;
   sharedCache?: SharedCallCache | undefined;
+  /** Do not read the shared cache (Re-run after a fix). */
+  fresh?: boolean | undefined;
   /** Injected clock for tests. */
   now?: () => number;
 }
@@ -256,7 +297,11 @@ export class FactSession {
         let value: T;
         let cached = false;
         if (this.opts.sharedCache) {
-          const r = await this.opts.sharedCache.run(`${account ?? 'self'}|${key}`, exec);
+          const r = await this.opts.sharedCache.run(
+            key,
+            exec,
+            cachePolicyFor(api, params, !!this.opts.fresh),
+          );
           value = r.value;
           cached = r.cached;
         } else {
@@ -266,7 +311,17 @@ export class FactSession {
         return value;
       } catch (err) {
         const e = this.signal.aborted ? deadlineError(api) : err;
-        this.record({ api, account, region, round, start, ok: false, code: classifyAwsError(e, api).code });
+        const cached = !!(e as { $cached?: boolean })?.$cached;
+        this.record({
+          api,
+          account,
+          region,
+          round,
+          start,
+          ok: false,
+          code: classifyAwsError(e, api).code,
+          cached,
+        });
         // Tag the error with the action so the fact error can name the missing permission.
         if (e && typeof e === 'object') Object.assign(e, { $action: api });
         throw e;

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: starts moto and a latency proxy in front of it, runs the diagnosis benchmark and prints the
+ * table. Options (environment): BENCH_LATENCY_MS (default 40), BENCH_RUNS (default 20).
+ */
+import { findMotoPython, startMoto } from '../test/helpers/moto-server.js';
+import { benchDiagnoses } from './diagnose.js';
+import { startLatencyProxy } from './latency-proxy.js';
+
+const latency = Number(process.env.BENCH_LATENCY_MS ?? 40);
+const runs = Number(process.env.BENCH_RUNS ?? 20);
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.AWS_REGION = 'eu-west-1';
+  const python = findMotoPython();
+  if (!python) throw new Error('moto is not installed: python3 -c "import moto" failed');
+  const moto = await startMoto(python);
+  const proxy = await startLatencyProxy(moto.url, latency);
+  try {
+    console.log(`ecs-pull benchmark · moto behind a ${latency} ms loopback proxy · ${runs} warm runs per scenario · node ${process.version}`);
+    console.log('');
+    const rows = await benchDiagnoses(proxy.url, moto.url, latency, runs);
+    const head = ['scenario', 'top cause', 'cold calls', 'cold rounds', 'cold ms', 'warm calls', 'warm rounds', 'p50 ms', 'p95 ms', 'CPU ms'];
+    const table = rows.map((r) => [
+      r.name,
+      r.topCause,
+      String(r.cold.calls),
+      `${r.cold.rounds} (${r.cold.dependencyRounds})`,
+      String(r.cold.wallMs),
+      String(r.warm.calls),
+      `${r.warm.rounds} (${r.warm.dependencyRounds})`,
+      String(r.warm.p50),
+      String(r.warm.p95),
+      String(r.warm.cpuMs),
+    ]);
+    const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+    console.log(line(head));
+    console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    for (const row of table) console.log(line(row));
+    console.log('');
+    console.log('rounds = wall time / injected latency (in brackets: the deepest dependency round the engine recorded)');
+    const worst = {
+      coldRounds: Math.max(...rows.map((r) => r.cold.rounds)),
+      warmRounds: Math.max(...rows.map((r) => r.warm.rounds)),
+      calls: Math.max(...rows.map((r) => Math.max(r.cold.calls, r.warm.calls))),
+      cpu: Math.max(...rows.map((r) => r.warm.cpuMs)),
+    };
+    const ok = worst.coldRounds <= 5 && worst.warmRounds <= 4 && worst.calls <= 30 && worst.cpu < 50;
+    console.log(
+      `targets: cold rounds ≤ 5 (${worst.coldRounds}), warm rounds ≤ 4 (${worst.warmRounds}), calls ≤ 30 (${worst.calls}), CPU < 50 ms (${worst.cpu}) → ${ok ? 'met' : 'NOT met'}`,
+    );
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await proxy.close();
+    await moto.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
