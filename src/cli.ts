@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { type Io, processIo } from './cli/io.js';
+import { registerDoctor } from './cli/doctor.js';
 import { registerWhy } from './cli/why.js';
 import { silenceSdkNodeNotice } from './config.js';
 import { isUserError } from './errors.js';
@@ -17,8 +18,8 @@ function errorLanguage(argv: string[]) {
   return toLanguage(raw) ?? 'en';
 }
 
-/** Builds the program; exported for tests. */
-export function buildProgram(io: Io): Command {
+/** Builds the program; exported for tests. `setExit` lets a command end with a non-zero code without an error. */
+export function buildProgram(io: Io, setExit: (code: number) => void = () => {}): Command {
   const program = new Command('ecs-pull')
     .description('Explains why an Amazon ECS task on Fargate failed with CannotPullContainerError')
     .option('--lang <lang>', 'language of the output: en or it')
@@ -31,6 +32,7 @@ export function buildProgram(io: Io): Command {
       outputError: () => {},
     });
   registerWhy(program, io);
+  registerDoctor(program, io, setExit);
   return program;
 }
 
@@ -39,13 +41,16 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   const lang = errorLanguage(argv);
   const t = translator(lang);
   try {
-    const program = buildProgram(io);
+    let exitCode = 0;
+    const program = buildProgram(io, (code) => {
+      exitCode = code;
+    });
     if (argv.length === 0) {
       program.outputHelp();
       return 2;
     }
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (

@@ -11,6 +11,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -240,6 +241,12 @@ export class ClientPool {
     };
     this.clients.set(key, clients);
     return clients;
+  }
+
+  /** The bot's own identity (sts:GetCallerIdentity with the base credentials). */
+  async whoAmI(region: string): Promise<{ Arn?: string; Account?: string }> {
+    const sts = new STSClient({ region, credentials: this.base, maxAttempts: this.config.aws.maxAttempts, requestHandler: this.handler });
+    return sts.send(new GetCallerIdentityCommand({}));
   }
 
   /** Number of cached client sets (memory figures). */

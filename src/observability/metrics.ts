@@ -1,0 +1,67 @@
+/**
+ * Prometheus metrics (prom-client): diagnoses by top cause and outcome, their duration, AWS calls and errors by
+ * API and code, Slack API errors. One registry per process, served on /metrics.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Report } from '../diagnosis/report.js';
+
+export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly diagnoses: Counter<'cause' | 'outcome' | 'surface'>;
+  readonly duration: Histogram<'surface'>;
+  readonly awsCalls: Counter<'api' | 'cached'>;
+  readonly awsErrors: Counter<'api' | 'code'>;
+  readonly slackErrors: Counter<'method' | 'code'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ecs_pull_' });
+    this.diagnoses = new Counter({
+      name: 'ecs_pull_diagnoses_total',
+      help: 'Diagnoses by top cause and outcome',
+      labelNames: ['cause', 'outcome', 'surface'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'ecs_pull_diagnosis_duration_seconds',
+      help: 'Wall time of a diagnosis, from request to report',
+      labelNames: ['surface'],
+      buckets: [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20],
+      registers: [this.registry],
+    });
+    this.awsCalls = new Counter({
+      name: 'ecs_pull_aws_calls_total',
+      help: 'AWS API calls made by diagnoses (cached="true": answered from the shared cache)',
+      labelNames: ['api', 'cached'],
+      registers: [this.registry],
+    });
+    this.awsErrors = new Counter({
+      name: 'ecs_pull_aws_errors_total',
+      help: 'AWS API errors by API and error code',
+      labelNames: ['api', 'code'],
+      registers: [this.registry],
+    });
+    this.slackErrors = new Counter({
+      name: 'ecs_pull_slack_api_errors_total',
+      help: 'Slack Web API errors by method and error code',
+      labelNames: ['method', 'code'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records a finished diagnosis. */
+  diagnosis(surface: string, seconds: number, report: Report | undefined, outcome: Outcome): void {
+    this.duration.observe({ surface }, seconds);
+    this.diagnoses.inc({ cause: report?.causes[0]?.id ?? 'none', outcome, surface });
+    for (const c of report?.aws.calls ?? []) {
+      this.awsCalls.inc({ api: c.api, cached: String(!!c.cached) });
+      if (!c.ok) this.awsErrors.inc({ api: c.api, code: c.errorCode ?? 'Unknown' });
+    }
+  }
+
+  /** Prometheus text exposition. */
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
