@@ -1,5 +1,12 @@
-/** The causes a user is told about first (CHECKS.md §3), and which checks speak for each. */
-export const causeIds = [
+/**
+ * The causes a user is told about (CHECKS.md §3): stable ids, the families the stop message can only narrow
+ * down to, which check confirms or rules out which cause, and the sentence variants each cause has in
+ * locales/<lang>/causes.json. A variant is picked by the parameters at hand, so that a sentence names the actual
+ * subnet, role or image whenever the evidence knows it and never prints an empty placeholder.
+ */
+import type { CheckResult, Message, Params } from './checks/types.js';
+
+export const CAUSE_IDS = [
   'network-no-route',
   'network-no-public-ip',
   'network-security-group',
@@ -18,10 +25,14 @@ export const causeIds = [
   'unknown',
 ] as const;
 
-export type CauseId = (typeof causeIds)[number];
+export type CauseId = (typeof CAUSE_IDS)[number];
 
-/** The network family: a timeout alone cannot tell these apart; the checks do. */
-export const networkFamily: readonly CauseId[] = [
+export function isCauseId(v: string): v is CauseId {
+  return (CAUSE_IDS as readonly string[]).includes(v);
+}
+
+/** Causes a timeout cannot tell apart: the network checks decide among them. */
+export const NETWORK_FAMILY: readonly CauseId[] = [
   'network-no-route',
   'network-no-public-ip',
   'network-security-group',
@@ -29,67 +40,222 @@ export const networkFamily: readonly CauseId[] = [
   'dns',
 ];
 
-/** The families causes belong to (what an ambiguous message can at least narrow down to). */
-export function familyOf(id: CauseId): 'network' | 'identity' | 'image' | 'storage' | 'secrets' | 'unknown' {
-  if (networkFamily.includes(id)) return 'network';
-  if (id === 'execution-role' || id === 'registry-auth' || id === 'repository-policy') return 'identity';
-  if (
-    id === 'image-not-found' ||
-    id === 'image-reference' ||
-    id === 'platform-mismatch' ||
-    id === 'rate-limit'
-  )
-    return 'image';
-  if (id === 'disk-space') return 'storage';
-  if (id === 'kms' || id === 'secrets') return 'secrets';
-  return 'unknown';
+/** Causes behind "pull access denied" and its relatives: the image checks decide among them. */
+export const IMAGE_FAMILY: readonly CauseId[] = ['image-not-found', 'image-reference', 'registry-auth'];
+
+/** Causes behind a failed secret retrieval. */
+export const SECRETS_FAMILY: readonly CauseId[] = ['secrets', 'kms'];
+
+/** The family a cause belongs to, for causes the stop message can only narrow down that far. */
+export function familyOf(id: CauseId): readonly CauseId[] | undefined {
+  if (NETWORK_FAMILY.includes(id)) return NETWORK_FAMILY;
+  if (IMAGE_FAMILY.includes(id)) return IMAGE_FAMILY;
+  if (SECRETS_FAMILY.includes(id)) return SECRETS_FAMILY;
+  return undefined;
 }
 
 /**
- * The cause a check's result speaks for. Most checks map to one cause; a few results say more precisely
- * (a secret's disabled KMS key is a KMS problem, an unreachable secrets service is a network one).
+ * The order in which a pull meets each cause: credentials and the network path first, the image last. When two
+ * checks fail and nothing else ranks them, the one the pull trips on first is what the task actually hit.
  */
-export function causeOfCheck(checkId: string, messageKey?: string): CauseId | undefined {
-  const key = messageKey ?? '';
-  switch (checkId) {
-    case 'network.route':
-    case 'network.nat-gateway':
-      return 'network-no-route';
-    case 'network.public-ip':
-      return 'network-no-public-ip';
-    case 'network.security-group-egress':
-    case 'network.nacl':
-      return 'network-security-group';
-    case 'endpoints.required':
-    case 'endpoints.availability-zones':
-    case 'endpoints.security-groups':
-    case 'endpoints.policy':
-    case 'endpoints.s3-route':
-      return 'vpc-endpoint';
-    case 'endpoints.private-dns':
-    case 'dns.dhcp-options':
-      return 'dns';
-    case 'iam.execution-role':
-      return 'execution-role';
-    case 'image.reference':
-      return 'image-reference';
-    case 'image.exists':
-      return 'image-not-found';
-    case 'image.platform':
-      return 'platform-mismatch';
-    case 'image.repository-policy':
-      return 'repository-policy';
-    case 'image.registry-credentials':
-      return key.endsWith('.fail.kms') ? 'kms' : 'registry-auth';
-    case 'image.rate-limit':
-      return 'rate-limit';
-    case 'storage.ephemeral':
-      return 'disk-space';
-    case 'secrets.retrieval':
-      if (/\.fail\.kms/.test(key)) return 'kms';
-      if (key.endsWith('.fail.unreachable')) return 'vpc-endpoint';
-      return 'secrets';
-    default:
-      return undefined;
+export const PULL_ORDER: readonly CauseId[] = [
+  'secrets',
+  'kms',
+  'dns',
+  'network-no-route',
+  'network-no-public-ip',
+  'network-security-group',
+  'vpc-endpoint',
+  'execution-role',
+  'registry-auth',
+  'repository-policy',
+  'image-reference',
+  'image-not-found',
+  'rate-limit',
+  'platform-mismatch',
+  'disk-space',
+  'unknown',
+];
+
+const exact: Record<string, CauseId> = {
+  'network.route': 'network-no-route',
+  'network.nat-gateway': 'network-no-route',
+  'network.public-ip': 'network-no-public-ip',
+  'network.security-group-egress': 'network-security-group',
+  'network.nacl': 'network-security-group',
+  'endpoints.private-dns': 'dns',
+  'dns.dhcp-options': 'dns',
+  'iam.execution-role': 'execution-role',
+  'image.reference': 'image-reference',
+  'image.exists': 'image-not-found',
+  'image.platform': 'platform-mismatch',
+  'image.repository-policy': 'repository-policy',
+  'image.registry-credentials': 'registry-auth',
+  'image.rate-limit': 'rate-limit',
+  'storage.ephemeral': 'disk-space',
+  'secrets.retrieval': 'secrets',
+};
+
+/** Whether a result's own words (message key, evidence keys, parameters) name KMS. */
+function namesKms(r: CheckResult): boolean {
+  const messages: Message[] = [r.message, ...r.evidence, ...(r.remediation ? [r.remediation] : [])];
+  return messages.some(
+    (m) =>
+      /(^|[.:-])kms([.:-]|$)/i.test(m.key) ||
+      Object.entries(m.params ?? {}).some(
+        ([k, v]) =>
+          (k === 'key' && v !== undefined && v !== '') || (typeof v === 'string' && /^kms:/i.test(v)),
+      ),
+  );
+}
+
+/**
+ * The cause a check's finding speaks to, or undefined for a check this version does not know. Secrets and
+ * registry credentials whose finding is about the KMS key count as `kms`.
+ */
+export function causeOfCheck(r: Pick<CheckResult, 'id'> & Partial<CheckResult>): CauseId | undefined {
+  const base = exact[r.id] ?? (r.id.startsWith('endpoints.') ? 'vpc-endpoint' : undefined);
+  if (
+    (base === 'secrets' || base === 'registry-auth') &&
+    (r.status === 'fail' || r.status === 'warn') &&
+    r.message &&
+    namesKms(r as CheckResult)
+  ) {
+    return 'kms';
   }
+  return base;
+}
+
+/** A wording of a cause's sentence and the parameters it needs. */
+interface Variant {
+  name: string;
+  needs: readonly string[];
+}
+
+const v = (name: string, ...needs: string[]): Variant => ({ name, needs });
+
+/** Summary and fix variants of each cause, most specific first; the last one needs nothing. */
+const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: number }> = {
+  'network-no-route': {
+    summary: [v('nat', 'natId'), v('route', 'subnetId', 'routeTableId'), v('plain')],
+    fix: [v('route', 'routeTableId'), v('plain')],
+    hints: 2,
+  },
+  'network-no-public-ip': {
+    summary: [v('subnet', 'subnetId'), v('plain')],
+    fix: [v('service', 'service'), v('plain')],
+    hints: 1,
+  },
+  'network-security-group': {
+    summary: [v('acl', 'aclId'), v('groups', 'groups'), v('plain')],
+    fix: [v('acl', 'aclId'), v('groups', 'groups'), v('plain')],
+    hints: 2,
+  },
+  'vpc-endpoint': {
+    summary: [v('missing', 'vpcId', 'missing'), v('endpoint', 'endpointId'), v('vpc', 'vpcId'), v('plain')],
+    fix: [v('missing', 'vpcId', 'missing'), v('endpoint', 'endpointId'), v('region', 'region'), v('plain')],
+    hints: 2,
+  },
+  dns: {
+    summary: [v('vpc', 'vpcId'), v('plain')],
+    fix: [v('vpc', 'vpcId'), v('plain')],
+    hints: 1,
+  },
+  'execution-role': {
+    summary: [v('none', 'noRole'), v('role', 'role'), v('plain')],
+    fix: [v('none', 'noRole'), v('role', 'role'), v('plain')],
+    hints: 2,
+  },
+  'image-not-found': {
+    summary: [v('image', 'image'), v('plain')],
+    fix: [v('image', 'image'), v('plain')],
+    hints: 2,
+  },
+  'image-reference': {
+    summary: [v('meant', 'image', 'uri'), v('image', 'image'), v('plain')],
+    fix: [v('meant', 'uri'), v('image', 'image'), v('plain')],
+    hints: 1,
+  },
+  'registry-auth': {
+    summary: [v('secret', 'secret'), v('image', 'image'), v('plain')],
+    fix: [v('secret', 'secret'), v('image', 'image'), v('plain')],
+    hints: 1,
+  },
+  'rate-limit': {
+    summary: [v('image', 'image'), v('plain')],
+    fix: [v('plain')],
+    hints: 1,
+  },
+  'platform-mismatch': {
+    summary: [v('image', 'image', 'want'), v('plain')],
+    fix: [v('image', 'image', 'want'), v('plain')],
+    hints: 1,
+  },
+  'disk-space': {
+    summary: [v('size', 'size'), v('plain')],
+    fix: [v('recommend', 'recommend'), v('plain')],
+    hints: 1,
+  },
+  'repository-policy': {
+    summary: [v('repository', 'repository', 'registry'), v('plain')],
+    fix: [v('repository', 'repository', 'registry', 'account'), v('plain')],
+    hints: 1,
+  },
+  kms: {
+    summary: [v('key', 'key'), v('plain')],
+    fix: [v('key', 'key'), v('plain')],
+    hints: 1,
+  },
+  secrets: {
+    summary: [v('secret', 'secret'), v('plain')],
+    fix: [v('secret', 'secret'), v('plain')],
+    hints: 1,
+  },
+  unknown: {
+    summary: [v('plain')],
+    fix: [v('plain')],
+    hints: 2,
+  },
+};
+
+const present = (p: Params, k: string) => {
+  const x = p[k];
+  return Array.isArray(x) ? x.length > 0 : x !== undefined && x !== '' && x !== false;
+};
+
+function pick(id: CauseId, kind: 'summary' | 'fix', params: Params): Message {
+  const chosen = variants[id][kind].find((x) => x.needs.every((k) => present(params, k)))!;
+  const used: Params = {};
+  for (const k of chosen.needs) used[k] = params[k];
+  return { key: `causes:${id}.${kind}.${chosen.name}`, params: used };
+}
+
+/** The one-sentence summary of a cause, in the most specific wording the parameters allow. */
+export function causeSummary(id: CauseId, params: Params = {}): Message {
+  return pick(id, 'summary', params);
+}
+
+/** The fix of a cause, in the most specific wording the parameters allow. */
+export function causeFix(id: CauseId, params: Params = {}): Message {
+  return pick(id, 'fix', params);
+}
+
+/** The cause's short name (a few words), for lists and the conflict sentence. */
+export function causeName(id: CauseId): Message {
+  return { key: `causes:${id}.name` };
+}
+
+/** "Also check" hints that come with a cause: things worth a look when this cause is the answer. */
+export function causeHints(id: CauseId): Message[] {
+  return Array.from({ length: variants[id].hints }, (_, i) => ({ key: `causes:${id}.hint.${i + 1}` }));
+}
+
+/** Every message key the catalogue can produce (tests check both locales define them). */
+export function allCauseKeys(): string[] {
+  return CAUSE_IDS.flatMap((id) => [
+    `causes:${id}.name`,
+    ...variants[id].summary.map((x) => `causes:${id}.summary.${x.name}`),
+    ...variants[id].fix.map((x) => `causes:${id}.fix.${x.name}`),
+    ...causeHints(id).map((m) => m.key),
+  ]);
 }

@@ -1,386 +1,580 @@
 /**
- * Reads a stop message (and the containers' reasons) and ranks the causes it points at. Real messages come from
- * several eras of the ECS agent (Docker daemon, containerd, the 2024 "The task can’t pull the image. Check …"
- * hints), wrapped by services and consoles, in any case, sometimes cut short. Ambiguous text yields several
- * candidates; the host named in the message often tells them apart. The checks settle it afterwards.
+ * Stop message → ranked candidate causes. Reads what the ECS agent wrote in every era (Docker daemon errors on
+ * platform 1.3.0, containerd's on 1.4.0, the 2024 "The task can’t pull the image. Check …" prefixes, the
+ * ResourceInitializationError family), through the wrappers that alerts and the console add, in any case and cut
+ * short. When the text cannot decide (a timeout, "pull access denied", a 403) it returns several candidates, using
+ * the host it names (ECR, the S3 layer bucket, Docker Hub, another registry, Secrets Manager/SSM) and the address
+ * it dialled to rank them; the checks settle it. Pure and total: any input, never a throw.
  */
-import { type CauseId, networkFamily } from './causes.js';
+import { parseImageRef } from '../aws/image-ref.js';
+import { type CauseId, NETWORK_FAMILY } from './causes.js';
 
 export interface Candidate {
   id: CauseId;
-  /** 0..1, candidates sum to at most 1. */
+  /** 0..1; the candidates of one classification sum to at most 1. */
   confidence: number;
+  /** The pieces of the message that point at it, as written there. */
+  fragments: string[];
 }
 
 export interface Classification {
+  /** Best first. Nothing recognised → a single `unknown`. */
   causes: Candidate[];
-  /** The fragments that matched, for the evidence ("i/o timeout", "manifest unknown"). */
-  fragments: string[];
-  /** Hosts the message names, by kind. */
-  hosts: Array<{ host: string; kind: HostKind }>;
+  /** The image the message names, when it names one. */
+  image: string | undefined;
+  /** The platform the message says was asked for (linux/arm64), when it says. */
+  platform: string | undefined;
+  /** Whether anything in the message was recognised. */
+  informative: boolean;
 }
 
-export type HostKind =
+type Dist = Partial<Record<CauseId, number>>;
+
+interface Decision {
+  dist: Dist;
+  fragments: string[];
+}
+
+type HostKind =
   | 'ecr'
   | 'ecr-api'
-  | 's3-layers'
+  | 's3-layer'
   | 'docker-hub'
   | 'ecr-public'
   | 'secrets'
-  | 'private-registry'
-  | 'aws-other';
+  | 'ssm'
+  | 'logs'
+  | 'aws'
+  | 'other';
 
-type Weights = Partial<Record<CauseId, number>>;
-
-interface Rule {
-  name: string;
-  pattern: RegExp;
-  weights: Weights;
+interface Clues {
+  text: string;
+  hosts: Array<{ host: string; kind: HostKind }>;
+  /** The kind of host the failing request went to (the last one the text names). */
+  target: HostKind | undefined;
+  /** The address dialled, when the message shows one. */
+  dialled: 'private' | 'public' | undefined;
+  image: string | undefined;
+  /** The image named no registry (or docker.io/library/…): the bare-name trap. */
+  bareImage: boolean;
 }
 
-const timeoutSpread: Weights = {
-  'network-no-route': 0.32,
-  'network-no-public-ip': 0.18,
-  'network-security-group': 0.2,
-  'vpc-endpoint': 0.18,
-  dns: 0.08,
-};
+// ── text ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Rules in no particular order: every match adds its weights. */
-const rules: Rule[] = [
-  { name: 'i/o timeout', pattern: /i\/o timeout/, weights: timeoutSpread },
-  { name: 'context deadline exceeded', pattern: /context deadline exceeded/, weights: timeoutSpread },
-  { name: 'context canceled', pattern: /context cancel+ed/, weights: timeoutSpread },
-  {
-    name: 'request canceled while waiting for connection',
-    pattern: /request cancel+ed while waiting for connection|client\.timeout exceeded/,
-    weights: timeoutSpread,
-  },
-  {
-    name: 'DockerTimeoutError',
-    pattern:
-      /dockertimeouterror|timed? ?out while|connection timed out|tls handshake timeout|operation timed out/,
-    weights: timeoutSpread,
-  },
-  {
-    name: 'dial tcp :443',
-    pattern: /dial tcp [^ ]*:443/,
-    weights: { 'network-no-route': 0.1, 'network-security-group': 0.08, 'vpc-endpoint': 0.06 },
-  },
-  {
-    name: 'connection refused/reset',
-    pattern: /connection refused|connection reset by peer|no route to host|network is unreachable/,
-    weights: { 'network-security-group': 0.3, 'network-no-route': 0.25, 'vpc-endpoint': 0.2 },
-  },
-  {
-    name: 'no such host',
-    pattern: /no such host|temporary failure in name resolution|server misbehaving|name or service not known/,
-    weights: { dns: 0.75, 'vpc-endpoint': 0.15, 'network-no-route': 0.05 },
-  },
-  { name: 'lookup … on …', pattern: /lookup [^\s]+ on [^\s]+/, weights: { dns: 0.5, 'vpc-endpoint': 0.1 } },
-  {
-    name: 'not authorized to perform ecr',
-    pattern: /not authorized to perform:? ecr:/,
-    weights: { 'execution-role': 0.9 },
-  },
-  {
-    name: 'AccessDeniedException',
-    pattern: /accessdeniedexception|access denied/,
-    weights: { 'execution-role': 0.45 },
-  },
-  {
-    name: 'requires an execution role',
-    pattern:
-      /requires? (task definition to have )?(an )?execution role|execution role.{0,40}(missing|required|not (be )?found)/,
-    weights: { 'execution-role': 0.95 },
-  },
-  {
-    name: 'no basic auth credentials',
-    pattern: /no basic auth credentials|getauthorizationtoken/,
-    weights: { 'execution-role': 0.45 },
-  },
-  {
-    name: 'unable to retrieve ecr registry auth',
-    pattern: /unable to retrieve ecr registry auth/,
-    weights: { 'execution-role': 0.1 },
-  },
-  {
-    name: '403 Forbidden',
-    pattern: /\b403\b|forbidden/,
-    weights: { 'execution-role': 0.25, 'vpc-endpoint': 0.15, 'repository-policy': 0.15 },
-  },
-  {
-    name: 'httpReadSeeker failed open',
-    pattern: /httpreadseeker/,
-    weights: { 'vpc-endpoint': 0.2, 'repository-policy': 0.1 },
-  },
-  {
-    name: 'manifest unknown',
-    pattern: /manifest unknown|manifest for [^\s]+ not found|requested image not found|name unknown/,
-    weights: { 'image-not-found': 0.9 },
-  },
-  {
-    name: 'not found',
-    pattern: /(?:^|[^a-z])not found(?![a-z])|does not exist|notfound/,
-    weights: { 'image-not-found': 0.45 },
-  },
-  { name: 'failed to resolve ref', pattern: /failed to resolve ref/, weights: { 'image-not-found': 0.1 } },
-  {
-    name: 'repository does not exist or may require docker login',
-    pattern: /repository does not exist or may require|does not exist or no pull access/,
-    weights: { 'image-not-found': 0.35, 'registry-auth': 0.25, 'image-reference': 0.1 },
-  },
-  {
-    name: 'pull access denied',
-    pattern: /pull access denied/,
-    weights: { 'registry-auth': 0.35, 'image-not-found': 0.3, 'image-reference': 0.1 },
-  },
-  {
-    name: 'unauthorized',
-    pattern:
-      /\bunauthori[sz]ed\b|authentication required|insufficient_scope|incorrect username or password|requested access to the resource is denied/,
-    weights: { 'registry-auth': 0.55, 'image-not-found': 0.15 },
-  },
-  {
-    name: 'toomanyrequests',
-    pattern: /toomanyrequests|pull rate limit|rate limit|too many requests|\b429\b/,
-    weights: { 'rate-limit': 0.95 },
-  },
-  {
-    name: 'descriptor matching platform',
-    pattern:
-      /does not contain (a )?descriptor matching platform|no matching manifest for|platform .{0,40} (does not match|mismatch)|exec format error/,
-    weights: { 'platform-mismatch': 0.95 },
-  },
-  {
-    name: 'no space left on device',
-    pattern: /no space left on device|disk quota exceeded|not enough space/,
-    weights: { 'disk-space': 0.95 },
-  },
-  {
-    name: 'failed to extract/register layer',
-    pattern: /failed to (extract|register) layer|failed to write|write \/var\/lib/,
-    weights: { 'disk-space': 0.6 },
-  },
-  {
-    name: 'KMS',
-    pattern: /\bkms\b|kmsinvalidstate|kms:decrypt|key is disabled|pending deletion/,
-    weights: { kms: 0.8, secrets: 0.1 },
-  },
-  {
-    name: 'unable to pull secrets or registry auth',
-    pattern: /unable to pull secrets or registry auth/,
-    weights: { secrets: 0.12 },
-  },
-  {
-    name: 'secret from asm',
-    pattern: /retrieve secret from asm|secrets? ?manager|secretsmanager|fetch secret/,
-    weights: { secrets: 0.45 },
-  },
-  {
-    name: 'secrets from ssm',
-    pattern: /secrets? from ssm|ssm parameter|parameter store|invalidparameters|retrieve secrets from ssm/,
-    weights: { secrets: 0.5 },
-  },
-  {
-    name: 'execution resource retrieval failed',
-    pattern: /execution resource retrieval failed/,
-    weights: { secrets: 0.15 },
-  },
-  {
-    name: 'secret not found',
-    pattern:
-      /can'?t find the specified secret|resourcenotfoundexception|parameternotfound|invalid parameters?:/,
-    weights: { secrets: 0.8 },
-  },
-  // The 2024 agent messages say where to look first.
-  {
-    name: 'hint: permissions',
-    pattern:
-      /the task can'?t pull the image\. check (that )?(the |your )?(task execution )?role|check the permissions|role has the permissions/,
-    weights: { 'execution-role': 0.7 },
-  },
-  {
-    name: 'hint: image exists',
-    pattern: /check whether the image exists|check that the image exists|image (and tag )?exists?/,
-    weights: { 'image-not-found': 0.7 },
-  },
-  {
-    name: 'hint: network',
-    pattern: /check (your |the )?network configuration|check the network/,
-    weights: timeoutSpread,
-  },
-];
-
-const hostPatterns: Array<{ kind: HostKind; pattern: RegExp }> = [
-  {
-    kind: 'ecr',
-    pattern:
-      /\b\d{12}\.dkr(?:-ecr|\.ecr)(?:-fips)?\.[a-z0-9-]+\.(?:amazonaws\.com(?:\.cn)?|on\.aws|api\.aws)\b/g,
-  },
-  { kind: 'ecr-api', pattern: /\bapi\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\b/g },
-  { kind: 's3-layers', pattern: /\bprod-[a-z0-9-]+-starport-layer-bucket\b/g },
-  {
-    kind: 'docker-hub',
-    pattern:
-      /\b(?:registry-1\.docker\.io|index\.docker\.io|auth\.docker\.io|registry\.hub\.docker\.com|docker\.io)\b/g,
-  },
-  { kind: 'ecr-public', pattern: /\bpublic\.ecr\.aws\b/g },
-  { kind: 'secrets', pattern: /\b(?:secretsmanager|ssm)\.[a-z0-9-]+\.amazonaws\.com\b/g },
-];
-
-/** Removes the wrappers services and consoles put around the agent's message, and evens out the text. */
-export function normalizeMessage(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\(service [^)]*\) was unable to place a task\.? reason:?/gi, ' ')
-    .replace(/\bstopped \(/gi, ' (')
+/** Typographic quotes and apostrophes to ASCII, escapes and control characters out, one line. */
+function normalise(s: string): string {
+  return s
+    .replace(/[\u2018\u2019\u201a\u201b\u2032\u00b4`]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g, '"')
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+    .replace(/\\"/g, '"')
+    .replace(/\\n/g, ' ')
+    .replace(/\p{Cc}+/gu, ' ')
     .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
+    .trim();
 }
 
-/** Hosts named in the message, classified. */
-export function hostsIn(text: string): Array<{ host: string; kind: HostKind }> {
-  const out: Array<{ host: string; kind: HostKind }> = [];
-  const seen = new Set<string>();
-  for (const { kind, pattern } of hostPatterns) {
-    for (const m of text.matchAll(pattern)) {
-      if (!seen.has(m[0])) {
-        seen.add(m[0]);
-        out.push({ host: m[0], kind });
-      }
-    }
+/** Splits what may hold several containers' reasons (one per line, or joined by " | "). */
+function segments(input: readonly string[]): string[] {
+  const parts = input
+    .flatMap((p) => p.split(/\r?\n|\s\|\s/))
+    .map(normalise)
+    .filter((p) => p.length > 0);
+  return [...new Set(parts)];
+}
+
+// ── clues: hosts, addresses, image ─────────────────────────────────────────────────────────────────────────
+
+const ecrDkr = /\b\d{12}\.dkr[.-]ecr(?:-fips)?\.[a-z0-9-]+\.(?:amazonaws\.com(?:\.cn)?|on\.aws|api\.aws)\b/i;
+
+function hostKind(host: string): HostKind {
+  const h = host.toLowerCase().replace(/:\d+$/, '');
+  if (ecrDkr.test(h)) return 'ecr';
+  if (/^prod-[a-z0-9-]+-starport-layer-bucket\b/.test(h)) return 's3-layer';
+  if (/^api\.ecr(?:-fips)?\.|^ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com/.test(h)) return 'ecr-api';
+  if (/^(?:registry-1\.|index\.|auth\.|registry\.hub\.|production\.cloudflare\.)?docker\.(?:io|com)$/.test(h))
+    return 'docker-hub';
+  if (h === 'public.ecr.aws') return 'ecr-public';
+  if (/^secretsmanager(?:-fips)?\./.test(h)) return 'secrets';
+  if (/^ssm(?:-fips)?\./.test(h)) return 'ssm';
+  if (/^logs(?:-fips)?\./.test(h)) return 'logs';
+  if (/\.amazonaws\.com(?:\.cn)?$|\.on\.aws$|\.api\.aws$/.test(h)) return 'aws';
+  return 'other';
+}
+
+const isAws = (k: HostKind | undefined) =>
+  k === 'ecr' ||
+  k === 'ecr-api' ||
+  k === 's3-layer' ||
+  k === 'secrets' ||
+  k === 'ssm' ||
+  k === 'logs' ||
+  k === 'aws';
+
+function privateV4(ip: string): boolean {
+  const [a, b] = ip.split('.').map(Number) as [number, number];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a === 127;
+}
+
+/** An image reference in the text: after "ref", "pull access denied for", "manifest for", "repository". */
+function imageIn(text: string): string | undefined {
+  const patterns = [
+    /failed to resolve (?:ref(?:erence)?|image)\s+"?([^\s"]+?)"?(?::\s|\s|$)/i,
+    /pull access denied for\s+"?([^\s",]+?)"?[,\s]/i,
+    /manifest for\s+"?([^\s"]+)"?\s+not found/i,
+    /(?:repository|image)\s+"?([a-z0-9][^\s",]*?)"?\s+not found/i,
+    /cannot pull\s+'([^']+)'/i,
+  ];
+  for (const re of patterns) {
+    const m = re.exec(text);
+    if (!m?.[1]) continue;
+    const raw = m[1].replace(/[.,;:]+$/, '');
+    if (parseImageRef(raw)) return raw;
+    // Upper-cased by whoever relayed it: references are lower case.
+    if (parseImageRef(raw.toLowerCase())) return raw.toLowerCase();
   }
-  // Any other registry-looking host in a URL or image reference is a private registry.
-  for (const m of text.matchAll(
-    /(?:https?:\/\/|for |ref |image )([a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?)\//g,
-  )) {
-    const host = m[1]!;
-    if (seen.has(host) || /amazonaws\.com|docker\.io|ecr\.aws|on\.aws|api\.aws/.test(host)) continue;
-    seen.add(host);
-    out.push({ host, kind: 'private-registry' });
+  return undefined;
+}
+
+function cluesOf(text: string): Clues {
+  const hosts: Clues['hosts'] = [];
+  const add = (host: string) => {
+    const h = host.toLowerCase().replace(/\.$/, '');
+    if (h.includes('.') && !hosts.some((x) => x.host === h)) hosts.push({ host: h, kind: hostKind(h) });
+  };
+  // By position: the last request the text names is the one that failed.
+  const found: Array<{ at: number; host: string }> = [];
+  for (const m of text.matchAll(/https?:\/\/([a-z0-9.-]+(?::\d+)?)/gi))
+    found.push({ at: m.index, host: m[1]! });
+  for (const m of text.matchAll(/\blookup\s+([a-z0-9.-]+\.[a-z]{2,})\b/gi))
+    found.push({ at: m.index, host: m[1]! });
+  for (const m of text.matchAll(new RegExp(ecrDkr.source, 'gi'))) found.push({ at: m.index, host: m[0] });
+  for (const m of text.matchAll(/\bprod-[a-z0-9-]+-starport-layer-bucket(?:\.[a-z0-9.-]+)?/gi))
+    found.push({ at: m.index, host: m[0] });
+  for (const m of text.matchAll(/\b(?:registry-1|index|auth)\.docker\.io\b/gi))
+    found.push({ at: m.index, host: m[0] });
+  found.sort((a, b) => a.at - b.at);
+  for (const f of found) add(f.host);
+
+  const image = imageIn(text);
+  const ref = image ? parseImageRef(image) : null;
+  if (ref && !hosts.some((h) => h.host === ref.registry)) {
+    hosts.push({
+      host: ref.registry,
+      kind: ref.kind === 'docker-hub' ? 'docker-hub' : hostKind(ref.registry),
+    });
   }
+  const last = found.at(-1);
+  let target: HostKind | undefined = last ? hostKind(last.host) : hosts[0]?.kind;
+  if (!target && /secrets ?manager|\bfrom asm\b/i.test(text)) target = 'secrets';
+  else if (!target && /\bfrom ssm\b|parameter store/i.test(text)) target = 'ssm';
+  else if (!target && /ecr registry auth|getauthorizationtoken/i.test(text)) target = 'ecr-api';
+
+  let dialled: Clues['dialled'];
+  const dial = [...text.matchAll(/dial tcp\s+(\d{1,3}(?:\.\d{1,3}){3}):\d+/gi)].at(-1);
+  if (dial) dialled = privateV4(dial[1]!) ? 'private' : 'public';
+  else if (/dial tcp\s+\[[0-9a-f:]+\]:\d+/i.test(text)) dialled = 'public';
+
+  const bareImage = !!ref && ref.kind === 'docker-hub' && ref.repository.startsWith('library/');
+  return { text, hosts, target, dialled, image, bareImage };
+}
+
+// ── what each kind of evidence implies ─────────────────────────────────────────────────────────────────────
+
+function scaled(x: Dist, k: number): Dist {
+  const out: Dist = {};
+  for (const [id, p] of Object.entries(x) as Array<[CauseId, number]>) out[id] = p * k;
   return out;
 }
 
-function add(scores: Map<CauseId, number>, w: Weights, factor = 1): void {
-  for (const [id, v] of Object.entries(w) as Array<[CauseId, number]>)
-    scores.set(id, (scores.get(id) ?? 0) + v * factor);
+function plus(...ds: Dist[]): Dist {
+  const out: Dist = {};
+  for (const x of ds)
+    for (const [id, p] of Object.entries(x) as Array<[CauseId, number]>) out[id] = (out[id] ?? 0) + p;
+  return out;
 }
 
-/** Ranks causes for a stop message; never throws. */
-export function classify(
-  message: string | undefined | null,
-  containerReasons: Array<string | undefined> = [],
-): Classification {
-  const raw = [message ?? '', ...containerReasons.filter((r): r is string => !!r)].join(' \n ');
-  const text = normalizeMessage(raw.slice(0, 20_000));
-  const scores = new Map<CauseId, number>();
-  const fragments: string[] = [];
-  for (const rule of rules) {
-    if (rule.pattern.test(text)) {
-      fragments.push(rule.name);
-      add(scores, rule.weights);
-    }
-  }
-  const hosts = hostsIn(text);
-  const kinds = new Set(hosts.map((h) => h.kind));
-  const has = (f: string) => fragments.includes(f);
-  const timeout = [
-    'i/o timeout',
-    'context deadline exceeded',
-    'context canceled',
-    'request canceled while waiting for connection',
-    'DockerTimeoutError',
-    'hint: network',
-  ].some(has);
-  const denied = ['403 Forbidden', 'AccessDeniedException', 'unauthorized'].some(has);
+function withoutDns(x: Dist): Dist {
+  const { dns: _dns, ...rest } = x;
+  return rest;
+}
 
-  // The host disambiguates: what failed, against whom.
-  if (kinds.has('s3-layers') || (has('httpReadSeeker failed open') && has('403 Forbidden'))) {
-    if (denied) add(scores, { 'vpc-endpoint': 0.55, 'repository-policy': 0.1 });
-    if (timeout) add(scores, { 'vpc-endpoint': 0.25, 'network-no-route': 0.05 });
-  }
-  if (kinds.has('ecr') || kinds.has('ecr-api')) {
-    if (denied && !kinds.has('s3-layers') && !has('httpReadSeeker failed open'))
-      add(scores, { 'execution-role': 0.45, 'repository-policy': 0.1 });
-    if (has('unauthorized') || has('pull access denied')) {
-      // ECR never asks for registry credentials: an ECR "unauthorized" is the execution role (or the repo policy).
-      const regAuth = scores.get('registry-auth') ?? 0;
-      scores.set('registry-auth', regAuth * 0.2);
-      add(scores, { 'execution-role': 0.3, 'repository-policy': 0.1 });
-    }
-    if (timeout && kinds.has('ecr-api')) add(scores, { 'vpc-endpoint': 0.15 });
-  }
-  // A private address in "dial tcp 10.x.x.x:443" means the name resolved to an interface endpoint.
-  if (timeout && /dial tcp (?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.)/.test(text)) {
-    add(scores, { 'vpc-endpoint': 0.3, 'network-security-group': 0.2 });
-    scores.set('network-no-route', (scores.get('network-no-route') ?? 0) * 0.3);
-    scores.set('network-no-public-ip', (scores.get('network-no-public-ip') ?? 0) * 0.2);
-  }
-  if (kinds.has('private-registry') && (has('unauthorized') || has('pull access denied')))
-    add(scores, { 'registry-auth': 0.3 });
-  if (
-    (kinds.has('docker-hub') ||
-      /docker\.io\/library\/|pull access denied for [a-z0-9._-]+(?:[,:\s]|$)/.test(text)) &&
-    (has('pull access denied') ||
-      has('not found') ||
-      has('repository does not exist or may require docker login'))
-  ) {
-    add(scores, { 'image-reference': 0.25 });
-  }
-  if (kinds.has('secrets') && timeout) add(scores, { 'vpc-endpoint': 0.3 });
-  // "unable to pull secrets or registry auth" followed by an ECR auth timeout is the network, not the secrets.
-  if (
-    has('unable to pull secrets or registry auth') &&
-    timeout &&
-    !has('secret from asm') &&
-    !has('secrets from ssm')
-  ) {
-    scores.set('secrets', (scores.get('secrets') ?? 0) * 0.3);
-  }
-  if (
-    (has('secret from asm') || has('secrets from ssm')) &&
-    (has('AccessDeniedException') || /not authorized to perform:? (secretsmanager|ssm):/.test(text))
-  ) {
-    add(scores, { secrets: 0.35, 'execution-role': 0.15 });
-  }
-  if (has('KMS')) {
-    // A KMS error is the most specific thing a secrets failure can say.
-    scores.set('execution-role', (scores.get('execution-role') ?? 0) * 0.5);
-    scores.set('secrets', (scores.get('secrets') ?? 0) * 0.4);
-  }
-  if (has('toomanyrequests')) {
-    for (const id of ['registry-auth', 'image-not-found'] as CauseId[])
-      scores.set(id, (scores.get(id) ?? 0) * 0.2);
-  }
-  if (has('descriptor matching platform'))
-    scores.set('image-not-found', (scores.get('image-not-found') ?? 0) * 0.2);
-
-  let list = [...scores.entries()].filter(([, v]) => v > 0.001);
-  if (!list.length) {
-    // Nothing recognisable: a bare CannotPullContainerError, a cut message, or text that is not a stop reason.
-    return {
-      causes: /cannotpullcontainer|pull image|pulling image|resourceinitializationerror/.test(text)
-        ? [
-            { id: 'unknown', confidence: 0.5 },
-            ...networkFamily.slice(0, 2).map((id) => ({ id, confidence: 0.1 })),
-          ]
-        : [{ id: 'unknown', confidence: 1 }],
-      fragments,
-      hosts,
+/** A timeout or a refused connection: spread over the network family by where the request went. */
+function networkDist(c: Clues, scale = 1): Dist {
+  let x: Dist;
+  if (c.dialled === 'private' && (c.target === undefined || isAws(c.target))) {
+    // A private address for an AWS name: DNS sent the task to an interface endpoint, which did not answer.
+    x = { 'vpc-endpoint': 0.45, 'network-security-group': 0.3, 'network-no-route': 0.05, dns: 0.05 };
+  } else if (c.target === 's3-layer') {
+    // The manifest came through and the layers did not: the S3 gateway endpoint or the S3 prefix list.
+    x = {
+      'vpc-endpoint': 0.35,
+      'network-security-group': 0.25,
+      'network-no-route': 0.15,
+      'network-no-public-ip': 0.1,
+      dns: 0.05,
+    };
+  } else if (isAws(c.target)) {
+    x = {
+      'network-no-route': 0.3,
+      'network-no-public-ip': 0.2,
+      'vpc-endpoint': 0.2,
+      'network-security-group': 0.15,
+      dns: 0.05,
+    };
+  } else if (c.target) {
+    // Docker Hub and other registries live on the internet: no VPC endpoint can carry them.
+    x = { 'network-no-route': 0.4, 'network-no-public-ip': 0.3, 'network-security-group': 0.15, dns: 0.05 };
+  } else {
+    x = {
+      'network-no-route': 0.3,
+      'network-no-public-ip': 0.2,
+      'network-security-group': 0.15,
+      'vpc-endpoint': 0.15,
+      dns: 0.1,
     };
   }
-  list = list.sort((a, b) => b[1] - a[1]);
-  // A message that says this little ("… pull command failed: signal: killed") is not evidence of anything.
-  if (list[0]![1] < 0.25) list.unshift(['unknown', 0.5]);
-  const total = list.reduce((s, [, v]) => s + v, 0);
-  const scale = Math.max(total, 1);
-  const causes = list
-    .map(([id, v]) => ({ id, confidence: Math.round((v / scale) * 1000) / 1000 }))
-    .filter((c) => c.confidence >= 0.03);
-  return { causes, fragments, hosts };
+  return scaled(x, scale);
+}
+
+const P = {
+  platform:
+    /does not contain (?:a |any )?descriptor matching(?: platform(?: '[^']*')?)?|no matching manifest for [\w/]+ in the manifest list|no match for platform in manifest/i,
+  noSpace: /no space left on device|disk quota exceeded/i,
+  layer: /failed to (?:extract|register|unpack|apply) layer|error processing tar file/i,
+  rate: /toomanyrequests|too many requests|pull rate limit|reached your (?:unauthenticated )?pull rate|(?<![\d.])429(?![\d.])|rate exceeded|throttlingexception/i,
+  kms: /\bkms\b|kms[a-z]*exception|customer master key|kms:decrypt|\bciphertext\b/i,
+  secretsCtx:
+    /unable to retrieve secrets? from (?:asm|ssm)|secrets? from (?:asm|ssm)|fetch secret|getsecretvalue|ssm:getparameters?|\bparameternotfound\b|invalidparameters|secrets ?manager|retrieve secrets?\b/i,
+  registryAuthCtx:
+    /registry auth from asm|get registry auth|private registry auth|repositorycredentials|credentialsparameter/i,
+  ecrAuthCtx: /ecr registry auth|getauthorizationtoken|retrieve ecr/i,
+  pullSecrets: /unable to pull secrets or registry auth|execution resource retrieval failed/i,
+  hint: /the task (?:can't|cannot|can not) pull the image\.?\s*(check[^.…]*)?/i,
+  dns: /no such host|\blookup\s+\S+\s+on\s+\S+|server misbehaving|temporary failure in name resolution|name resolution failed|could not resolve host/i,
+  network:
+    /i\/o timeout|context deadline exceeded|context canceled|request canceled|client\.timeout|dockertimeouterror|dial tcp|connection (?:refused|reset|timed out)|tls handshake timeout|network is unreachable|no route to host|send request failed|requesterror|requestcanceled|timed out|timeout exceeded|awaiting headers|unexpected EOF|:\s*EOF\s*$/i,
+  /** The phrases worth quoting from a network failure, before the generic "dial tcp". */
+  networkQuote:
+    /i\/o timeout|context deadline exceeded|context canceled|request canceled while waiting for connection|client\.timeout exceeded[^)]*|connection (?:refused|reset(?: by peer)?|timed out)|tls handshake timeout|network is unreachable|no route to host|dockertimeouterror|timed out/i,
+  requestFailed: /failed to do request/i,
+  execRole:
+    /requires? (?:the )?task definition to have (?:an )?execution role|execution ?role arn|unable to assume (?:the )?role|ecs was unable to assume|no basic auth credentials|authorization token has expired/i,
+  deniedEcr: /not authorized to perform:?\s*"?ecr:[a-z]+/i,
+  deniedVpce: /vpc endpoint policy/i,
+  deniedResource: /resource-based policy|repository policy/i,
+  deniedIdentity: /identity-based policy|permissions boundary|session policy/i,
+  accessDenied: /accessdeniedexception|access ?denied|not authorized to perform/i,
+  pullDenied:
+    /pull access denied|repository does not exist or may require|may require '?docker login'?|may require authorization|insufficient_scope|requested access to the resource is denied/i,
+  noPullAccess: /does not exist or no pull access/i,
+  notFound:
+    /manifest unknown|manifest unkn|manifest for \S+ not found|requested image not found|name unknown|repositorynotfoundexception|imagenotfoundexception|failed to resolve (?:ref|reference|image) \S+ \S+: not found|(?:^|[:\s])not found(?::|\s*$)|(?:tag|image|repository|manifest)\s+\S+\s+(?:was )?not found|repository \S+ does not exist/i,
+  forbidden: /(?<![\d.])403(?![\d.])|\bforbidden\b|<code>accessdenied<\/code>|\baccessdenied\b(?!exception)/i,
+  unauthorized:
+    /(?<![\d.])401(?![\d.])|\bunauthorized\b|incorrect username or password|authentication required|invalid username\/password/i,
+  notPull:
+    /executable file not found|essential container in task exited|outofmemory|cannotstartcontainererror|cannotinspectcontainererror|cannotcreatecontainererror|log group does not exist/i,
+};
+
+function frag(re: RegExp, text: string, preferred?: RegExp): string[] {
+  const m = preferred?.exec(text) ?? re.exec(text);
+  if (!m) return [];
+  const s = m[0].replace(/^[\s:,.]+|[\s:,.]+$/g, '');
+  if (!s) return [];
+  return [s.length > 90 ? `${s.slice(0, 89)}…` : s];
+}
+
+/** The most telling host the message names, as a fragment. */
+function hostFrag(c: Clues): string[] {
+  const pick = c.hosts.find((h) => h.kind === 's3-layer') ?? c.hosts.find((h) => h.kind === c.target);
+  return pick ? [pick.host] : [];
+}
+
+const decision = (dist: Dist, ...fragments: string[][]): Decision => ({
+  dist,
+  fragments: [...new Set(fragments.flat())],
+});
+
+/** Access denied by an AWS API: the policy that denied it decides. */
+function deniedDist(c: Clues): Dist {
+  const t = c.text;
+  if (P.deniedVpce.test(t)) return { 'vpc-endpoint': 0.8, 'execution-role': 0.1 };
+  if (P.deniedResource.test(t)) return { 'repository-policy': 0.75, 'execution-role': 0.15 };
+  // The caller's account differs from the repository's: a cross-account pull the repository policy must allow.
+  const caller = /arn:aws[a-z-]*:(?:sts|iam)::(\d{12}):/i.exec(t)?.[1];
+  const repo = /arn:aws[a-z-]*:ecr:[a-z0-9-]+:(\d{12}):repository/i.exec(t)?.[1];
+  if (caller && repo && caller !== repo) return { 'repository-policy': 0.55, 'execution-role': 0.35 };
+  if (P.deniedIdentity.test(t)) return { 'execution-role': 0.85, 'vpc-endpoint': 0.05 };
+  return { 'execution-role': 0.75, 'repository-policy': 0.1, 'vpc-endpoint': 0.08 };
+}
+
+/** "pull access denied" and friends: a missing image, missing credentials, or a bare name meant for ECR. */
+function pullDeniedDist(c: Clues): Dist {
+  const kind = c.target ?? c.hosts[0]?.kind;
+  if (kind === 'ecr') return { 'image-not-found': 0.5, 'execution-role': 0.2, 'repository-policy': 0.2 };
+  if (c.bareImage) return { 'image-not-found': 0.4, 'image-reference': 0.3, 'registry-auth': 0.2 };
+  if (kind === 'docker-hub' || kind === undefined)
+    return { 'registry-auth': 0.45, 'image-not-found': 0.4, 'image-reference': 0.05 };
+  return { 'registry-auth': 0.55, 'image-not-found': 0.35 };
+}
+
+/** A 403 Forbidden: what it means depends on who answered. */
+function forbiddenDist(c: Clues): Dist {
+  // S3 answers in XML; image configurations and layers are blobs, which ECR serves from the S3 layer bucket.
+  const blob = /<code>accessdenied<\/code>|error pulling image configuration|httpreadseeker/i.test(c.text);
+  const kind =
+    c.hosts.some((h) => h.kind === 's3-layer') || (blob && (!c.target || c.target === 'ecr'))
+      ? 's3-layer'
+      : c.target;
+  switch (kind) {
+    case 's3-layer':
+      // The layer bucket refuses: the S3 gateway endpoint's policy, or the repository's policy upstream.
+      return { 'vpc-endpoint': 0.6, 'repository-policy': 0.25, 'execution-role': 0.05 };
+    case 'ecr':
+      return { 'execution-role': 0.5, 'repository-policy': 0.25, 'vpc-endpoint': 0.15 };
+    case 'ecr-api':
+      return { 'execution-role': 0.6, 'vpc-endpoint': 0.25, 'repository-policy': 0.05 };
+    case 'docker-hub':
+      return { 'registry-auth': 0.5, 'image-not-found': 0.2, 'rate-limit': 0.15 };
+    case 'ecr-public':
+      return { 'image-not-found': 0.45, 'registry-auth': 0.3, 'rate-limit': 0.1 };
+    case 'other':
+      return { 'registry-auth': 0.75, 'image-not-found': 0.1 };
+    default:
+      return {
+        'execution-role': 0.35,
+        'vpc-endpoint': 0.25,
+        'repository-policy': 0.15,
+        'registry-auth': 0.15,
+      };
+  }
+}
+
+function unauthorizedDist(c: Clues): Dist {
+  if (c.target === 'ecr' || c.target === 'ecr-api') return { 'execution-role': 0.75, 'vpc-endpoint': 0.1 };
+  if (c.target === undefined) return { 'registry-auth': 0.65, 'execution-role': 0.2 };
+  return { 'registry-auth': 0.8, 'image-not-found': 0.1 };
+}
+
+/** The ResourceInitializationError family: secrets, registry credentials, the ECR token. */
+function resourceInit(c: Clues): Decision | undefined {
+  const t = c.text;
+  const registry = P.registryAuthCtx.test(t);
+  const secrets = !registry && P.secretsCtx.test(t);
+  const ecrAuth = !registry && !secrets && P.ecrAuthCtx.test(t);
+  if (!registry && !secrets && !ecrAuth && !P.pullSecrets.test(t)) return undefined;
+  const ctxRe = registry
+    ? P.registryAuthCtx
+    : secrets
+      ? P.secretsCtx
+      : ecrAuth
+        ? P.ecrAuthCtx
+        : P.pullSecrets;
+  const ctx = frag(ctxRe, t);
+  const reader: CauseId = registry ? 'registry-auth' : secrets ? 'secrets' : 'execution-role';
+  if (P.kms.test(t))
+    return decision({ kms: 0.85, [registry ? 'registry-auth' : 'secrets']: 0.1 }, frag(P.kms, t), ctx);
+  if (P.dns.test(t))
+    return decision(
+      plus({ dns: 0.55 }, scaled(withoutDns(networkDist(c)), 0.4)),
+      frag(P.dns, t),
+      ctx,
+      hostFrag(c),
+    );
+  if (P.network.test(t) || P.requestFailed.test(t)) {
+    return decision(
+      plus(networkDist(c, 0.85), { [reader]: 0.1 }),
+      frag(P.network, t, P.networkQuote).concat(frag(P.requestFailed, t)),
+      ctx,
+      hostFrag(c),
+    );
+  }
+  const missing =
+    /resourcenotfoundexception|can't find the specified secret|parameternotfound|invalidparameters|does not exist|not found/i;
+  if (registry) {
+    if (P.accessDenied.test(t) || missing.test(t))
+      return decision(
+        { 'registry-auth': 0.85, 'execution-role': 0.05 },
+        frag(P.accessDenied, t).concat(frag(missing, t)),
+        ctx,
+      );
+    return decision({ 'registry-auth': 0.7, 'vpc-endpoint': 0.1, 'network-no-route': 0.1 }, ctx);
+  }
+  if (secrets) {
+    if (P.accessDenied.test(t))
+      return decision(
+        { secrets: 0.8, 'execution-role': 0.1, 'vpc-endpoint': 0.05 },
+        frag(P.accessDenied, t),
+        ctx,
+      );
+    if (missing.test(t)) return decision({ secrets: 0.9 }, frag(missing, t), ctx);
+    return decision(
+      { secrets: 0.65, 'vpc-endpoint': 0.1, 'network-no-route': 0.1, 'execution-role': 0.05 },
+      ctx,
+    );
+  }
+  if (ecrAuth) {
+    if (P.accessDenied.test(t)) return decision(deniedDist(c), frag(P.accessDenied, t), ctx);
+    return decision(plus(networkDist({ ...c, target: 'ecr-api' }, 0.6), { 'execution-role': 0.3 }), ctx);
+  }
+  // Cut before it says which: secrets, the registry token, or the network to either.
+  if (P.accessDenied.test(t))
+    return decision({ 'execution-role': 0.5, secrets: 0.35 }, frag(P.accessDenied, t), ctx);
+  return decision(
+    plus(networkDist({ ...c, target: c.target ?? 'aws' }, 0.5), {
+      secrets: 0.2,
+      'execution-role': 0.15,
+      'registry-auth': 0.05,
+    }),
+    ctx,
+  );
+}
+
+const topOf = (x: Dist) =>
+  (Object.entries(x) as Array<[CauseId, number]>).sort((a, b) => b[1] - a[1])[0]?.[0];
+
+/** The 2024 "The task can’t pull the image. Check …" prefix: its hint, reconciled with the detail after it. */
+function hinted(c: Clues): Decision | undefined {
+  const m = P.hint.exec(c.text);
+  if (!m) return undefined;
+  const check = (m[1] ?? '').toLowerCase();
+  let hint: Dist | undefined;
+  if (/permission|role|authori[sz]/.test(check))
+    hint = { 'execution-role': 0.65, 'repository-policy': 0.15, 'registry-auth': 0.1 };
+  else if (/exist|image name|tag\b|repository/.test(check))
+    hint = { 'image-not-found': 0.7, 'image-reference': 0.15, 'registry-auth': 0.05 };
+  else if (/network|connectivity|subnet|route|internet|vpc/.test(check)) hint = networkDist(c, 0.95);
+  else if (/space|storage|disk/.test(check)) hint = { 'disk-space': 0.85 };
+  else if (/platform|architecture/.test(check)) hint = { 'platform-mismatch': 0.85 };
+  const rest = `${c.text.slice(0, m.index)} ${c.text.slice(m.index + m[0].length)}`.trim();
+  const inner = decideText(cluesOf(rest), false);
+  const hintFrag = [m[0].trim().replace(/\.$/, '')];
+  if (!hint) return inner;
+  if (!inner) return decision(hint, hintFrag);
+  // The hint and the detail agree on a family: keep the detail's finer ranking.
+  const ti = topOf(inner.dist);
+  const th = topOf(hint);
+  if (ti && th && (ti === th || (NETWORK_FAMILY.includes(ti) && NETWORK_FAMILY.includes(th))))
+    return decision(inner.dist, hintFrag, inner.fragments);
+  return decision(plus(scaled(inner.dist, 0.5), scaled(hint, 0.5)), hintFrag, inner.fragments);
+}
+
+/** One message (one container's reason): its most specific evidence decides. */
+function decideText(c: Clues, allowHint = true): Decision | undefined {
+  const t = c.text;
+  if (!t) return undefined;
+  if (allowHint) {
+    const h = hinted(c);
+    if (h) return h;
+  }
+  if (P.platform.test(t)) return decision({ 'platform-mismatch': 0.95 }, frag(P.platform, t));
+  if (P.noSpace.test(t)) return decision({ 'disk-space': 0.95 }, frag(P.noSpace, t));
+  if (P.rate.test(t)) {
+    const hub = c.hosts.some((h) => h.kind === 'docker-hub');
+    return decision(
+      hub ? { 'rate-limit': 0.92 } : { 'rate-limit': 0.85, 'registry-auth': 0.05 },
+      frag(P.rate, t),
+    );
+  }
+  const ri = resourceInit(c);
+  if (ri) return ri;
+  if (P.kms.test(t)) return decision({ kms: 0.8, secrets: 0.1 }, frag(P.kms, t));
+  if (P.dns.test(t))
+    return decision(
+      plus({ dns: 0.6 }, scaled(withoutDns(networkDist(c)), 0.35)),
+      frag(P.dns, t),
+      hostFrag(c),
+    );
+  if (P.network.test(t)) return decision(networkDist(c), frag(P.network, t, P.networkQuote), hostFrag(c));
+  if (P.execRole.test(t))
+    return decision({ 'execution-role': 0.85, 'vpc-endpoint': 0.05 }, frag(P.execRole, t));
+  if (P.deniedEcr.test(t)) return decision(deniedDist(c), frag(P.deniedEcr, t));
+  if (P.pullDenied.test(t))
+    return decision(pullDeniedDist(c), frag(P.pullDenied, t), c.image ? [c.image] : []);
+  if (P.noPullAccess.test(t))
+    return decision(
+      c.bareImage
+        ? { 'image-not-found': 0.5, 'image-reference': 0.3, 'registry-auth': 0.15 }
+        : { 'image-not-found': 0.6, 'registry-auth': 0.3 },
+      frag(P.noPullAccess, t),
+    );
+  if (P.notFound.test(t) && !P.notPull.test(t))
+    return decision(
+      c.bareImage
+        ? { 'image-not-found': 0.6, 'image-reference': 0.3 }
+        : { 'image-not-found': 0.85, 'image-reference': 0.05 },
+      frag(P.notFound, t),
+      c.image ? [c.image] : [],
+    );
+  if (P.forbidden.test(t)) return decision(forbiddenDist(c), frag(P.forbidden, t), hostFrag(c));
+  if (P.unauthorized.test(t)) return decision(unauthorizedDist(c), frag(P.unauthorized, t), hostFrag(c));
+  if (P.accessDenied.test(t)) return decision(deniedDist(c), frag(P.accessDenied, t));
+  if (P.requestFailed.test(t)) return decision(networkDist(c, 0.8), frag(P.requestFailed, t), hostFrag(c));
+  if (P.layer.test(t)) return decision({ 'disk-space': 0.7 }, frag(P.layer, t));
+  return undefined;
+}
+
+const tieOrder: readonly CauseId[] = [
+  'network-no-route',
+  'network-no-public-ip',
+  'vpc-endpoint',
+  'network-security-group',
+  'dns',
+  'execution-role',
+  'image-not-found',
+  'registry-auth',
+  'image-reference',
+  'repository-policy',
+];
+const order = (id: CauseId) => {
+  const i = tieOrder.indexOf(id);
+  return i < 0 ? tieOrder.length : i;
+};
+
+/** Rounds down, so that rounded confidences still sum to at most 1. */
+const floor2 = (x: number) => Math.floor(x * 100 + 1e-9) / 100;
+
+/** Longest text looked at per message: real stop reasons are a few hundred characters. */
+const MAX_LENGTH = 4000;
+
+/**
+ * Classifies a stop message, or several (the task's stoppedReason and each container's reason). Never throws;
+ * anything unrecognised yields `unknown`.
+ */
+export function classify(
+  input: string | readonly (string | undefined | null)[] | undefined | null,
+): Classification {
+  const list = typeof input === 'string' ? [input] : Array.isArray(input) ? input : [];
+  const segs = segments(list.filter((x): x is string => typeof x === 'string' && x.length > 0));
+  const decisions: Decision[] = [];
+  let image: string | undefined;
+  let platform: string | undefined;
+  for (const s of segs.slice(0, 20)) {
+    const c = cluesOf(s.length > MAX_LENGTH ? s.slice(0, MAX_LENGTH) : s);
+    image ??= c.image;
+    platform ??=
+      /matching platform '?((?:linux|windows)\/[a-z0-9_]+)|no matching manifest for ((?:linux|windows)\/[a-z0-9_]+)/i
+        .exec(c.text)
+        ?.slice(1)
+        .find(Boolean)
+        ?.toLowerCase();
+    const dec = decideText(c);
+    if (dec && Object.keys(dec.dist).length) decisions.push(dec);
+  }
+  if (!decisions.length) {
+    return { causes: [{ id: 'unknown', confidence: 1, fragments: [] }], image, platform, informative: false };
+  }
+  // Several containers that failed differently: each reason weighs the same.
+  const total = scaled(plus(...decisions.map((x) => x.dist)), 1 / decisions.length);
+  const sum = Object.values(total).reduce((a, b) => a + (b ?? 0), 0);
+  const norm = sum > 1 ? 1 / sum : 1;
+  const fragmentsOf = (id: CauseId) => [
+    ...new Set(decisions.filter((x) => (x.dist[id] ?? 0) > 0).flatMap((x) => x.fragments)),
+  ];
+  const causes = (Object.entries(total) as Array<[CauseId, number]>)
+    .map(([id, p]) => ({ id, confidence: floor2(p * norm), fragments: fragmentsOf(id) }))
+    .filter((x) => x.confidence > 0)
+    .sort((a, b) => b.confidence - a.confidence || order(a.id) - order(b.id));
+  return { causes, image, platform, informative: true };
 }

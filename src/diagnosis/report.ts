@@ -17,20 +17,28 @@ export interface Cause {
   checks?: string[];
   summary?: Message;
   remediation?: Message;
-  /** The stop-message fragments that pointed at it. */
+  /** The confidence in words: high (≥ 0.7), medium (≥ 0.4), low. */
+  level?: ConfidenceLevel;
+  /** The pieces of the stop message that point at it, as written there. */
   fragments?: string[];
+  /** Evidence lines of the checks in `checks`, for surfaces that show the answer without the check list. */
+  evidence?: Message[];
+  /** Checks that ran and found nothing wrong where this cause would show: they argue against it. */
+  against?: string[];
+  /** What else to look at when this is the answer (set on the top cause). */
+  alsoCheck?: Message[];
 }
 
-/** How the top cause was reached. */
+export type ConfidenceLevel = 'high' | 'medium' | 'low';
+
+/** How the answer was reached: what it rests on, and what could not be verified. */
 export interface Verdict {
-  /** both: the message and failing checks agree; checks: the checks alone; message: the message alone; none. */
+  /** Of the top cause: the message and the checks agree (both), the checks alone, the message alone; none found. */
   basis: 'both' | 'checks' | 'message' | 'none';
-  /** True when the checks that could confirm the top cause did not run or found nothing. */
-  restsOnMessage: boolean;
-  /** Checks that could not run (a permission, an error, the deadline). */
-  unknownChecks: string[];
-  /** Stop-message fragments recognised. */
-  fragments: string[];
+  /** Framing sentences shown with the answer: it rests on the message alone, the message and checks disagree… */
+  notes: Message[];
+  /** Checks that could not run (a denied permission, an error, the deadline). */
+  unverified: string[];
 }
 
 export interface AwsStats {

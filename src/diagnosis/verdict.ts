@@ -1,110 +1,292 @@
 /**
- * The verdict: what the stop message suggests, weighed against what the checks found. A failing check confirms
- * a candidate from the message or overturns it; checks that all pass make a message candidate unlikely; where
- * the checks could not run, the answer rests on the message alone and says so.
+ * The verdict: the stop message's candidates weighed against the check results. A failing check confirms a
+ * candidate (or stands on its own when the message is generic or cut); checks that ran and passed overturn one;
+ * where the checks could not run, the answer rests on the message alone and says so. Each cause comes with a
+ * sentence and a fix naming the actual resources, the evidence that decided it and what else to look at.
  */
-import { type CauseId, causeOfCheck, familyOf } from './causes.js';
-import type { CheckResult } from './checks/types.js';
-import { classify } from './classify.js';
+import {
+  CAUSE_IDS,
+  type CauseId,
+  causeFix,
+  causeHints,
+  causeOfCheck,
+  causeSummary,
+  familyOf,
+  PULL_ORDER,
+} from './causes.js';
+import type { CheckResult, Message, Params } from './checks/types.js';
+import { type Classification, classify } from './classify.js';
 import type { TaskContext } from './context.js';
-import type { Cause, Verdict } from './report.js';
+import type { Cause, ConfidenceLevel, Verdict } from './report.js';
 
-interface Tally {
+interface Standing {
+  id: CauseId;
+  /** The message's confidence in this cause. */
   msg: number;
-  failing: CheckResult[];
-  warning: CheckResult[];
-  related: CheckResult[];
+  /** The message's confidence in the cause's family (a timeout supports every network cause). */
+  family: number;
+  fragments: string[];
+  fail: CheckResult[];
+  warn: CheckResult[];
+  pass: CheckResult[];
+  unknown: CheckResult[];
+  skip: CheckResult[];
+  raw: number;
 }
 
-/** Ranks the causes for a task from its stop message and its check results. */
-export function decide(ctx: TaskContext, checks: CheckResult[]): { causes: Cause[]; verdict: Verdict } {
-  const cls = classify(
-    ctx.stoppedReason,
-    ctx.containers.map((c) => c.reason),
-  );
-  const tally = new Map<CauseId, Tally>();
-  const get = (id: CauseId) => {
-    let t = tally.get(id);
-    if (!t) {
-      t = { msg: 0, failing: [], warning: [], related: [] };
-      tally.set(id, t);
-    }
-    return t;
-  };
-  for (const c of cls.causes) get(c.id).msg = c.confidence;
-  for (const r of checks) {
-    const id = causeOfCheck(r.id, r.message.key);
-    if (!id) continue;
-    const t = get(id);
-    t.related.push(r);
-    if (r.status === 'fail') t.failing.push(r);
-    else if (r.status === 'warn') t.warning.push(r);
-  }
-  const confirmedFamilies = new Set(
-    [...tally.entries()].filter(([, t]) => t.failing.length).map(([id]) => familyOf(id)),
-  );
-  const scored = [...tally.entries()]
-    .filter(([id]) => id !== 'unknown')
-    .map(([id, t]) => {
-      let score: number;
-      let basis: Cause['basis'];
-      if (t.failing.length) {
-        score = Math.min(0.98, 0.7 + 0.3 * t.msg + 0.03 * (t.failing.length - 1));
-        basis = t.msg > 0 ? 'both' : 'checks';
-      } else if (t.warning.length) {
-        score = Math.min(0.6, 0.25 + 0.45 * t.msg);
-        basis = t.msg > 0 ? 'both' : 'checks';
-      } else {
-        const ran = t.related.filter((r) => r.status === 'pass' || r.status === 'skip');
-        const overturned =
-          t.related.length > 0 && ran.length === t.related.length && ran.some((r) => r.status === 'pass');
-        // A sibling in the same family already explained the failure: the message's vaguer guesses step back.
-        const sibling = confirmedFamilies.has(familyOf(id));
-        score = t.msg * (overturned ? 0.25 : 0.75) * (sibling ? 0.5 : 1);
-        basis = 'message';
-      }
-      return { id, t, score, basis };
-    })
-    .filter((x) => x.score >= 0.02)
-    .sort((a, b) => b.score - a.score);
+/**
+ * Skips that mean "cannot tell" rather than "does not apply here": a single-platform image, no manifest, no
+ * size known. Every other skip rules its cause out (no internet gateway route → the public IP cannot matter).
+ */
+const CANNOT_TELL = [/^image:platform\.skip\./, /^storage:ephemeral\.skip\.no-sizes$/];
 
-  const unknownChecks = checks.filter((c) => c.status === 'unknown').map((c) => c.id);
-  if (!scored.length) {
+/** The checks that ran and found this cause absent or irrelevant. */
+function ruledOutBy(s: Standing): CheckResult[] {
+  return [...s.pass, ...s.skip.filter((r) => !CANNOT_TELL.some((re) => re.test(r.message.key)))];
+}
+
+/** Confidence in words: what the renderers say next to the number. */
+export function levelOf(confidence: number): ConfidenceLevel {
+  return confidence >= 0.7 ? 'high' : confidence >= 0.4 ? 'medium' : 'low';
+}
+
+/** The stop message of a task: its stoppedReason and each container's reason. */
+export function stopMessages(ctx: TaskContext): string[] {
+  return [ctx.stoppedReason, ...ctx.containers.map((c) => c.reason)].filter(
+    (s): s is string => typeof s === 'string' && s.trim().length > 0,
+  );
+}
+
+function standingOf(id: CauseId, cls: Classification): Standing {
+  const own = cls.causes.find((c) => c.id === id);
+  const fam = familyOf(id) ?? [id];
+  const family = cls.causes.filter((c) => fam.includes(c.id)).reduce((a, c) => a + c.confidence, 0);
+  return {
+    id,
+    msg: own?.confidence ?? 0,
+    family,
+    fragments: own?.fragments ?? [],
+    fail: [],
+    warn: [],
+    pass: [],
+    unknown: [],
+    skip: [],
+    raw: 0,
+  };
+}
+
+/**
+ * How likely each cause is, before the shares are handed out. `neutral`: the message says nothing usable, so a
+ * failing check neither gains nor loses from it.
+ */
+function score(s: Standing, neutral: boolean, anyFail: boolean, siblingFailed: boolean): number {
+  const found = s.fail.length > 0 || s.warn.length > 0;
+  const support = neutral ? 0.5 : found ? Math.max(s.msg, s.family) : s.msg;
+  if (s.fail.length) return Math.min(0.97, 0.5 + 0.45 * support + 0.03 * (s.fail.length - 1));
+  if (s.warn.length) return 0.15 + 0.45 * support;
+  const ran = ruledOutBy(s).length > 0;
+  let raw = s.msg;
+  // Checks that ran and found nothing where this cause would show argue against it.
+  if (ran && !s.unknown.length) raw *= 0.25;
+  else if (ran) raw *= 0.6;
+  // Another cause of the same family failed: it explains what the message could only narrow down.
+  if (siblingFailed) raw *= 0.4;
+  else if (anyFail) raw *= 0.7;
+  return raw;
+}
+
+const orderOf = (id: CauseId) => PULL_ORDER.indexOf(id);
+
+/** The image the cause is about: a deciding check's, else the one the message names, else the task's. */
+function taskImage(ctx: TaskContext, cls: Classification): string | undefined {
+  const failedContainer = ctx.containers.find((c) => c.reason && c.image);
+  return cls.image ?? failedContainer?.image ?? ctx.containers.find((c) => c.essential)?.image;
+}
+
+/** Parameters for a cause's sentences: the task's own resources, overridden by what the deciding checks name. */
+function paramsFor(s: Standing, ctx: TaskContext, cls: Classification): Params {
+  const p: Params = {};
+  const set = (k: string, v: Params[string]) => {
+    if (v !== undefined && v !== '' && !(Array.isArray(v) && !v.length)) p[k] = v;
+  };
+  set('image', taskImage(ctx, cls));
+  set('groups', ctx.network.securityGroupIds);
+  set('vpcId', ctx.network.vpcId);
+  set('service', ctx.serviceName);
+  set('region', ctx.region);
+  set('account', ctx.account);
+  set('size', ctx.ephemeralStorage.sizeGiB);
+  const os = ctx.runtimePlatform.os.startsWith('WINDOWS') ? 'windows' : 'linux';
+  set('want', cls.platform ?? `${os}/${ctx.runtimePlatform.arch === 'ARM64' ? 'arm64' : 'amd64'}`);
+  const td = ctx.taskDefinition;
+  if (td?.executionRoleArn) set('role', td.executionRoleArn);
+  else if (td) p.noRole = true;
+  // Failing checks first, then warnings: the first to name a value wins.
+  const named: Params = {};
+  for (const r of [...s.fail, ...s.warn]) {
+    for (const m of [r.message, r.remediation]) {
+      for (const [k, v] of Object.entries(m?.params ?? {})) {
+        if (named[k] === undefined && v !== undefined && v !== '' && v !== '?' && v !== '—') named[k] = v;
+      }
+    }
+  }
+  Object.assign(p, named);
+  // A role named by a check exists (or is the one missing): "no role" no longer applies.
+  if (named.role) delete p.noRole;
+  if (s.id === 'execution-role' && s.fail.some((r) => /\.fail\.none$/.test(r.message.key))) p.noRole = true;
+  return p;
+}
+
+/** The deciding checks' evidence lines, deduplicated. */
+function evidenceOf(s: Standing): Message[] {
+  const seen = new Set<string>();
+  const out: Message[] = [];
+  for (const r of [...s.fail, ...s.warn]) {
+    for (const e of r.evidence) {
+      const k = JSON.stringify(e);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(e);
+      }
+    }
+  }
+  return out.slice(0, 12);
+}
+
+const ids = (rs: CheckResult[]) => [...new Set(rs.map((r) => r.id))];
+
+/** Framing sentences for the top cause: what the answer rests on, and any disagreement. */
+function notesFor(
+  top: Standing,
+  standings: Map<CauseId, Standing>,
+  cls: Classification,
+  checks: CheckResult[],
+  messages: string[],
+): Message[] {
+  const notes: Message[] = [];
+  const found = top.fail.length + top.warn.length > 0;
+  if (!found) {
+    if (!checks.length) notes.push({ key: 'causes:verdict.alone.none' });
+    else if (top.unknown.length) {
+      notes.push({ key: 'causes:verdict.alone.unverified', params: { checks: ids(top.unknown) } });
+    } else if (ruledOutBy(top).length) {
+      notes.push({ key: 'causes:verdict.alone.refuted', params: { checks: ids(ruledOutBy(top)) } });
+    } else notes.push({ key: 'causes:verdict.alone.unchecked' });
+  } else if (!messages.length) notes.push({ key: 'causes:verdict.no-message' });
+  else if (!cls.informative) notes.push({ key: 'causes:verdict.message-unrecognised' });
+  else if (top.msg > 0 || top.family > 0) notes.push({ key: 'causes:verdict.agree' });
+
+  // The message pointed elsewhere and the checks there found nothing wrong: say so.
+  const said = cls.informative ? cls.causes[0] : undefined;
+  if (said && said.id !== top.id && said.id !== 'unknown') {
+    const s = standings.get(said.id);
+    const sameFamily = (familyOf(said.id) ?? []).includes(top.id);
+    if (s && !sameFamily && ruledOutBy(s).length && !s.fail.length && !s.warn.length) {
+      notes.push({ key: `causes:${said.id}.contradicted`, params: { checks: ids(ruledOutBy(s)) } });
+    }
+  }
+  return notes;
+}
+
+/** Ranks the likely causes of a task's failure from its stop message and its check results. */
+export function decide(
+  ctx: TaskContext,
+  checks: readonly CheckResult[],
+  cls: Classification = classify(stopMessages(ctx)),
+): { causes: Cause[]; verdict: Verdict } {
+  const messages = stopMessages(ctx);
+  const standings = new Map<CauseId, Standing>();
+  for (const id of CAUSE_IDS) if (id !== 'unknown') standings.set(id, standingOf(id, cls));
+  for (const r of checks) {
+    const id = causeOfCheck(r);
+    const s = id ? standings.get(id) : undefined;
+    if (s) s[r.status].push(r);
+  }
+  const neutral = !cls.informative;
+  const failing = [...standings.values()].filter((s) => s.fail.length);
+  for (const s of standings.values()) {
+    const fam = familyOf(s.id);
+    const siblingFailed = !!fam && failing.some((f) => f.id !== s.id && fam.includes(f.id));
+    s.raw = score(s, neutral, failing.length > 0, siblingFailed);
+  }
+  const ranked = [...standings.values()]
+    .filter((s) => s.raw > 0)
+    .sort((a, b) => b.raw - a.raw || orderOf(a.id) - orderOf(b.id));
+
+  // Hand out the shares best first: the top keeps its score, the rest share what is left.
+  const causes: Cause[] = [];
+  let left = 1;
+  for (const s of ranked) {
+    const found = s.fail.length + s.warn.length > 0;
+    const confidence = Math.floor(Math.min(s.raw, left) * 100 + 1e-9) / 100;
+    if (confidence < (found ? 0.01 : 0.03) || causes.length >= 8) continue;
+    left -= confidence;
+    const params = paramsFor(s, ctx, cls);
+    const fromMessage = s.msg > 0 || (found && s.family > 0);
+    const cause: Cause = {
+      id: s.id,
+      confidence,
+      level: levelOf(confidence),
+      basis: found ? (fromMessage ? 'both' : 'checks') : 'message',
+      checks: ids([...s.fail, ...s.warn]),
+      summary: causeSummary(s.id, params),
+      remediation: causeFix(s.id, params),
+      fragments: fromMessage
+        ? s.fragments.length
+          ? s.fragments
+          : cls.causes.filter((c) => (familyOf(s.id) ?? []).includes(c.id)).flatMap((c) => c.fragments)
+        : [],
+      evidence: evidenceOf(s),
+      against: ids(ruledOutBy(s)),
+    };
+    cause.fragments = [...new Set(cause.fragments)];
+    causes.push(cause);
+  }
+
+  const unverified = ids(checks.filter((r) => r.status === 'unknown'));
+  if (!causes.length) {
+    // Nothing in the message, nothing failing: say that plainly rather than guess.
     return {
       causes: [
         {
           id: 'unknown',
-          confidence: 0.5,
+          confidence: 1,
+          level: 'low',
           basis: 'message',
           checks: [],
-          summary: { key: 'causes:unknown.summary' },
-          remediation: { key: 'causes:unknown.fix' },
+          summary: causeSummary('unknown'),
+          remediation: causeFix('unknown'),
+          fragments: [],
+          evidence: [],
+          against: [],
+          alsoCheck: causeHints('unknown'),
         },
       ],
-      verdict: { basis: 'none', restsOnMessage: false, unknownChecks, fragments: cls.fragments },
+      verdict: {
+        basis: 'none',
+        notes: [
+          {
+            key: messages.length
+              ? checks.length
+                ? 'causes:verdict.nothing-found'
+                : 'causes:verdict.alone.none'
+              : 'causes:verdict.nothing-at-all',
+          },
+        ],
+        unverified,
+      },
     };
   }
-  const causes: Cause[] = scored.slice(0, 5).map(({ id, t, score, basis }) => {
-    const deciding = [...t.failing, ...t.warning];
-    const fix = deciding.find((r) => r.remediation)?.remediation;
-    return {
-      id,
-      confidence: Math.round(score * 100) / 100,
-      basis,
-      checks: deciding.map((r) => r.id),
-      summary: { key: `causes:${id}.summary` },
-      remediation: fix ?? { key: `causes:${id}.fix` },
-      ...(basis !== 'checks' ? { fragments: cls.fragments } : {}),
-    };
-  });
+
   const top = causes[0]!;
+  top.alsoCheck = causeHints(top.id as CauseId);
+  const topStanding = standings.get(top.id as CauseId)!;
   return {
     causes,
     verdict: {
-      basis: top.basis === 'message' ? 'message' : top.basis === 'both' ? 'both' : 'checks',
-      restsOnMessage: top.basis === 'message',
-      unknownChecks,
-      fragments: cls.fragments,
+      basis: top.basis ?? 'message',
+      notes: notesFor(topStanding, standings, cls, [...checks], messages),
+      unverified,
     },
   };
 }

@@ -28,7 +28,12 @@ export function renderJson(report: Report, t: TFunction, lang: string): string {
       ...c,
       summary: withText(t, c.summary),
       remediation: withText(t, c.remediation),
+      ...(c.evidence ? { evidence: c.evidence.map((e) => withText(t, e)) } : {}),
+      ...(c.alsoCheck ? { alsoCheck: c.alsoCheck.map((e) => withText(t, e)) } : {}),
     })),
+    ...(report.verdict
+      ? { verdict: { ...report.verdict, notes: report.verdict.notes.map((n) => withText(t, n)) } }
+      : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

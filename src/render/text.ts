@@ -1,8 +1,12 @@
-/** Terminal rendering of a report: the answer first, then the checks, then the context it rests on. */
+/**
+ * Terminal rendering of a report, in the order a person needs it: the most likely cause in one sentence and its
+ * fix, the evidence that decided it, what else to check, the other checks (problems first, passes folded), then
+ * the task's context and the AWS calls it took.
+ */
 import type { TFunction } from 'i18next';
 import { type CheckResult, checkKeyPrefix, type Message } from '../diagnosis/checks/types.js';
 import type { TaskContext } from '../diagnosis/context.js';
-import type { Report } from '../diagnosis/report.js';
+import type { Cause, Report } from '../diagnosis/report.js';
 
 /** Translates a message key with its parameters (arrays joined). */
 export function say(t: TFunction, m: Message | undefined): string {
@@ -85,88 +89,128 @@ export function contextLines(t: TFunction, c: TaskContext): string[] {
   return out;
 }
 
-/** The answer: the most likely cause in one sentence, the fix, the evidence that decided it. */
-export function answerLines(report: Report, t: TFunction): string[] {
-  const lines: string[] = [];
-  const top = report.causes[0];
-  if (!top) return [t('report.noCauses')];
-  const percent = Math.round(top.confidence * 100);
-  lines.push(
-    `${t('causes:verdict.most-likely')} (${t('causes:verdict.confidence', { percent })}, ${t(`causes:verdict.basis.${top.basis ?? 'message'}`)}):`,
-  );
-  lines.push(`  ${say(t, top.summary)}`);
-  if (top.remediation) lines.push(`  ${t('report.fix', { text: say(t, top.remediation) })}`);
-  const deciding = report.checks.filter((c) => top.checks?.includes(c.id));
-  if (deciding.length) {
-    lines.push(`  ${t('causes:verdict.evidence')}:`);
-    for (const c of deciding) {
-      lines.push(`    · ${say(t, c.message)}`);
-      for (const e of c.evidence) lines.push(`      ${say(t, e)}`);
-      for (const l of c.links) lines.push(`      ${t('report.link', { url: l.url })}`);
-    }
-  }
-  if (top.fragments?.length)
-    lines.push(`  ${t('causes:verdict.fragments', { fragments: top.fragments.join(', ') })}`);
-  if (report.verdict.restsOnMessage) lines.push(`  ${t('causes:verdict.rests-on-message')}`);
-  if (report.verdict.unknownChecks.length) {
-    lines.push(
-      `  ${t('causes:verdict.unknown-checks', { count: report.verdict.unknownChecks.length, ids: report.verdict.unknownChecks.join(', ') })}`,
-    );
-  }
-  const others = report.causes.slice(1).filter((c) => c.confidence >= 0.1);
-  if (others.length) {
-    lines.push(`${t('causes:verdict.also-check')}:`);
-    for (const c of others) lines.push(`  · ${Math.round(c.confidence * 100)}% ${say(t, c.summary)}`);
-  }
-  return lines;
+/** The confidence of a cause as "85% · high confidence". */
+export function confidenceText(t: TFunction, cause: Cause): string {
+  const level =
+    cause.level ?? (cause.confidence >= 0.7 ? 'high' : cause.confidence >= 0.4 ? 'medium' : 'low');
+  return t('causes:render.confidence', {
+    percent: Math.round(cause.confidence * 100),
+    level: t(`causes:level.${level}`),
+  });
 }
 
-/** Renders the whole report as plain text: the answer first, then the checks, then what it rests on. */
+/** The cause's short name ("VPC endpoints"), falling back to its id for causes this version has no words for. */
+export function causeLabel(t: TFunction, id: string): string {
+  const key = `causes:${id}.name`;
+  const s = t(key) as string;
+  return s === key || s === `${id}.name` ? id : s;
+}
+
+function problemLines(t: TFunction, r: CheckResult, indent: string): string[] {
+  const out = [`${indent}${marks[r.status]} [${t(`status.${r.status}`)}] ${checkTitle(t, r.id)} (${r.id})`];
+  out.push(`${indent}    ${say(t, r.message)}`);
+  for (const e of r.evidence) out.push(`${indent}    · ${say(t, e)}`);
+  if (r.remediation) out.push(`${indent}    ${t('report.fix', { text: say(t, r.remediation) })}`);
+  for (const l of r.links) out.push(`${indent}    ${t('report.link', { url: l.url })}`);
+  return out;
+}
+
+/** The answer: the top cause, its fix, what it rests on. */
+function answerLines(t: TFunction, report: Report): string[] {
+  const top = report.causes[0];
+  if (!top) return [t('causes:render.noCause')];
+  const summary = top.summary ? say(t, top.summary) : causeLabel(t, top.id);
+  const out = [t('causes:render.answer', { summary })];
+  if (top.id !== 'unknown') out.push(`  ${confidenceText(t, top)}`);
+  if (top.remediation) out.push(`  ${t('report.fix', { text: say(t, top.remediation) })}`);
+  for (const n of report.verdict?.notes ?? []) out.push(`  ${say(t, n)}`);
+  return out;
+}
+
+/** The evidence of the top cause: the message fragments and the checks that decided it. */
+function evidenceLines(t: TFunction, report: Report): string[] {
+  const top = report.causes[0];
+  if (!top) return [];
+  const out: string[] = [];
+  for (const f of (top.fragments ?? []).slice(0, 3)) {
+    out.push(`  · ${t('causes:render.stopMessage', { fragment: f })}`);
+  }
+  for (const id of top.checks ?? []) {
+    const r = report.checks.find((c) => c.id === id);
+    if (!r) continue;
+    out.push(
+      `  · ${t('causes:render.check', { title: checkTitle(t, r.id), id: r.id, message: say(t, r.message) })}`,
+    );
+    for (const e of r.evidence) out.push(`      · ${say(t, e)}`);
+    for (const l of r.links) out.push(`      ${t('report.link', { url: l.url })}`);
+  }
+  return out.length ? ['', t('causes:render.evidenceTitle'), ...out] : [];
+}
+
+/** What else to check: the runner-up causes, the top cause's hints, the checks that could not run. */
+function alsoLines(t: TFunction, report: Report): string[] {
+  const out: string[] = [];
+  for (const c of report.causes.slice(1, 5)) {
+    out.push(
+      `  · ${t('causes:render.otherCause', {
+        percent: Math.round(c.confidence * 100),
+        name: causeLabel(t, c.id),
+        summary: c.summary ? say(t, c.summary) : c.id,
+      })}`,
+    );
+  }
+  for (const h of report.causes[0]?.alsoCheck ?? []) out.push(`  · ${say(t, h)}`);
+  for (const r of report.checks.filter((c) => c.status === 'unknown')) {
+    out.push(
+      `  · ${t('causes:render.unverified', { title: checkTitle(t, r.id), id: r.id, message: say(t, r.message) })}`,
+    );
+  }
+  return out.length ? ['', t('causes:render.alsoTitle'), ...out] : [];
+}
+
+/** The checks not already shown: problems in full, passes and skips folded into one line each. */
+function otherCheckLines(t: TFunction, report: Report): string[] {
+  const shown = new Set(report.causes[0]?.checks ?? []);
+  const rest = report.checks.filter((r) => !shown.has(r.id) && r.status !== 'unknown');
+  const out: string[] = [];
+  if (!report.checks.length) out.push(`  ${t('report.noChecks')}`);
+  const sorted = [...rest].sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
+  for (const r of sorted.filter((x) => x.status === 'fail' || x.status === 'warn')) {
+    out.push(...problemLines(t, r, '  '));
+  }
+  const passed = sorted.filter((r) => r.status === 'pass').map((r) => r.id);
+  const skipped = sorted.filter((r) => r.status === 'skip').map((r) => r.id);
+  if (passed.length) out.push(`  ${marks.pass} ${t('report.passedFolded', { ids: passed.join(', ') })}`);
+  if (skipped.length) out.push(`  ${marks.skip} ${t('report.skippedFolded', { ids: skipped.join(', ') })}`);
+  return out.length ? ['', t('causes:render.othersTitle'), ...out] : [];
+}
+
+/** Renders the whole report as plain text. */
 export function renderText(report: Report, t: TFunction): string {
   const c = report.context;
   const lines: string[] = [];
   lines.push(t('report.title', { taskId: c.taskId }));
   lines.push(t('report.where', { cluster: c.cluster, account: c.account, region: c.region }));
   lines.push('');
-  lines.push(...answerLines(report, t));
+  lines.push(...answerLines(t, report));
+  lines.push(...evidenceLines(t, report));
+  lines.push(...alsoLines(t, report));
+  lines.push(...otherCheckLines(t, report));
 
-  lines.push('');
+  lines.push('', t('report.contextTitle'));
   const status = [c.lastStatus ?? '?', c.stopCode ? t('report.stopCode', { code: c.stopCode }) : undefined]
     .filter(Boolean)
     .join(' · ');
-  lines.push(t('report.status', { status }));
-  if (c.stoppedAt) lines.push(t('report.stoppedAt', { at: c.stoppedAt }));
-  lines.push(c.stoppedReason ? t('report.stoppedReason', { reason: c.stoppedReason }) : t('report.noReason'));
+  lines.push(`  ${t('report.status', { status })}`);
+  if (c.stoppedAt) lines.push(`  ${t('report.stoppedAt', { at: c.stoppedAt })}`);
+  lines.push(
+    `  ${c.stoppedReason ? t('report.stoppedReason', { reason: c.stoppedReason }) : t('report.noReason')}`,
+  );
   for (const ct of c.containers) {
-    lines.push(t('report.container', { name: ct.name, image: ct.image ?? '?' }));
+    lines.push(`  ${t('report.container', { name: ct.name, image: ct.image ?? '?' })}`);
     if (ct.reason && ct.reason !== c.stoppedReason)
-      lines.push(t('report.containerReason', { reason: ct.reason }));
+      lines.push(`  ${t('report.containerReason', { reason: ct.reason })}`);
   }
-
-  lines.push('', t('report.checksTitle'));
-  if (!report.checks.length) lines.push(`  ${t('report.noChecks')}`);
-  const sorted = [...report.checks].sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
-  const passed: string[] = [];
-  const skipped: string[] = [];
-  for (const r of sorted) {
-    if (r.status === 'pass') {
-      passed.push(r.id);
-      continue;
-    }
-    if (r.status === 'skip') {
-      skipped.push(r.id);
-      continue;
-    }
-    lines.push(`  ${marks[r.status]} [${t(`status.${r.status}`)}] ${checkTitle(t, r.id)} (${r.id})`);
-    lines.push(`      ${say(t, r.message)}`);
-    for (const e of r.evidence) lines.push(`      · ${say(t, e)}`);
-    if (r.remediation) lines.push(`      ${t('report.fix', { text: say(t, r.remediation) })}`);
-    for (const l of r.links) lines.push(`      ${t('report.link', { url: l.url })}`);
-  }
-  if (passed.length) lines.push(`  ${marks.pass} ${t('report.passedFolded', { ids: passed.join(', ') })}`);
-  if (skipped.length) lines.push(`  ${marks.skip} ${t('report.skippedFolded', { ids: skipped.join(', ') })}`);
-
-  lines.push('', t('report.contextTitle'));
   for (const l of contextLines(t, c)) lines.push(`  ${l}`);
 
   lines.push('');
