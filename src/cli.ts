@@ -3,8 +3,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { type Io, processIo } from './cli/io.js';
+import { registerClassify } from './cli/classify.js';
 import { registerDoctor } from './cli/doctor.js';
+import { type Io, processIo } from './cli/io.js';
 import { registerWhy } from './cli/why.js';
 import { silenceSdkNodeNotice } from './config.js';
 import { isUserError } from './errors.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       outputError: () => {},
     });
   registerWhy(program, io);
+  registerClassify(program, io);
   registerDoctor(program, io, setExit);
   return program;
 }
