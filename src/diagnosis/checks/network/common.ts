@@ -1,8 +1,9 @@
 /** Helpers shared by the network checks: per-subnet evaluation folded into one result. */
 import type { TaskContext } from '../../context.js';
 import type { RouteTableRecord, VpcEndpointRecord, VpcRecord } from '../../facts/network.js';
+import type { Fact } from '../../facts/types.js';
 import type { CheckResult, CheckStatus } from '../types.js';
-import { endpointPathComplete, internetPath } from './path.js';
+import { endpointPathComplete, hasInternetPath, taskHasInternetPath } from './path.js';
 
 const severity: Record<CheckStatus, number> = { fail: 4, warn: 3, unknown: 2, pass: 1, skip: 0 };
 
@@ -35,17 +36,10 @@ export function subnetIdsOf(ctx: TaskContext): string[] | undefined {
 }
 
 /** Whether the subnet has a usable internet path for this task (NAT, custom, or IGW with a public IP). */
-export function internetUsable(
-  ctx: TaskContext,
-  subnetId: string,
-  tables: readonly RouteTableRecord[],
-): boolean {
-  const p = internetPath(subnetId, tables);
-  if (p.kind === 'nat' || p.kind === 'custom') return true;
-  if (p.kind === 'igw')
-    return ctx.network.publicIp !== undefined || ctx.network.assignPublicIp !== 'DISABLED';
-  return false;
-}
+export const internetUsable = hasInternetPath;
+
+/** True when some task subnet can reach the internet (then endpoints are a shortcut, not the only path). */
+export const hasInternet = taskHasInternetPath;
 
 /** Convenience: the endpoint path is complete for the subnet. */
 export function endpointsServe(
@@ -56,4 +50,12 @@ export function endpointsServe(
   vpc: VpcRecord | undefined,
 ): boolean {
   return endpointPathComplete(ctx, subnetId, tables, endpoints, vpc);
+}
+
+/**
+ * A fact's value when it was gathered, else undefined: for facts that only refine a check (the S3 prefix list's
+ * ranges, the other subnets' CIDRs), whose absence must not turn the whole check `unknown`.
+ */
+export function okValue<T>(fact: Fact<T> | undefined): T | undefined {
+  return fact?.ok ? fact.value : undefined;
 }

@@ -1,12 +1,12 @@
-/** Network path, VPC endpoint and DNS checks, in the order they are shown. */
-import { dhcpOptionsCheck } from '../dns/dhcp-options.js';
-import { endpointAzCheck } from '../endpoints/availability-zones.js';
-import { endpointPolicyCheck } from '../endpoints/policy.js';
-import { privateDnsCheck } from '../endpoints/private-dns.js';
-import { requiredEndpointsCheck } from '../endpoints/required.js';
-import { s3RouteCheck } from '../endpoints/s3-route.js';
-import { endpointSecurityGroupsCheck } from '../endpoints/security-groups.js';
+/** Network path, VPC endpoint and DNS checks, registered in the order they are shown. */
 import type { Check } from '../types.js';
+import { dhcpOptionsCheck } from './dns-dhcp-options.js';
+import { endpointAzCheck } from './endpoints-availability-zones.js';
+import { endpointPolicyCheck } from './endpoints-policy.js';
+import { privateDnsCheck } from './endpoints-private-dns.js';
+import { requiredEndpointsCheck } from './endpoints-required.js';
+import { s3RouteCheck } from './endpoints-s3-route.js';
+import { endpointSecurityGroupsCheck } from './endpoints-security-groups.js';
 import { naclCheck } from './nacl.js';
 import { natGatewayCheck } from './nat-gateway.js';
 import { publicIpCheck } from './public-ip.js';

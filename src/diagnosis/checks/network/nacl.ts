@@ -1,10 +1,46 @@
-import { type Check, type CheckResult, type Message, results } from '../types.js';
-import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
-import { naclOf, naclVerdict } from './path.js';
+import type { TaskContext } from '../../context.js';
+import type {
+  NatGatewayRecord,
+  NetworkAclRecord,
+  PrefixListRecord,
+  RouteTableRecord,
+  SubnetRecord,
+  VpcEndpointRecord,
+  VpcRecord,
+} from '../../facts/network.js';
+import { type Check, type CheckInput, type CheckResult, type Message, results } from '../types.js';
+import { cidrContains } from './cidr.js';
+import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
+import {
+  effectiveRouteTable,
+  endpointCoverage,
+  internetPath,
+  naclOf,
+  naclVerdict,
+  s3GatewayOf,
+  s3PrefixListId,
+} from './path.js';
 
 const r = results('network.nacl');
 
-/** The subnet's network ACL lets TCP 443 out and the return traffic (1024–65535) back in, rules evaluated in order with the final deny. */
+const HTTPS = { from: 443, to: 443 };
+/** Where replies come back: the client's ephemeral ports (AWS's guidance for network ACLs: 1024-65535). */
+const RETURN = { from: 1024, to: 65535 };
+
+/** The role of a subnet on the path: the task's own, the NAT gateway's, or an interface endpoint's. */
+type Role = 'task' | 'nat' | 'endpoint';
+/** A flow as the subnet's ACL sees it: out-443 (request leaving), in-return, in-443 (request arriving), out-return. */
+type Flow = 'out-443' | 'in-return' | 'in-443' | 'out-return';
+
+interface Hop {
+  role: Role;
+  subnetId: string;
+  acl: NetworkAclRecord;
+  /** `fixPeer`: the range to suggest in the fix when `peer` is the task's own address (its subnet's range). */
+  flows: Array<{ flow: Flow; peer: string; fixPeer?: string | undefined }>;
+}
+
+/** Each network ACL on the pull's path (the task subnet's, the NAT gateway subnet's, the endpoints' subnets') lets TCP 443 through and the replies on 1024-65535 back, rules evaluated in number order with the final deny. */
 export const naclCheck: Check = {
   id: 'network.nacl',
   needs: [
@@ -14,72 +50,199 @@ export const naclCheck: Check = {
     'ec2.vpcEndpoints',
     'ec2.vpc',
     'ec2.prefixLists',
+    'ec2.natGateways',
+    'ec2.vpcSubnets',
   ],
-  run({ context: ctx, facts, links }) {
+  run(input) {
+    const { context: ctx, facts, links } = input;
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');
     const acls = facts.get('ec2.networkAcls');
     const tables = facts.get('ec2.routeTables');
     const endpoints = facts.get('ec2.vpcEndpoints');
     const vpc = facts.optional('ec2.vpc');
-    const s3 = facts
-      .optional('ec2.prefixLists')
-      ?.find((p) => p.prefixListName.endsWith(`${ctx.region}.s3`))?.cidrs;
+    const taskSubnets = facts.optional('ec2.subnets') ?? [];
+    // These only add hops or narrow S3's ranges: without them the check still runs on what it has.
+    const nats = okValue(facts.raw('ec2.natGateways')) ?? [];
+    const vpcSubnets = okValue(facts.raw('ec2.vpcSubnets'));
+    const prefixLists = okValue(facts.raw('ec2.prefixLists'));
     return worstOf(
       subnets.map((subnetId): CheckResult => {
         const acl = naclOf(subnetId, acls);
         if (!acl) return r.unknown('unknown.no-acl', { subnetId }, { links: [links.subnet(subnetId)] });
-        const aclLinks = [links.networkAcl(acl.networkAclId), links.subnet(subnetId)];
-        // Where the pull's packets go: the whole internet, or the VPC's endpoints plus S3's public ranges.
-        const peers = endpointsServe(ctx, subnetId, tables, endpoints, vpc)
-          ? [...(vpc?.cidrBlocks ?? []), ...(s3?.length ? s3 : ['0.0.0.0/0'])]
-          : ['0.0.0.0/0'];
-        const evidence: Message[] = [r.ev('acl', { aclId: acl.networkAclId, subnetId })];
-        let worst: CheckResult | undefined;
-        for (const peer of peers) {
-          const out = naclVerdict(acl, true, { from: 443, to: 443 }, peer);
-          const back = naclVerdict(acl, false, { from: 1024, to: 65535 }, peer);
-          evidence.push(r.ev(`flow-out.${out.decision}`, { peer, rule: ruleName(out.ruleNumber) }));
-          evidence.push(r.ev(`flow-in.${back.decision}`, { peer, rule: ruleName(back.ruleNumber) }));
-          const params = { aclId: acl.networkAclId, peer };
-          if (out.decision === 'deny') {
-            worst = r.fail(
-              'fail.egress',
-              { ...params, rule: ruleName(out.ruleNumber) },
-              {
-                remediation: r.fix('allow-egress', { aclId: acl.networkAclId }),
-              },
-            );
-            break;
-          }
-          if (back.decision === 'deny') {
-            worst = r.fail(
-              'fail.ingress',
-              { ...params, rule: ruleName(back.ruleNumber) },
-              {
-                remediation: r.fix('allow-ingress', { aclId: acl.networkAclId }),
-              },
-            );
-            break;
-          }
-          if (!worst && (out.decision === 'partial' || back.decision === 'partial')) {
-            const rule = out.decision === 'partial' ? out.ruleNumber : back.ruleNumber;
-            worst = r.warn(
-              'warn.partial',
-              { ...params, rule: ruleName(rule) },
-              {
-                remediation: r.fix('review', { aclId: acl.networkAclId }),
-              },
-            );
-          }
-        }
-        const result = worst ?? r.pass('pass', { aclId: acl.networkAclId });
-        return { ...result, evidence, links: aclLinks };
+        const task = taskAddress(
+          ctx,
+          taskSubnets.find((s) => s.subnetId === subnetId),
+        );
+        const hops = endpointsServe(ctx, subnetId, tables, endpoints, vpc)
+          ? endpointHops(ctx, subnetId, acl, task, { tables, endpoints, vpc, vpcSubnets, acls, prefixLists })
+          : internetHops(subnetId, acl, task, { tables, nats, acls });
+        return evaluate(hops, links);
       }),
     );
   },
 };
 
+/** The task's address as ACL rules see it: its private IP when it lies in the subnet, else the subnet's range. */
+function taskAddress(
+  ctx: TaskContext,
+  subnet: SubnetRecord | undefined,
+): { peer: string; fixPeer: string } | undefined {
+  const ip = ctx.network.privateIp;
+  if (!subnet?.cidrBlock) return undefined;
+  const peer = ip && cidrContains(subnet.cidrBlock, ip) ? ip : subnet.cidrBlock;
+  // Rules are written for the subnet (the next task gets another address): the fix names the subnet's range.
+  return { peer, fixPeer: subnet.cidrBlock };
+}
+
+/** Internet path: the task subnet to and from anywhere; through a NAT gateway, its subnet too. */
+function internetHops(
+  subnetId: string,
+  acl: NetworkAclRecord,
+  task: { peer: string; fixPeer: string } | undefined,
+  f: {
+    tables: readonly RouteTableRecord[];
+    nats: readonly NatGatewayRecord[];
+    acls: readonly NetworkAclRecord[];
+  },
+): Hop[] {
+  const hops: Hop[] = [
+    {
+      role: 'task',
+      subnetId,
+      acl,
+      flows: [
+        { flow: 'out-443', peer: '0.0.0.0/0' },
+        { flow: 'in-return', peer: '0.0.0.0/0' },
+      ],
+    },
+  ];
+  const path = internetPath(subnetId, f.tables);
+  const natSubnet =
+    path.kind === 'nat' ? f.nats.find((n) => n.natGatewayId === path.target!.id)?.subnetId : undefined;
+  const natAcl = natSubnet ? naclOf(natSubnet, f.acls) : undefined;
+  if (natSubnet && natAcl) {
+    hops.push({
+      role: 'nat',
+      subnetId: natSubnet,
+      acl: natAcl,
+      flows: [
+        ...(task
+          ? [
+              { flow: 'in-443' as const, ...task },
+              { flow: 'out-return' as const, ...task },
+            ]
+          : []),
+        { flow: 'out-443', peer: '0.0.0.0/0' },
+        { flow: 'in-return', peer: '0.0.0.0/0' },
+      ],
+    });
+  }
+  return hops;
+}
+
+/** Endpoint path: the task subnet to the interface endpoints' subnets and to S3's ranges, and the endpoints' subnets back. */
+function endpointHops(
+  ctx: TaskContext,
+  subnetId: string,
+  acl: NetworkAclRecord,
+  task: { peer: string; fixPeer: string } | undefined,
+  f: {
+    tables: readonly RouteTableRecord[];
+    endpoints: readonly VpcEndpointRecord[];
+    vpc: VpcRecord | undefined;
+    vpcSubnets: readonly SubnetRecord[] | undefined;
+    acls: readonly NetworkAclRecord[];
+    prefixLists: readonly PrefixListRecord[] | undefined;
+  },
+): Hop[] {
+  const interfaces = endpointCoverage(ctx, f.endpoints, false)
+    .present.flatMap((p) => p.endpoints)
+    .filter((e) => e.type.toLowerCase() === 'interface');
+  // Traffic between two addresses of one subnet never crosses its network ACL: only other subnets count.
+  const endpointSubnets = [...new Set(interfaces.flatMap((e) => e.subnetIds))].filter(
+    (id) => id !== subnetId,
+  );
+  const cidrOf = (id: string) => f.vpcSubnets?.find((s) => s.subnetId === id)?.cidrBlock;
+  const known = endpointSubnets.every((id) => cidrOf(id));
+  // Without the endpoints' subnet ranges, the VPC's ranges stand for them (stricter, never looser).
+  const endpointPeers = known ? endpointSubnets.map((id) => cidrOf(id)!) : (f.vpc?.cidrBlocks ?? []);
+  const peers = [...new Set(endpointSubnets.length ? endpointPeers : [])];
+  if (s3GatewayOf(effectiveRouteTable(subnetId, f.tables)?.table, f.endpoints, ctx.region)) {
+    const pl = s3PrefixListId(ctx.region, f.prefixLists, f.tables);
+    const s3 = f.prefixLists?.find((p) => p.prefixListId === pl)?.cidrs ?? [];
+    // S3's ranges unknown: the whole internet stands for them (an ACL open to all passes either way).
+    peers.push(...(s3.length ? s3 : ['0.0.0.0/0']));
+  }
+  const hops: Hop[] = [
+    {
+      role: 'task',
+      subnetId,
+      acl,
+      flows: peers.flatMap((peer) => [
+        { flow: 'out-443' as const, peer },
+        { flow: 'in-return' as const, peer },
+      ]),
+    },
+  ];
+  if (task) {
+    for (const id of endpointSubnets) {
+      const epAcl = naclOf(id, f.acls);
+      if (!epAcl) continue;
+      hops.push({
+        role: 'endpoint',
+        subnetId: id,
+        acl: epAcl,
+        flows: [
+          { flow: 'in-443', ...task },
+          { flow: 'out-return', ...task },
+        ],
+      });
+    }
+  }
+  return hops;
+}
+
 function ruleName(n: number): string {
   return n === 32767 ? '*' : String(n);
+}
+
+/** Evaluates every flow of every hop; the first denied flow fails, a partly denied one warns. */
+function evaluate(hops: Hop[], links: CheckInput['links']): CheckResult {
+  const evidence: Message[] = [];
+  const seen = new Set<string>();
+  let failed: CheckResult | undefined;
+  let warned: CheckResult | undefined;
+  const aclLinks = new Map<string, ReturnType<typeof links.subnet>>();
+  for (const hop of hops) {
+    const aclId = hop.acl.networkAclId;
+    evidence.push(r.ev(`acl.${hop.role}`, { aclId, subnetId: hop.subnetId }));
+    aclLinks.set(aclId, links.networkAcl(aclId));
+    for (const { flow, peer, fixPeer } of hop.flows) {
+      const key = `${aclId}|${flow}|${peer}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const egress = flow.startsWith('out');
+      const ports = flow.endsWith('443') ? HTTPS : RETURN;
+      const v = naclVerdict(hop.acl, egress, ports, peer);
+      const params = { aclId, subnetId: hop.subnetId, peer, rule: ruleName(v.ruleNumber) };
+      evidence.push(r.ev(`flow.${flow}.${v.decision}`, params));
+      if (v.decision === 'deny' && !failed) {
+        failed = r.fail(`fail.${hop.role}-${flow}`, params, {
+          remediation: r.fix(`allow-${flow}`, { aclId, peer: fixPeer ?? peer }),
+        });
+      } else if (v.decision === 'partial' && !warned) {
+        warned = r.warn(`warn.partial-${egress ? 'out' : 'in'}`, params, {
+          remediation: r.fix('review', { aclId }),
+        });
+      }
+    }
+  }
+  const first = hops[0]!;
+  const own = [
+    ...aclLinks.values(),
+    ...[...new Set(hops.map((h) => h.subnetId))].map((id) => links.subnet(id)),
+  ];
+  const result = failed ?? warned ?? r.pass('pass', { aclId: first.acl.networkAclId, count: aclLinks.size });
+  return { ...result, evidence, links: own };
 }

@@ -1,5 +1,5 @@
 import { type Check, type CheckResult, results } from '../types.js';
-import { subnetIdsOf, worstOf } from './common.js';
+import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
 import { internetPath } from './path.js';
 
 const r = results('network.nat-gateway');
@@ -7,96 +7,114 @@ const r = results('network.nat-gateway');
 /** The NAT gateway in the task's route is available, public, and sits in a subnet whose own route reaches an internet gateway. */
 export const natGatewayCheck: Check = {
   id: 'network.nat-gateway',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.natGateways'],
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.natGateways', 'ec2.vpcEndpoints', 'ec2.vpc'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');
     const tables = facts.get('ec2.routeTables');
     const nats = facts.get('ec2.natGateways');
+    const endpoints = facts.get('ec2.vpcEndpoints');
+    const vpc = facts.optional('ec2.vpc');
     return worstOf(
       subnets.map((subnetId): CheckResult => {
         const path = internetPath(subnetId, tables);
         if (path.target?.kind !== 'nat') return r.skip('skip.no-nat', { subnetId });
-        const natId = path.target.id;
-        const nat = nats.find((n) => n.natGatewayId === natId);
-        const natLink = links.natGateway(natId);
-        if (!nat) {
-          return r.fail(
-            'fail.missing',
-            { natId, routeTableId: path.table!.routeTableId },
-            {
-              evidence: [r.ev('nat-route', { routeTableId: path.table!.routeTableId, natId })],
-              links: [links.routeTable(path.table!.routeTableId)],
-              remediation: r.fix('recreate', { routeTableId: path.table!.routeTableId }),
-            },
-          );
-        }
-        const evidence = [
-          r.ev('nat-route', { routeTableId: path.table!.routeTableId, natId }),
-          r.ev('nat-state', {
-            natId,
-            state: nat.state ?? '?',
-            type: nat.connectivityType ?? 'public',
-            subnetId: nat.subnetId ?? '?',
-          }),
-        ];
-        if ((nat.state ?? '').toLowerCase() !== 'available') {
-          return r.fail(
-            'fail.state',
-            { natId, state: nat.state ?? '?', failure: nat.failureMessage ?? nat.failureCode ?? '—' },
-            {
-              evidence,
-              links: [natLink, links.routeTable(path.table!.routeTableId)],
-              remediation: r.fix('recreate', { routeTableId: path.table!.routeTableId }),
-            },
-          );
-        }
-        if (nat.connectivityType === 'private') {
-          return r.fail(
-            'fail.private',
-            { natId },
-            {
-              evidence,
-              links: [natLink],
-              remediation: r.fix('public-nat', { natId }),
-            },
-          );
-        }
-        const natSubnet = nat.subnetId ?? '';
-        const upstream = internetPath(natSubnet, tables);
-        if (upstream.table) {
-          evidence.push(
-            r.ev('nat-subnet-route', {
-              subnetId: natSubnet,
-              routeTableId: upstream.table.routeTableId,
-              target: upstream.target?.id ?? '—',
-            }),
-          );
-        }
-        if (upstream.kind !== 'igw') {
-          return r.fail(
-            'fail.no-igw',
-            { natId, subnetId: natSubnet, routeTableId: upstream.table?.routeTableId ?? '?' },
-            {
-              evidence,
-              links: [
-                natLink,
-                links.subnet(natSubnet),
-                ...(upstream.table ? [links.routeTable(upstream.table.routeTableId)] : []),
-              ],
-              remediation: r.fix('nat-subnet-igw', {
-                subnetId: natSubnet,
-                routeTableId: upstream.table?.routeTableId ?? '?',
-              }),
-            },
-          );
-        }
-        return r.pass(
-          'pass',
-          { natId, subnetId: natSubnet, igw: upstream.target!.id },
-          { evidence, links: [natLink] },
-        );
+        // A broken NAT gateway does not stop a pull the VPC endpoints carry: it is then a warning.
+        if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) return demote(check(path));
+        return check(path);
       }),
     );
+
+    function check(path: ReturnType<typeof internetPath>): CheckResult {
+      const natId = path.target!.id;
+      const nat = nats.find((n) => n.natGatewayId === natId);
+      const natLink = links.natGateway(natId);
+      if (!nat) {
+        return r.fail(
+          'fail.missing',
+          { natId, routeTableId: path.table!.routeTableId },
+          {
+            evidence: [r.ev('nat-route', { routeTableId: path.table!.routeTableId, natId })],
+            links: [links.routeTable(path.table!.routeTableId)],
+            remediation: r.fix('recreate', { routeTableId: path.table!.routeTableId }),
+          },
+        );
+      }
+      const evidence = [
+        r.ev('nat-route', { routeTableId: path.table!.routeTableId, natId }),
+        r.ev('nat-state', {
+          natId,
+          state: nat.state ?? '?',
+          type: nat.connectivityType ?? 'public',
+          subnetId: nat.subnetId ?? '?',
+        }),
+      ];
+      if ((nat.state ?? '').toLowerCase() !== 'available') {
+        return r.fail(
+          'fail.state',
+          { natId, state: nat.state ?? '?', failure: nat.failureMessage ?? nat.failureCode ?? '—' },
+          {
+            evidence,
+            links: [natLink, links.routeTable(path.table!.routeTableId)],
+            remediation: r.fix('recreate', { routeTableId: path.table!.routeTableId }),
+          },
+        );
+      }
+      if (nat.connectivityType === 'private') {
+        return r.fail(
+          'fail.private',
+          { natId },
+          {
+            evidence,
+            links: [natLink],
+            remediation: r.fix('public-nat', { natId }),
+          },
+        );
+      }
+      const natSubnet = nat.subnetId ?? '';
+      const upstream = internetPath(natSubnet, tables);
+      if (upstream.table) {
+        evidence.push(
+          r.ev('nat-subnet-route', {
+            subnetId: natSubnet,
+            routeTableId: upstream.table.routeTableId,
+            target: upstream.target?.id ?? '—',
+          }),
+        );
+      }
+      if (upstream.kind !== 'igw') {
+        return r.fail(
+          'fail.no-igw',
+          { natId, subnetId: natSubnet, routeTableId: upstream.table?.routeTableId ?? '?' },
+          {
+            evidence,
+            links: [
+              natLink,
+              links.subnet(natSubnet),
+              ...(upstream.table ? [links.routeTable(upstream.table.routeTableId)] : []),
+            ],
+            remediation: r.fix('nat-subnet-igw', {
+              subnetId: natSubnet,
+              routeTableId: upstream.table?.routeTableId ?? '?',
+            }),
+          },
+        );
+      }
+      return r.pass(
+        'pass',
+        { natId, subnetId: natSubnet, igw: upstream.target!.id },
+        { evidence, links: [natLink] },
+      );
+    }
   },
 };
+
+/** The same finding as a warning: the pull goes through the VPC endpoints, only other internet traffic breaks. */
+function demote(res: CheckResult): CheckResult {
+  if (res.status !== 'fail') return res;
+  return {
+    ...res,
+    status: 'warn',
+    evidence: [...res.evidence, r.ev('endpoints-carry', {})],
+  };
+}

@@ -68,7 +68,71 @@ export function isActive(r: RouteRecord): boolean {
   return !r.state || r.state.toLowerCase() === 'active';
 }
 
-/** The IPv4 route public destinations use: the most specific route covering the whole internet (0.0.0.0/0). */
+/** The prefix length of a route's CIDR destination, or -1 for a prefix-list route. */
+function prefixLength(r: RouteRecord): number {
+  const d = r.destinationCidrBlock ?? r.destinationIpv6CidrBlock;
+  if (!d) return -1;
+  return Number(d.split('/')[1] ?? (d.includes(':') ? 128 : 32));
+}
+
+/**
+ * The route a packet to `address` takes: the most specific destination that contains it (longest prefix match).
+ * A blackhole route still matches (AWS drops the packet, it does not fall back to a less specific route).
+ * Prefix-list routes match when `prefixLists` gives the list's CIDRs; on a tie the CIDR route wins.
+ */
+export function routeFor(
+  table: RouteTableRecord,
+  address: string,
+  prefixLists: Readonly<Record<string, readonly string[]>> = {},
+): RouteRecord | undefined {
+  let best: { route: RouteRecord; len: number; list: boolean } | undefined;
+  for (const route of table.routes) {
+    const dest = route.destinationCidrBlock ?? route.destinationIpv6CidrBlock;
+    let len = -1;
+    let list = false;
+    if (dest) {
+      if (cidrContains(dest, address)) len = prefixLength(route);
+    } else if (route.destinationPrefixListId) {
+      const hit = (prefixLists[route.destinationPrefixListId] ?? []).filter((c) => cidrContains(c, address));
+      if (hit.length) {
+        len = Math.max(...hit.map((c) => Number(c.split('/')[1] ?? 32)));
+        list = true;
+      }
+    }
+    if (len < 0) continue;
+    if (!best || len > best.len || (len === best.len && best.list && !list)) best = { route, len, list };
+  }
+  return best?.route;
+}
+
+/**
+ * One address in each public /8 block (1–223 but 10 and 127; the .200 second octet keeps clear of 100.64/10,
+ * 169.254/16, 172.16/12 and 192.168/16): where "the internet" is routed when more specific routes split it.
+ */
+const PUBLIC_SAMPLES: readonly string[] = Array.from({ length: 223 }, (_, i) => i + 1)
+  .filter((o) => o !== 10 && o !== 127)
+  .map((o) => `${o}.200.0.1`);
+
+/**
+ * The route that carries traffic to public addresses (ECR and S3 have no fixed ranges in the data read): the
+ * route most public /8 blocks take by longest prefix match. Usually the 0.0.0.0/0 route; with a split default
+ * (0.0.0.0/1 + 128.0.0.0/1) or broad more specific routes, the one that wins for most of the internet.
+ * `others` lists more specific routes that send some public ranges elsewhere.
+ */
+export function internetRoute(table: RouteTableRecord): { route?: RouteRecord; others: RouteRecord[] } {
+  const votes = new Map<RouteRecord, number>();
+  for (const address of PUBLIC_SAMPLES) {
+    const r = routeFor(table, address);
+    if (!r || routeTarget(r).kind === 'local') continue;
+    votes.set(r, (votes.get(r) ?? 0) + 1);
+  }
+  const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]).map(([r]) => r);
+  const route = ranked[0];
+  const others = ranked.slice(1).filter((r) => routeTarget(r).id !== (route ? routeTarget(route).id : ''));
+  return route ? { route, others } : { others };
+}
+
+/** The 0.0.0.0/0 route of a table, if any (the default route; see internetRoute for what actually wins). */
 export function defaultRoute(table: RouteTableRecord): RouteRecord | undefined {
   return table.routes.find((r) => r.destinationCidrBlock === '0.0.0.0/0');
 }
@@ -82,19 +146,50 @@ export interface InternetPath {
   explicit?: boolean;
   route?: RouteRecord;
   target?: { kind: TargetKind; id: string };
+  /** More specific routes that take part of the public address space elsewhere. */
+  others?: RouteRecord[];
 }
 
-/** Where a subnet's internet-bound traffic goes. */
+/** Where a subnet's internet-bound traffic goes: the effective table's winning route for public addresses. */
 export function internetPath(subnetId: string, tables: readonly RouteTableRecord[]): InternetPath {
   const eff = effectiveRouteTable(subnetId, tables);
   if (!eff) return { subnetId, kind: 'no-table' };
-  const route = defaultRoute(eff.table);
-  const base = { subnetId, table: eff.table, explicit: eff.explicit };
+  const { route, others } = internetRoute(eff.table);
+  const base = { subnetId, table: eff.table, explicit: eff.explicit, others };
   if (!route) return { ...base, kind: 'none' };
   const target = routeTarget(route);
   if (!isActive(route)) return { ...base, route, target, kind: 'blackhole' };
   if (target.kind === 'nat' || target.kind === 'igw') return { ...base, route, target, kind: target.kind };
   return { ...base, route, target, kind: 'custom' };
+}
+
+/** The CIDR text of a route's destination (a prefix-list id for a prefix-list route). */
+export function routeDestination(r: RouteRecord): string {
+  return r.destinationCidrBlock ?? r.destinationIpv6CidrBlock ?? r.destinationPrefixListId ?? '?';
+}
+
+/**
+ * Whether the task can use the internet path from this subnet: a NAT gateway or a custom target (assumed to
+ * work, the route check warns), or an internet gateway with a public IP (unknown counts as usable).
+ */
+export function hasInternetPath(
+  ctx: Pick<TaskContext, 'network'>,
+  subnetId: string,
+  tables: readonly RouteTableRecord[],
+): boolean {
+  const p = internetPath(subnetId, tables);
+  if (p.kind === 'nat' || p.kind === 'custom') return true;
+  if (p.kind === 'igw')
+    return ctx.network.publicIp !== undefined || ctx.network.assignPublicIp !== 'DISABLED';
+  return false;
+}
+
+/** True when some task subnet has a usable internet path (then endpoints are a shortcut, not the only way). */
+export function taskHasInternetPath(
+  ctx: Pick<TaskContext, 'network'>,
+  tables: readonly RouteTableRecord[],
+): boolean {
+  return ctx.network.subnetIds.some((s) => hasInternetPath(ctx, s, tables));
 }
 
 /** Endpoint service names as AWS spells them: com.amazonaws.REGION.svc (cn.com.amazonaws… in China). */
@@ -202,6 +297,74 @@ export function satisfying(
   return endpointsFor(endpoints, region, 's3', 'Interface').filter((e) => e.privateDnsEnabled);
 }
 
+/** Endpoints of the VPC for a service in any state (a failed or pending one explains a "missing" endpoint). */
+export function endpointsNamed(
+  endpoints: readonly VpcEndpointRecord[],
+  region: string,
+  service: EndpointService,
+): VpcEndpointRecord[] {
+  const name = endpointServiceName(region, service);
+  return endpoints.filter((e) => e.serviceName === name);
+}
+
+/**
+ * The usable endpoints that serve one of this task's needs (ECR, S3, logs, Secrets Manager, SSM), each with the
+ * need it serves. For S3 that is the gateway endpoints, or interface endpoints with private DNS when there is
+ * no gateway (an S3 interface endpoint without private DNS carries nothing the pull sends).
+ */
+export function relevantEndpoints(
+  ctx: TaskContext,
+  endpoints: readonly VpcEndpointRecord[],
+  type?: 'Interface' | 'Gateway',
+): Array<{ req: RequiredEndpoint; endpoint: VpcEndpointRecord }> {
+  const out: Array<{ req: RequiredEndpoint; endpoint: VpcEndpointRecord }> = [];
+  for (const req of requiredEndpoints(ctx, true)) {
+    for (const endpoint of satisfying(req, endpoints, ctx.region)) {
+      if (type && endpoint.type.toLowerCase() !== type.toLowerCase()) continue;
+      out.push({ req, endpoint });
+    }
+  }
+  return out;
+}
+
+/**
+ * The interface endpoints that receive the task's requests to a service under its usual name: available, with
+ * private DNS on (and the VPC's DNS attributes on, checked by the caller through `vpcResolvesPrivately`).
+ */
+export function interfaceEndpointsServing(
+  endpoints: readonly VpcEndpointRecord[],
+  region: string,
+  service: EndpointService,
+): VpcEndpointRecord[] {
+  return endpointsFor(endpoints, region, service, 'Interface').filter((e) => e.privateDnsEnabled);
+}
+
+/** Whether the VPC resolves endpoints' private names (enableDnsSupport and enableDnsHostnames not off). */
+export function vpcResolvesPrivately(
+  vpc: { enableDnsSupport?: boolean | undefined; enableDnsHostnames?: boolean | undefined } | undefined,
+): boolean {
+  return vpc?.enableDnsSupport !== false && vpc?.enableDnsHostnames !== false;
+}
+
+/**
+ * How the task reaches an AWS service (Secrets Manager, SSM, logs, ECR …) from a subnet: through an interface
+ * endpoint with private DNS, else over the internet path, else not at all.
+ */
+export function serviceReach(
+  ctx: Pick<TaskContext, 'network' | 'region'>,
+  subnetId: string,
+  tables: readonly RouteTableRecord[],
+  endpoints: readonly VpcEndpointRecord[],
+  service: EndpointService,
+  vpc?: { enableDnsSupport?: boolean | undefined; enableDnsHostnames?: boolean | undefined },
+): { via: 'endpoint' | 'internet' | 'none'; endpoint?: VpcEndpointRecord } {
+  const endpoint = vpcResolvesPrivately(vpc)
+    ? interfaceEndpointsServing(endpoints, ctx.region, service)[0]
+    : undefined;
+  if (endpoint) return { via: 'endpoint', endpoint };
+  return { via: hasInternetPath(ctx, subnetId, tables) ? 'internet' : 'none' };
+}
+
 export interface EndpointCoverage {
   required: RequiredEndpoint[];
   missing: RequiredEndpoint[];
@@ -225,14 +388,27 @@ export function endpointCoverage(
   return { required, missing, present };
 }
 
+/** The S3 gateway endpoint attached to a route table (by association or by its prefix-list route), if any. */
+export function s3GatewayOf(
+  table: RouteTableRecord | undefined,
+  endpoints: readonly VpcEndpointRecord[],
+  region: string,
+): VpcEndpointRecord | undefined {
+  if (!table) return undefined;
+  return endpointsFor(endpoints, region, 's3', 'Gateway').find(
+    (g) =>
+      g.routeTableIds.includes(table.routeTableId) ||
+      table.routes.some((r) => r.gatewayId === g.vpcEndpointId && r.destinationPrefixListId && isActive(r)),
+  );
+}
+
 /** True when the S3 gateway endpoint is attached to the route table (or an S3 interface endpoint is used). */
 export function s3ReachableByEndpoint(
   table: RouteTableRecord | undefined,
   endpoints: readonly VpcEndpointRecord[],
   region: string,
 ): boolean {
-  const gateways = endpointsFor(endpoints, region, 's3', 'Gateway');
-  if (table && gateways.some((g) => g.routeTableIds.includes(table.routeTableId))) return true;
+  if (s3GatewayOf(table, endpoints, region)) return true;
   return endpointsFor(endpoints, region, 's3', 'Interface').some((e) => e.privateDnsEnabled);
 }
 
@@ -254,11 +430,7 @@ export function endpointPathComplete(
   const table = effectiveRouteTable(subnetId, tables)?.table;
   if (!s3ReachableByEndpoint(table, endpoints, ctx.region)) return false;
   const interfaces = cov.present.filter((p) => p.req.type === 'Interface').flatMap((p) => p.endpoints);
-  const privateDns =
-    interfaces.every((e) => e.privateDnsEnabled) &&
-    dns?.enableDnsSupport !== false &&
-    dns?.enableDnsHostnames !== false;
-  return privateDns;
+  return interfaces.every((e) => e.privateDnsEnabled) && vpcResolvesPrivately(dns);
 }
 
 /** The AWS-managed S3 prefix list of the region (pl-…), if known. */
@@ -323,6 +495,26 @@ export function sgAllows(
     }
   }
   return undefined;
+}
+
+/**
+ * Whether the groups let TCP `port` to/from every one of `cidrs` (each may be covered by a different rule):
+ * the rules that did, or undefined when some range is left out.
+ */
+export function sgAllowsAll(
+  groups: readonly SecurityGroupRecord[],
+  direction: 'egress' | 'ingress',
+  cidrs: readonly string[],
+  port: number,
+): SgMatch[] | undefined {
+  if (!cidrs.length) return undefined;
+  const out: SgMatch[] = [];
+  for (const cidr of cidrs) {
+    const m = sgAllows(groups, direction, { cidr }, port);
+    if (!m) return undefined;
+    out.push(m);
+  }
+  return out;
 }
 
 /** CIDRs the groups allow TCP `port` to, when none covers the peer (partial access, for evidence). */

@@ -26,7 +26,11 @@ export const publicIpCheck: Check = {
             value: ctx.network.assignPublicIp ?? '?',
           }),
         ];
-        const ownLinks = [links.subnet(subnetId), links.routeTable(path.table!.routeTableId)];
+        const ownLinks = [
+          links.subnet(subnetId),
+          links.routeTable(path.table!.routeTableId),
+          links.internetGateway(igw),
+        ];
         if (ctx.serviceName) ownLinks.push(links.service(ctx.cluster, ctx.serviceName));
         if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) {
           return r.skip('skip.endpoints', { subnetId }, { evidence: base });

@@ -1,10 +1,19 @@
-import { type Check, type CheckResult, results } from '../types.js';
+import type { LinkRef } from '../../../aws/console-links.js';
+import { type Check, type CheckInput, type CheckResult, type Message, results } from '../types.js';
 import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
-import { endpointCoverage, imagesServedByEndpoints, internetPath, taskImages } from './path.js';
+import {
+  endpointCoverage,
+  type InternetPath,
+  imagesServedByEndpoints,
+  internetPath,
+  routeDestination,
+  routeTarget,
+  taskImages,
+} from './path.js';
 
 const r = results('network.route');
 
-/** Each task subnet's effective route table sends 0.0.0.0/0 to an active NAT or internet gateway, unless VPC endpoints carry the whole pull. */
+/** Each task subnet's effective route table sends internet traffic to an active NAT or internet gateway, unless VPC endpoints carry the whole pull. */
 export const routeCheck: Check = {
   id: 'network.route',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpc'],
@@ -22,84 +31,114 @@ export const routeCheck: Check = {
           return r.unknown('unknown.no-table', { subnetId }, { links: [links.subnet(subnetId)] });
         }
         const rt = path.table.routeTableId;
-        const evidence = [
-          r.ev(path.explicit ? 'route-table.explicit' : 'route-table.main', { subnetId, routeTableId: rt }),
-          path.route
-            ? r.ev('default-route', {
-                routeTableId: rt,
-                target: path.target?.id ?? '?',
-                state: path.route.state ?? 'active',
-              })
-            : r.ev('no-default-route', { routeTableId: rt }),
-        ];
-        const extras = { evidence, links: [links.subnet(subnetId), links.routeTable(rt)] };
+        const extras = { evidence: evidenceOf(path), links: linksOf(path, links) };
         const viaEndpoints = endpointsServe(ctx, subnetId, tables, endpoints, vpc);
+        const target = path.target?.id ?? '?';
         switch (path.kind) {
           case 'nat':
           case 'igw':
-            return r.pass('pass.internet', { subnetId, routeTableId: rt, target: path.target!.id }, extras);
-          case 'blackhole':
+            return r.pass('pass.internet', { subnetId, routeTableId: rt, target }, extras);
+          case 'blackhole': {
+            const remediation = r.fix('replace-route', {
+              routeTableId: rt,
+              target,
+              destination: routeDestination(path.route!),
+            });
             if (viaEndpoints) {
               return r.warn(
                 'warn.blackhole-endpoints',
-                { subnetId, routeTableId: rt, target: path.target!.id },
-                {
-                  ...extras,
-                  remediation: r.fix('replace-route', { routeTableId: rt, target: path.target!.id }),
-                },
+                { subnetId, routeTableId: rt, target },
+                { ...extras, remediation },
               );
             }
             return r.fail(
               'fail.blackhole',
-              { subnetId, routeTableId: rt, target: path.target!.id },
-              {
-                ...extras,
-                remediation: r.fix('replace-route', { routeTableId: rt, target: path.target!.id }),
-              },
+              { subnetId, routeTableId: rt, target },
+              { ...extras, remediation },
             );
+          }
           case 'custom':
             if (viaEndpoints) {
-              return r.pass(
-                'pass.endpoints-custom',
-                { subnetId, routeTableId: rt, target: path.target!.id },
-                extras,
-              );
+              return r.pass('pass.endpoints-custom', { subnetId, routeTableId: rt, target }, extras);
             }
             return r.warn(
               'warn.custom',
-              { subnetId, routeTableId: rt, target: path.target!.id, kind: path.target!.kind },
-              {
-                ...extras,
-                remediation: r.fix('verify-custom', { target: path.target!.id }),
-              },
+              { subnetId, routeTableId: rt, target, kind: path.target!.kind },
+              { ...extras, remediation: r.fix('verify-custom', { target }) },
             );
           default:
             if (viaEndpoints) return r.pass('pass.endpoints-only', { subnetId, routeTableId: rt }, extras);
-            // No internet route but ECR/S3 endpoints exist: the endpoint path is the design, and the endpoint
-            // checks say what it lacks.
+            // No internet route, ECR images, and some ECR/S3 endpoints: the subnet was built for the endpoint
+            // path, and the endpoint checks name what it lacks (adding a NAT is not the fix being asked for).
             if (imagesServedByEndpoints(ctx) && endpointCoverage(ctx, endpoints, false).present.length) {
               return r.skip('skip.endpoint-path', { subnetId, routeTableId: rt }, extras);
             }
-            if (external && !imagesServedByEndpoints(ctx)) {
+            if (external) {
               return r.fail(
                 'fail.none-external',
                 { subnetId, routeTableId: rt, image: external.image },
-                {
-                  ...extras,
-                  remediation: r.fix('add-route-external', { routeTableId: rt }),
-                },
+                { ...extras, remediation: r.fix('add-route-external', { routeTableId: rt }) },
               );
             }
             return r.fail(
               'fail.none',
               { subnetId, routeTableId: rt },
-              {
-                ...extras,
-                remediation: r.fix('add-route', { routeTableId: rt }),
-              },
+              { ...extras, remediation: r.fix('add-route', { routeTableId: rt }) },
             );
         }
       }),
     );
   },
 };
+
+/** The route table association, the route internet traffic takes, and the routes that only cover part of it. */
+function evidenceOf(path: InternetPath): Message[] {
+  const table = path.table!;
+  const rt = table.routeTableId;
+  const out: Message[] = [
+    r.ev(path.explicit ? 'route-table.explicit' : 'route-table.main', {
+      subnetId: path.subnetId,
+      routeTableId: rt,
+    }),
+  ];
+  if (path.route) {
+    out.push(
+      r.ev('internet-route', {
+        routeTableId: rt,
+        destination: routeDestination(path.route),
+        target: path.target?.id ?? '?',
+        state: path.route.state ?? 'active',
+      }),
+    );
+  } else {
+    out.push(r.ev('no-default-route', { routeTableId: rt }));
+  }
+  for (const other of path.others ?? []) {
+    out.push(
+      r.ev('other-route', {
+        routeTableId: rt,
+        destination: routeDestination(other),
+        target: routeTarget(other).id,
+        state: other.state ?? 'active',
+      }),
+    );
+  }
+  // A prefix-list route (the S3 gateway endpoint's) only covers that service, never the internet.
+  for (const route of table.routes.filter((x) => x.destinationPrefixListId)) {
+    out.push(
+      r.ev('prefix-list-route', {
+        routeTableId: rt,
+        prefixListId: route.destinationPrefixListId!,
+        target: routeTarget(route).id,
+      }),
+    );
+  }
+  return out;
+}
+
+function linksOf(path: InternetPath, links: CheckInput['links']): LinkRef[] {
+  const out = [links.subnet(path.subnetId), links.routeTable(path.table!.routeTableId)];
+  if (path.target?.kind === 'nat') out.push(links.natGateway(path.target.id));
+  if (path.target?.kind === 'igw') out.push(links.internetGateway(path.target.id));
+  return out;
+}

@@ -1,7 +1,15 @@
 import type { SecurityGroupRecord } from '../../facts/network.js';
 import { type Check, type CheckResult, type Message, results } from '../types.js';
-import { endpointsServe, internetUsable, subnetIdsOf, worstOf } from './common.js';
-import { endpointCoverage, s3PrefixListId, sgAllows, sgPartialCidrs } from './path.js';
+import { endpointsServe, internetUsable, okValue, subnetIdsOf, worstOf } from './common.js';
+import {
+  effectiveRouteTable,
+  endpointCoverage,
+  s3GatewayOf,
+  s3PrefixListId,
+  sgAllows,
+  sgAllowsAll,
+  sgPartialCidrs,
+} from './path.js';
 
 const r = results('network.security-group-egress');
 
@@ -15,6 +23,7 @@ export const securityGroupEgressCheck: Check = {
     'ec2.vpcEndpoints',
     'ec2.prefixLists',
     'ec2.vpc',
+    'ec2.vpcSubnets',
   ],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
@@ -28,7 +37,8 @@ export const securityGroupEgressCheck: Check = {
     const tables = facts.get('ec2.routeTables');
     const endpoints = facts.get('ec2.vpcEndpoints');
     const vpc = facts.optional('ec2.vpc');
-    const prefixLists = facts.optional('ec2.prefixLists');
+    const prefixLists = okValue(facts.raw('ec2.prefixLists'));
+    const vpcSubnets = okValue(facts.raw('ec2.vpcSubnets'));
     const base = [r.ev('task-groups', { groups: ids.join(', ') })];
 
     return worstOf(
@@ -77,13 +87,15 @@ export const securityGroupEgressCheck: Check = {
       const blocked: string[] = [];
       const evidence: Message[] = [...base];
       for (const { req, endpoints: eps } of cov.present) {
-        if (req.type !== 'Interface') continue;
         for (const ep of eps) {
-          const viaGroup = sgAllows(mine, 'egress', { groupIds: ep.securityGroupIds }, 443);
-          const viaCidr = (vpc?.cidrBlocks ?? [])
-            .map((c) => sgAllows(mine, 'egress', { cidr: c }, 443))
-            .find(Boolean);
-          const ok = viaGroup ?? viaCidr;
+          if (ep.type.toLowerCase() !== 'interface') continue;
+          // The endpoint's network interfaces sit in its subnets: a rule must reach all of them (private DNS
+          // answers with every one), or reference the endpoint's security groups.
+          const cidrs = ep.subnetIds.map((id) => vpcSubnets?.find((x) => x.subnetId === id)?.cidrBlock);
+          const known = cidrs.every((c): c is string => !!c) && cidrs.length > 0;
+          const ok =
+            sgAllows(mine, 'egress', { groupIds: ep.securityGroupIds }, 443) ??
+            sgAllowsAll(mine, 'egress', known ? (cidrs as string[]) : (vpc?.cidrBlocks ?? []), 443)?.[0];
           if (ok)
             evidence.push(
               r.ev('rule-endpoint', { endpointId: ep.vpcEndpointId, groupId: ok.groupId, to: ok.value }),
@@ -91,22 +103,37 @@ export const securityGroupEgressCheck: Check = {
           else blocked.push(`${req.service} (${ep.vpcEndpointId})`);
         }
       }
-      const pl = s3PrefixListId(ctx.region, prefixLists, tables);
-      const s3 = sgAllows(mine, 'egress', { prefixListId: pl, cidr: '0.0.0.0/0' }, 443);
-      if (s3) evidence.push(r.ev('rule-s3', { groupId: s3.groupId, to: s3.value }));
-      else blocked.push(`S3 ${pl ?? '(prefix list)'}`);
-      if (blocked.length) {
+      if (gatewayForS3(subnetId)) {
+        const pl = s3PrefixListId(ctx.region, prefixLists, tables);
+        const s3Cidrs = prefixLists?.find((p) => p.prefixListId === pl)?.cidrs ?? [];
+        const s3 =
+          sgAllows(mine, 'egress', { prefixListId: pl, cidr: '0.0.0.0/0' }, 443) ??
+          sgAllowsAll(mine, 'egress', s3Cidrs, 443)?.[0];
+        if (s3) evidence.push(r.ev('rule-s3', { groupId: s3.groupId, to: s3.value }));
+        else blocked.push(`S3 ${pl ?? '(prefix list)'}`);
+        if (blocked.length) {
+          return r.fail(
+            'fail.endpoints',
+            { targets: blocked.join(', '), subnetId },
+            {
+              evidence,
+              links: sgLinks,
+              remediation: r.fix('allow-endpoints', { groupId: taskIds[0]!, prefixList: pl ?? 'pl-…' }),
+            },
+          );
+        }
+      } else if (blocked.length) {
         return r.fail(
           'fail.endpoints',
           { targets: blocked.join(', '), subnetId },
-          {
-            evidence,
-            links: sgLinks,
-            remediation: r.fix('allow-endpoints', { groupId: taskIds[0]!, prefixList: pl ?? 'pl-…' }),
-          },
+          { evidence, links: sgLinks, remediation: r.fix('allow-interfaces', { groupId: taskIds[0]! }) },
         );
       }
       return r.pass('pass.endpoints', {}, { evidence, links: sgLinks });
+    }
+
+    function gatewayForS3(subnetId: string) {
+      return s3GatewayOf(effectiveRouteTable(subnetId, tables)?.table, endpoints, ctx.region);
     }
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { natGatewayCheck } from '../../../../src/diagnosis/checks/network/nat-gateway.js';
-import { english, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
+import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
 
 const nat = () => loadFacts('network/nat-path.json');
 
@@ -18,6 +18,21 @@ describe('network.nat-gateway: the NAT gateway is available, public, and its sub
     expect(r.status).toBe('fail');
     expect(r.message.key).toBe('network:nat-gateway.fail.state');
     expect(english(r.message)).toContain('deleted');
+  });
+
+  it('only warns about a failed NAT gateway when the VPC endpoints carry the pull', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    value(s, 'ec2.routeTables')[1]!.routes.push({
+      destinationCidrBlock: '0.0.0.0/0',
+      natGatewayId: 'nat-0123abcd4567ef890',
+      state: 'active',
+    });
+    setFact(s, 'ec2.natGateways', value(nat(), 'ec2.natGateways'));
+    Object.assign(value(s, 'ec2.natGateways')[0]!, { state: 'failed', failureCode: 'Gateway.NotAttached' });
+    const r = await runCheck(natGatewayCheck, s);
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('failed (Gateway.NotAttached)');
+    expect(evidenceText(r)).toContain('The VPC endpoints carry the pull');
   });
 
   it('fails for a NAT gateway that no longer exists at all', async () => {

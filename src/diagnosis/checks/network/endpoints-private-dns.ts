@@ -1,5 +1,6 @@
 import { type Check, type Message, results } from '../types.js';
-import { hasInternet, relevantEndpoints } from './common.js';
+import { hasInternet } from './common.js';
+import { relevantEndpoints } from './path.js';
 
 const r = results('endpoints.private-dns');
 

@@ -1,7 +1,6 @@
-import { worstOf } from '../network/common.js';
-import { effectiveRouteTable, endpointsFor } from '../network/path.js';
 import { type Check, type CheckResult, results } from '../types.js';
-import { hasInternet } from './common.js';
+import { hasInternet, worstOf } from './common.js';
+import { effectiveRouteTable, endpointsFor, s3GatewayOf } from './path.js';
 
 const r = results('endpoints.s3-route');
 
@@ -30,7 +29,7 @@ export const s3RouteCheck: Check = {
         const eff = effectiveRouteTable(subnetId, tables);
         if (!eff) return r.unknown('unknown.no-table', { subnetId });
         const rt = eff.table.routeTableId;
-        const attached = gateways.find((g) => g.routeTableIds.includes(rt));
+        const attached = s3GatewayOf(eff.table, endpoints, ctx.region);
         const evidence = gateways.map((g) =>
           r.ev('gateway', { endpointId: g.vpcEndpointId, routeTables: g.routeTableIds.join(', ') || '—' }),
         );

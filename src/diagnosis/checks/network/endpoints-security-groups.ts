@@ -1,7 +1,6 @@
-import { cidrContains } from '../network/cidr.js';
-import { sgAllows } from '../network/path.js';
 import { type Check, type Message, results } from '../types.js';
-import { relevantEndpoints } from './common.js';
+import { cidrContains } from './cidr.js';
+import { relevantEndpoints, sgAllows } from './path.js';
 
 const r = results('endpoints.security-groups');
 

@@ -1,5 +1,5 @@
 import { type Check, type Message, results } from '../types.js';
-import { relevantEndpoints } from './common.js';
+import { relevantEndpoints } from './path.js';
 
 const r = results('endpoints.availability-zones');
 
@@ -10,7 +10,7 @@ export const endpointAzCheck: Check = {
   run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints'), 'Interface');
     if (!relevant.length) return r.skip('skip.none');
-    const subnets = facts.get('ec2.vpcSubnets');
+    const subnets = facts.optional('ec2.vpcSubnets') ?? [];
     const taskSubnet = facts.optional('ec2.subnets')?.[0];
     const az = ctx.availabilityZone ?? taskSubnet?.availabilityZone;
     if (!az) return r.unknown('unknown.no-az');

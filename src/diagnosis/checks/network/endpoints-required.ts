@@ -1,6 +1,12 @@
-import { endpointCoverage, endpointServiceName, imagesServedByEndpoints } from '../network/path.js';
 import { type Check, type Message, results } from '../types.js';
 import { hasInternet } from './common.js';
+import {
+  endpointCoverage,
+  endpointServiceName,
+  endpointsNamed,
+  imagesServedByEndpoints,
+  taskImages,
+} from './path.js';
 
 const r = results('endpoints.required');
 
@@ -14,7 +20,11 @@ export const requiredEndpointsCheck: Check = {
     const endpoints = facts.get('ec2.vpcEndpoints');
     const internet = hasInternet(ctx, tables);
     if (!imagesServedByEndpoints(ctx)) {
-      return r.skip(internet ? 'skip.not-ecr' : 'skip.not-ecr-no-internet');
+      // VPC endpoints only lead to this region's ECR: Docker Hub, ghcr.io, ECR Public or another region's ECR
+      // can only come over the internet path.
+      const image =
+        taskImages(ctx).find((i) => i.ref?.kind !== 'ecr' || i.ref.ecr?.region !== ctx.region)?.image ?? '?';
+      return r.skip(internet ? 'skip.not-ecr' : 'skip.not-ecr-no-internet', { image });
     }
     const cov = endpointCoverage(ctx, endpoints, !internet);
     if (internet && cov.present.length === 0) return r.skip('skip.internet');
@@ -33,9 +43,13 @@ export const requiredEndpointsCheck: Check = {
           }),
         ),
       ),
-      ...cov.missing.map((m) =>
+      ...cov.missing.flatMap((m) => [
         r.ev('missing', { serviceName: endpointServiceName(ctx.region, m.service), type: m.type }),
-      ),
+        // An endpoint that exists but is not available (pending, failed, rejected …) carries nothing.
+        ...endpointsNamed(endpoints, ctx.region, m.service).map((e) =>
+          r.ev('not-available', { endpointId: e.vpcEndpointId, type: e.type, state: e.state ?? '?' }),
+        ),
+      ]),
     ];
     const epLinks = cov.present.flatMap(({ endpoints: eps }) =>
       eps.map((e) => links.endpoint(e.vpcEndpointId)),

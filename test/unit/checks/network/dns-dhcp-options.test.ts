@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { dhcpOptionsCheck } from '../../../../src/diagnosis/checks/dns/dhcp-options.js';
+import { dhcpOptionsCheck } from '../../../../src/diagnosis/checks/network/dns-dhcp-options.js';
 import { english, loadFacts, runCheck, value } from '../../../helpers/checks.js';
 
-describe('dns.dhcp-options: the VPC gives the task the Amazon-provided DNS', () => {
+describe('dns.dhcp-options: the VPC’s DHCP options give the task the Amazon-provided DNS', () => {
   it('passes with AmazonProvidedDNS', async () => {
     expect((await runCheck(dhcpOptionsCheck, loadFacts('network/nat-path.json'))).status).toBe('pass');
+  });
+  it('passes a VPC with no DHCP options set (the Amazon-provided DNS)', async () => {
+    const s = loadFacts('network/nat-path.json');
+    Object.assign(value(s, 'ec2.dhcpOptions'), {
+      dhcpOptionsId: 'default',
+      domainNameServers: ['AmazonProvidedDNS'],
+    });
+    const r = await runCheck(dhcpOptionsCheck, s);
+    expect(r.status).toBe('pass');
+    expect(r.links.map((l) => l.kind)).toEqual(['vpc']);
   });
   it('warns on custom DNS servers and says where to forward', async () => {
     const s = loadFacts('network/nat-path.json');
