@@ -174,14 +174,21 @@ describe.skipIf(!motoUrl)(
 
     it('shows the checks, the resource ids and the fix in both languages', async () => {
       const { report, net } = await scenario(privateOnly);
+      const rt = report.checks.find((c) => c.id === 'network.route')!.message.params!.routeTableId as string;
+      expect(rt).toMatch(/^rtb-/);
       const en = renderText(report, translator('en'));
       expect(en).toContain('Route to the internet (network.route)');
-      expect(en).toContain(net.subnetId);
-      expect(en).toMatch(/Fix: Add a 0\.0\.0\.0\/0 route to a NAT gateway in route table rtb-/);
+      expect(en).toContain(`Subnet ${net.subnetId} has no route to the internet (route table ${rt}`);
+      expect(en).toContain(`Subnet ${net.subnetId} → route table ${rt} (the VPC's main table`);
+      expect(en).toMatch(new RegExp(`Fix: .*${rt}.*NAT gateway`));
+      expect(en).toContain(`#SubnetDetails:subnetId=${net.subnetId}`);
+      expect(en).toContain(`#RouteTableDetails:RouteTableId=${rt}`);
       const it_ = renderText(report, translator('it'));
       expect(it_).toContain('Route verso Internet (network.route)');
-      expect(it_).toContain(`La sottorete ${net.subnetId}`);
-      expect(it_).toMatch(/Soluzione: Aggiungi nella tabella di routing rtb-/);
+      expect(it_).toContain(`La sottorete ${net.subnetId} non ha una route verso Internet (nella tabella di routing ${rt}`);
+      expect(it_).toContain(`tabella di routing ${rt} (la tabella principale del VPC`);
+      expect(it_).toMatch(new RegExp(`Soluzione: .*${rt}.*gateway NAT`));
+      expect(it_).toContain(`#RouteTableDetails:RouteTableId=${rt}`);
     });
 
     it('gathers the network facts in at most four sequential rounds, each call once', async () => {

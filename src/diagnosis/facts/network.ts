@@ -38,6 +38,11 @@ export interface VpcRecord {
   cidrBlocks: string[];
   dhcpOptionsId?: string;
   isDefault?: boolean;
+}
+
+/** The VPC's DNS attributes (DescribeVpcAttribute): whether the Amazon resolver answers, and private names. */
+export interface VpcDnsRecord {
+  vpcId: string;
   enableDnsSupport?: boolean;
   enableDnsHostnames?: boolean;
 }
@@ -149,6 +154,7 @@ declare module './types.js' {
     'ec2.subnets': SubnetRecord[];
     'ec2.vpcSubnets': SubnetRecord[];
     'ec2.vpc': VpcRecord;
+    'ec2.vpcDns': VpcDnsRecord;
     'ec2.routeTables': RouteTableRecord[];
     'ec2.natGateways': NatGatewayRecord[];
     'ec2.securityGroups': SecurityGroupRecord[];
@@ -255,33 +261,15 @@ export const vpcSubnetsFact = defineFact({
   },
 });
 
-/** The VPC: CIDRs, DHCP options set, and the two DNS attributes (DescribeVpcs, DescribeVpcAttribute ×2). */
+/** The VPC: CIDRs and DHCP options set (DescribeVpcs). */
 export const vpcFact = defineFact({
   name: 'ec2.vpc',
-  actions: ['ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute'],
+  actions: ['ec2:DescribeVpcs'],
   async get(h) {
     const id = await vpcId(h);
-    const [vpcs, support, hostnames] = await Promise.all([
-      h.call('ec2:DescribeVpcs', { VpcIds: [id] }, ({ clients, signal }) =>
-        clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [id] }), { abortSignal: signal }),
-      ),
-      h.call(
-        'ec2:DescribeVpcAttribute',
-        { VpcId: id, Attribute: 'enableDnsSupport' },
-        ({ clients, signal }) =>
-          clients.ec2.send(new DescribeVpcAttributeCommand({ VpcId: id, Attribute: 'enableDnsSupport' }), {
-            abortSignal: signal,
-          }),
-      ),
-      h.call(
-        'ec2:DescribeVpcAttribute',
-        { VpcId: id, Attribute: 'enableDnsHostnames' },
-        ({ clients, signal }) =>
-          clients.ec2.send(new DescribeVpcAttributeCommand({ VpcId: id, Attribute: 'enableDnsHostnames' }), {
-            abortSignal: signal,
-          }),
-      ),
-    ]);
+    const vpcs = await h.call('ec2:DescribeVpcs', { VpcIds: [id] }, ({ clients, signal }) =>
+      clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [id] }), { abortSignal: signal }),
+    );
     const v = vpcs.Vpcs?.[0];
     return {
       vpcId: id,
@@ -292,6 +280,29 @@ export const vpcFact = defineFact({
         .concat(v?.CidrBlockAssociationSet?.length ? [] : v?.CidrBlock ? [v.CidrBlock] : []),
       dhcpOptionsId: v?.DhcpOptionsId,
       isDefault: v?.IsDefault,
+    };
+  },
+});
+
+/**
+ * The VPC's two DNS attributes (DescribeVpcAttribute answers one attribute per call), as their own fact so that
+ * a denial only leaves the checks that read them unknown.
+ */
+export const vpcDnsFact = defineFact({
+  name: 'ec2.vpcDns',
+  actions: ['ec2:DescribeVpcAttribute'],
+  async get(h) {
+    const id = await vpcId(h);
+    const attribute = (Attribute: 'enableDnsSupport' | 'enableDnsHostnames') =>
+      h.call('ec2:DescribeVpcAttribute', { VpcId: id, Attribute }, ({ clients, signal }) =>
+        clients.ec2.send(new DescribeVpcAttributeCommand({ VpcId: id, Attribute }), { abortSignal: signal }),
+      );
+    const [support, hostnames] = await Promise.all([
+      attribute('enableDnsSupport'),
+      attribute('enableDnsHostnames'),
+    ]);
+    return {
+      vpcId: id,
       enableDnsSupport: support.EnableDnsSupport?.Value,
       enableDnsHostnames: hostnames.EnableDnsHostnames?.Value,
     };
@@ -532,6 +543,7 @@ export const networkFacts: FactProvider[] = [
   subnetsFact,
   vpcSubnetsFact,
   vpcFact,
+  vpcDnsFact,
   routeTablesFact,
   natGatewaysFact,
   securityGroupsFact,

@@ -1,6 +1,6 @@
 /** Helpers shared by the network checks: per-subnet evaluation folded into one result. */
 import type { TaskContext } from '../../context.js';
-import type { RouteTableRecord, VpcEndpointRecord, VpcRecord } from '../../facts/network.js';
+import type { RouteTableRecord, VpcDnsRecord, VpcEndpointRecord } from '../../facts/network.js';
 import type { Fact } from '../../facts/types.js';
 import type { CheckResult, CheckStatus } from '../types.js';
 import { endpointPathComplete, hasInternetPath, taskHasInternetPath } from './path.js';
@@ -47,9 +47,9 @@ export function endpointsServe(
   subnetId: string,
   tables: readonly RouteTableRecord[],
   endpoints: readonly VpcEndpointRecord[],
-  vpc: VpcRecord | undefined,
+  dns: VpcDnsRecord | undefined,
 ): boolean {
-  return endpointPathComplete(ctx, subnetId, tables, endpoints, vpc);
+  return endpointPathComplete(ctx, subnetId, tables, endpoints, dns);
 }
 
 /**

@@ -1,23 +1,26 @@
 import { type Check, results } from '../types.js';
+import { okValue } from './common.js';
 
 const r = results('dns.dhcp-options');
 
 /** The VPC's DHCP options give the task the Amazon-provided DNS (custom servers must forward AWS names to it). */
 export const dhcpOptionsCheck: Check = {
   id: 'dns.dhcp-options',
-  needs: ['ec2.vpc', 'ec2.dhcpOptions'],
+  needs: ['ec2.vpc', 'ec2.vpcDns', 'ec2.dhcpOptions'],
   run({ facts, links }) {
     const vpc = facts.get('ec2.vpc');
+    // The resolver switch only refines the verdict: without it the servers alone decide.
+    const dns = okValue(facts.raw('ec2.vpcDns'));
     const dhcp = facts.get('ec2.dhcpOptions');
     const servers = dhcp.domainNameServers;
     const evidence = [
       r.ev('servers', { dhcpOptionsId: dhcp.dhcpOptionsId, servers: servers.join(', ') || '—' }),
-      r.ev('resolver', { vpcId: vpc.vpcId, support: String(vpc.enableDnsSupport ?? '?') }),
+      r.ev('resolver', { vpcId: vpc.vpcId, support: String(dns?.enableDnsSupport ?? '?') }),
     ];
     const dhcpLinks = dhcp.dhcpOptionsId !== 'default' ? [links.dhcpOptions(dhcp.dhcpOptionsId)] : [];
     dhcpLinks.push(links.vpcDetails(vpc.vpcId));
     const amazon = servers.some((s) => s.toLowerCase() === 'amazonprovideddns');
-    if (amazon && vpc.enableDnsSupport === false) {
+    if (amazon && dns?.enableDnsSupport === false) {
       return r.fail(
         'fail.resolver-disabled',
         { vpcId: vpc.vpcId },

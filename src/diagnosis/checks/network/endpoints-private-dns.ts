@@ -7,11 +7,11 @@ const r = results('endpoints.private-dns');
 /** Interface endpoints resolve privately: private DNS enabled on each, and the VPC's enableDnsSupport and enableDnsHostnames on. */
 export const privateDnsCheck: Check = {
   id: 'endpoints.private-dns',
-  needs: ['ec2.vpcEndpoints', 'ec2.vpc', 'ec2.routeTables'],
+  needs: ['ec2.vpcEndpoints', 'ec2.vpcDns', 'ec2.routeTables'],
   run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints'), 'Interface');
     if (!relevant.length) return r.skip('skip.none');
-    const vpc = facts.get('ec2.vpc');
+    const vpc = facts.get('ec2.vpcDns');
     const internet = hasInternet(ctx, facts.get('ec2.routeTables'));
     const evidence: Message[] = [
       r.ev('vpc-dns', {

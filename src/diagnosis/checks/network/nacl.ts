@@ -49,6 +49,7 @@ export const naclCheck: Check = {
     'ec2.networkAcls',
     'ec2.vpcEndpoints',
     'ec2.vpc',
+    'ec2.vpcDns',
     'ec2.prefixLists',
     'ec2.natGateways',
     'ec2.vpcSubnets',
@@ -60,7 +61,8 @@ export const naclCheck: Check = {
     const acls = facts.get('ec2.networkAcls');
     const tables = facts.get('ec2.routeTables');
     const endpoints = facts.get('ec2.vpcEndpoints');
-    const vpc = facts.optional('ec2.vpc');
+    const vpc = okValue(facts.raw('ec2.vpc'));
+    const dns = okValue(facts.raw('ec2.vpcDns'));
     const taskSubnets = facts.optional('ec2.subnets') ?? [];
     // These only add hops or narrow S3's ranges: without them the check still runs on what it has.
     const nats = okValue(facts.raw('ec2.natGateways')) ?? [];
@@ -74,7 +76,7 @@ export const naclCheck: Check = {
           ctx,
           taskSubnets.find((s) => s.subnetId === subnetId),
         );
-        const hops = endpointsServe(ctx, subnetId, tables, endpoints, vpc)
+        const hops = endpointsServe(ctx, subnetId, tables, endpoints, dns)
           ? endpointHops(ctx, subnetId, acl, task, { tables, endpoints, vpc, vpcSubnets, acls, prefixLists })
           : internetHops(subnetId, acl, task, { tables, nats, acls });
         return evaluate(hops, links);

@@ -1,5 +1,5 @@
 import { type Check, type CheckResult, results } from '../types.js';
-import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
+import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
 import { internetPath } from './path.js';
 
 const r = results('network.nat-gateway');
@@ -7,20 +7,21 @@ const r = results('network.nat-gateway');
 /** The NAT gateway in the task's route is available, public, and sits in a subnet whose own route reaches an internet gateway. */
 export const natGatewayCheck: Check = {
   id: 'network.nat-gateway',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.natGateways', 'ec2.vpcEndpoints', 'ec2.vpc'],
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.natGateways', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');
     const tables = facts.get('ec2.routeTables');
     const nats = facts.get('ec2.natGateways');
     const endpoints = facts.get('ec2.vpcEndpoints');
-    const vpc = facts.optional('ec2.vpc');
+    // Without the DNS attributes the endpoints are taken to resolve; endpoints.private-dns says it is unknown.
+    const dns = okValue(facts.raw('ec2.vpcDns'));
     return worstOf(
       subnets.map((subnetId): CheckResult => {
         const path = internetPath(subnetId, tables);
         if (path.target?.kind !== 'nat') return r.skip('skip.no-nat', { subnetId });
         // A broken NAT gateway does not stop a pull the VPC endpoints carry: it is then a warning.
-        if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) return demote(check(path));
+        if (endpointsServe(ctx, subnetId, tables, endpoints, dns)) return demote(check(path));
         return check(path);
       }),
     );

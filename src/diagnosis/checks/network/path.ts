@@ -339,10 +339,15 @@ export function interfaceEndpointsServing(
   return endpointsFor(endpoints, region, service, 'Interface').filter((e) => e.privateDnsEnabled);
 }
 
+/** The VPC's DNS attributes as the path helpers read them (the `ec2.vpcDns` fact; unknown ones count as on). */
+export interface DnsAttributes {
+  vpcId?: string | undefined;
+  enableDnsSupport?: boolean | undefined;
+  enableDnsHostnames?: boolean | undefined;
+}
+
 /** Whether the VPC resolves endpoints' private names (enableDnsSupport and enableDnsHostnames not off). */
-export function vpcResolvesPrivately(
-  vpc: { enableDnsSupport?: boolean | undefined; enableDnsHostnames?: boolean | undefined } | undefined,
-): boolean {
+export function vpcResolvesPrivately(vpc: DnsAttributes | undefined): boolean {
   return vpc?.enableDnsSupport !== false && vpc?.enableDnsHostnames !== false;
 }
 
@@ -356,7 +361,7 @@ export function serviceReach(
   tables: readonly RouteTableRecord[],
   endpoints: readonly VpcEndpointRecord[],
   service: EndpointService,
-  vpc?: { enableDnsSupport?: boolean | undefined; enableDnsHostnames?: boolean | undefined },
+  vpc?: DnsAttributes,
 ): { via: 'endpoint' | 'internet' | 'none'; endpoint?: VpcEndpointRecord } {
   const endpoint = vpcResolvesPrivately(vpc)
     ? interfaceEndpointsServing(endpoints, ctx.region, service)[0]
@@ -422,7 +427,7 @@ export function endpointPathComplete(
   subnetId: string,
   tables: readonly RouteTableRecord[],
   endpoints: readonly VpcEndpointRecord[],
-  dns: { enableDnsSupport?: boolean | undefined; enableDnsHostnames?: boolean | undefined } | undefined,
+  dns: DnsAttributes | undefined,
 ): boolean {
   if (!imagesServedByEndpoints(ctx)) return false;
   const cov = endpointCoverage(ctx, endpoints, false);

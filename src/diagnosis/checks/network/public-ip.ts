@@ -1,5 +1,5 @@
 import { type Check, type CheckResult, results } from '../types.js';
-import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
+import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
 import { internetPath } from './path.js';
 
 const r = results('network.public-ip');
@@ -7,13 +7,14 @@ const r = results('network.public-ip');
 /** A task in a subnet routed to an internet gateway has a public IP (assignPublicIp ENABLED); else it cannot reach the registry. */
 export const publicIpCheck: Check = {
   id: 'network.public-ip',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpc'],
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');
     const tables = facts.get('ec2.routeTables');
     const endpoints = facts.get('ec2.vpcEndpoints');
-    const vpc = facts.optional('ec2.vpc');
+    // Without the DNS attributes the endpoints are taken to resolve; endpoints.private-dns says it is unknown.
+    const dns = okValue(facts.raw('ec2.vpcDns'));
     const origin = ctx.origins.publicIp;
     return worstOf(
       subnets.map((subnetId): CheckResult => {
@@ -32,7 +33,7 @@ export const publicIpCheck: Check = {
           links.internetGateway(igw),
         ];
         if (ctx.serviceName) ownLinks.push(links.service(ctx.cluster, ctx.serviceName));
-        if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) {
+        if (endpointsServe(ctx, subnetId, tables, endpoints, dns)) {
           return r.skip('skip.endpoints', { subnetId }, { evidence: base });
         }
         if (ctx.network.publicIp) {

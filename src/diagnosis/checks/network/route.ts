@@ -1,6 +1,6 @@
 import type { LinkRef } from '../../../aws/console-links.js';
 import { type Check, type CheckInput, type CheckResult, type Message, results } from '../types.js';
-import { endpointsServe, subnetIdsOf, worstOf } from './common.js';
+import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
 import {
   endpointCoverage,
   type InternetPath,
@@ -16,13 +16,14 @@ const r = results('network.route');
 /** Each task subnet's effective route table sends internet traffic to an active NAT or internet gateway, unless VPC endpoints carry the whole pull. */
 export const routeCheck: Check = {
   id: 'network.route',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpc'],
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');
     const tables = facts.get('ec2.routeTables');
     const endpoints = facts.get('ec2.vpcEndpoints');
-    const vpc = facts.optional('ec2.vpc');
+    // Without the DNS attributes the endpoints are taken to resolve; endpoints.private-dns says it is unknown.
+    const dns = okValue(facts.raw('ec2.vpcDns'));
     const external = taskImages(ctx).find((i) => i.ref?.kind !== 'ecr' || i.ref.ecr?.region !== ctx.region);
     return worstOf(
       subnets.map((subnetId): CheckResult => {
@@ -32,7 +33,7 @@ export const routeCheck: Check = {
         }
         const rt = path.table.routeTableId;
         const extras = { evidence: evidenceOf(path), links: linksOf(path, links) };
-        const viaEndpoints = endpointsServe(ctx, subnetId, tables, endpoints, vpc);
+        const viaEndpoints = endpointsServe(ctx, subnetId, tables, endpoints, dns);
         const target = path.target?.id ?? '?';
         switch (path.kind) {
           case 'nat':

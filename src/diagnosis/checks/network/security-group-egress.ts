@@ -23,6 +23,7 @@ export const securityGroupEgressCheck: Check = {
     'ec2.vpcEndpoints',
     'ec2.prefixLists',
     'ec2.vpc',
+    'ec2.vpcDns',
     'ec2.vpcSubnets',
   ],
   run({ context: ctx, facts, links }) {
@@ -36,14 +37,15 @@ export const securityGroupEgressCheck: Check = {
     if (!groups.length) return r.unknown('unknown.groups-gone', { groups: ids }, { links: sgLinks });
     const tables = facts.get('ec2.routeTables');
     const endpoints = facts.get('ec2.vpcEndpoints');
-    const vpc = facts.optional('ec2.vpc');
+    const vpc = okValue(facts.raw('ec2.vpc'));
+    const dns = okValue(facts.raw('ec2.vpcDns'));
     const prefixLists = okValue(facts.raw('ec2.prefixLists'));
     const vpcSubnets = okValue(facts.raw('ec2.vpcSubnets'));
     const base = [r.ev('task-groups', { groups: ids.join(', ') })];
 
     return worstOf(
       subnets.map((subnetId): CheckResult => {
-        if (endpointsServe(ctx, subnetId, tables, endpoints, vpc)) {
+        if (endpointsServe(ctx, subnetId, tables, endpoints, dns)) {
           return endpointPath(groups, ids, subnetId);
         }
         const allowed = sgAllows(groups, 'egress', { cidr: '0.0.0.0/0' }, 443);

@@ -27,7 +27,7 @@ describe('dns.dhcp-options: the VPC’s DHCP options give the task the Amazon-pr
   });
   it('fails when the Amazon resolver is switched off', async () => {
     const s = loadFacts('network/nat-path.json');
-    value(s, 'ec2.vpc').enableDnsSupport = false;
+    value(s, 'ec2.vpcDns').enableDnsSupport = false;
     expect((await runCheck(dhcpOptionsCheck, s)).status).toBe('fail');
   });
   it('is unknown when the DHCP options could not be read', async () => {

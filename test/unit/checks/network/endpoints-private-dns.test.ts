@@ -29,7 +29,7 @@ describe('endpoints.private-dns: interface endpoints resolve privately (private 
 
   it('fails when the VPC has DNS hostnames off', async () => {
     const s = ep();
-    value(s, 'ec2.vpc').enableDnsHostnames = false;
+    value(s, 'ec2.vpcDns').enableDnsHostnames = false;
     const r = await runCheck(privateDnsCheck, s);
     expect(r.status).toBe('fail');
     expect(r.message.key).toBe('endpoints:private-dns.fail.vpc-attributes');
@@ -47,7 +47,7 @@ describe('endpoints.private-dns: interface endpoints resolve privately (private 
 
   it('warns about the VPC attributes when an internet path exists', async () => {
     const s = ep();
-    value(s, 'ec2.vpc').enableDnsSupport = false;
+    value(s, 'ec2.vpcDns').enableDnsSupport = false;
     withNat(s);
     expect((await runCheck(privateDnsCheck, s)).message.key).toBe(
       'endpoints:private-dns.warn.vpc-attributes',
@@ -60,7 +60,7 @@ describe('endpoints.private-dns: interface endpoints resolve privately (private 
 
   it('is unknown naming the action when the VPC attributes could not be read', async () => {
     const s = ep();
-    s.facts['ec2.vpc'] = {
+    s.facts['ec2.vpcDns'] = {
       ok: false,
       round: 3,
       error: {
