@@ -2,6 +2,8 @@
  * Container image references as ECS resolves them: registry host, repository, tag, digest, and which kind of
  * registry that is (private ECR, ECR Public, Docker Hub, another registry). `nginx` means
  * docker.io/library/nginx:latest; `myapp:1.0` means Docker Hub too, which is often not what was meant.
+ * A private ECR repository may be a pull-through cache of another registry (`docker-hub/library/nginx`): which
+ * prefix is one is the registry's configuration, so `pullThroughRuleFor` resolves it against the rules.
  */
 export type RegistryKind = 'ecr' | 'ecr-public' | 'docker-hub' | 'other';
 
@@ -24,7 +26,7 @@ export interface ImageRef {
 const region = '([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d)';
 /** ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn], and the dual-stack ACCOUNT.dkr-ecr[-fips].REGION.on.aws. */
 const ecrHost = new RegExp(
-  `^(\\d{12})\\.(?:dkr\\.ecr(?:-fips)?\\.${region}\\.(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)|dkr-ecr(?:-fips)?\\.${region}\\.on\\.aws)$`,
+  `^(\\d{12})\\.(?:dkr\\.ecr(?:-fips)?\\.${region}\\.amazonaws\\.com(?:\\.cn)?|dkr-ecr(?:-fips)?\\.${region}\\.on\\.aws)$`,
 );
 const dockerHubHosts = new Set([
   'docker.io',
@@ -74,7 +76,7 @@ export function parseImageRef(raw: string): ImageRef | null {
       account: m[1]!,
       region: (m[2] ?? m[3])!,
       fips: registry.includes('-fips'),
-      dualStack: registry.endsWith('.api.aws') || registry.endsWith('.on.aws'),
+      dualStack: registry.endsWith('.on.aws'),
     };
   } else if (registry === 'public.ecr.aws') kind = 'ecr-public';
   else if (dockerHubHosts.has(registry)) {
@@ -102,4 +104,59 @@ export function ecrRepositoryArn(
   repository: string,
 ): string {
   return `arn:${partition}:ecr:${region}:${account}:repository/${repository}`;
+}
+
+/** An ECR pull-through cache rule, as DescribePullThroughCacheRules lists it. */
+export interface PullThroughRule {
+  /** Repository name prefix the rule serves (`docker-hub`), or `ROOT` for every repository of the registry. */
+  ecrRepositoryPrefix: string;
+  /** The upstream registry's host (`registry-1.docker.io`, `public.ecr.aws`, `ACCOUNT.dkr.ecr.REGION.amazonaws.com`). */
+  upstreamRegistryUrl: string;
+  upstreamRegistry?: string | undefined;
+  /** Secrets Manager secret with the upstream credentials. */
+  credentialArn?: string | undefined;
+  /** ECR-to-ECR rules: the upstream repository prefix that replaces ecrRepositoryPrefix. */
+  upstreamRepositoryPrefix?: string | undefined;
+}
+
+/** The pull-through cache rule serving an ECR repository name: the longest matching prefix, else a ROOT rule. */
+export function pullThroughRuleFor<R extends PullThroughRule>(
+  repository: string,
+  rules: readonly R[],
+): R | undefined {
+  const byPrefix = rules
+    .filter((r) => r.ecrRepositoryPrefix !== 'ROOT' && repository.startsWith(`${r.ecrRepositoryPrefix}/`))
+    .sort((a, b) => b.ecrRepositoryPrefix.length - a.ecrRepositoryPrefix.length);
+  return byPrefix[0] ?? rules.find((r) => r.ecrRepositoryPrefix === 'ROOT');
+}
+
+export interface UpstreamImage {
+  /** The upstream reference ECR fetches: registry host, repository path and tag or digest. */
+  image: string;
+  registry: string;
+  repository: string;
+  /**
+   * Docker Hub official images live under `library/` on the registry API; a pull-through repository that omits it
+   * (`docker-hub/nginx`) asks Docker Hub for a repository that does not exist.
+   */
+  dockerHubLibraryMissing: boolean;
+}
+
+/** What a pull-through cache repository fetches upstream, following the rule that serves it. */
+export function upstreamOf(ref: ImageRef, rule: PullThroughRule): UpstreamImage {
+  let path =
+    rule.ecrRepositoryPrefix === 'ROOT'
+      ? ref.repository
+      : ref.repository.slice(rule.ecrRepositoryPrefix.length + 1);
+  if (rule.upstreamRepositoryPrefix && rule.upstreamRepositoryPrefix !== 'ROOT')
+    path = `${rule.upstreamRepositoryPrefix}/${path}`;
+  const registry = rule.upstreamRegistryUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const dockerHub = dockerHubHosts.has(registry) || rule.upstreamRegistry === 'docker-hub';
+  const reference = ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`;
+  return {
+    image: `${registry}/${path}${reference}`,
+    registry,
+    repository: path,
+    dockerHubLibraryMissing: dockerHub && !path.includes('/'),
+  };
 }
