@@ -32,6 +32,13 @@ export const ECR_PULL_ACTIONS = [
   'ecr:BatchGetImage',
 ] as const;
 
+/**
+ * What pulling through a pull-through cache rule adds: importing the upstream image, and creating the repository
+ * on the first pull. Asked together with the pull actions (same simulation call), since which repository is a
+ * pull-through cache is known only later.
+ */
+export const PULL_THROUGH_ACTIONS = ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'] as const;
+
 export interface SecretRef {
   valueFrom: string;
   store: 'secretsmanager' | 'ssm';
@@ -132,7 +139,8 @@ export function executionRoleQuestions(
   if (ecr.length) out.push({ action: 'ecr:GetAuthorizationToken', resource: '*', account: taskAccount });
   for (const i of ecr) {
     const arn = ecrRepositoryArn(partition, i.ref!.ecr!.region, i.ref!.ecr!.account, i.ref!.repository);
-    for (const action of ECR_PULL_ACTIONS) out.push({ action, resource: arn, account: i.ref!.ecr!.account });
+    for (const action of [...ECR_PULL_ACTIONS, ...PULL_THROUGH_ACTIONS])
+      out.push({ action, resource: arn, account: i.ref!.ecr!.account });
   }
   for (const s of secrets) {
     out.push(

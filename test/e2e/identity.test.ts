@@ -60,7 +60,9 @@ describe.skipIf(!motoUrl)(
       expect(top.id).toBe('image.exists');
       expect(top.message.key).toBe('image:exists.fail.no-tag-lifecycle');
       expect(evidenceText(top)).toContain('keep the last 2 releases');
-      expect(evidenceText(top)).toMatch(/Recent tag: v2\.15\.[01]/);
+      expect(evidenceText(top)).toContain('keeps the 2 newest images it selects and 2 are there now');
+      expect(evidenceText(top)).toMatch(/Recent image: v2\.15\.[01]/);
+      expect(english(top.message)).toContain('used by app');
     });
 
     it('a repository that does not exist → image.exists suggests the near name', async () => {

@@ -1,14 +1,17 @@
 /**
  * The identity facts over the wire (ECR and Secrets Manager JSON 1.1, IAM XML): what is called in which round,
- * the simulation path and the local-evaluation fallback, and a denial making only the affected checks unknown.
+ * the simulation path and the local-evaluation fallback, the missing-image paths (tags, lifecycle, pull-through
+ * rules, near names), single-manifest platforms, and a denial making only the affected checks unknown.
  */
 import { describe, expect, it } from 'vitest';
 import { executionRoleCheck } from '../../src/diagnosis/checks/identity/execution-role.js';
 import { imageExistsCheck } from '../../src/diagnosis/checks/identity/image-exists.js';
 import { imagePlatformCheck } from '../../src/diagnosis/checks/identity/image-platform.js';
-import { secretsRetrievalCheck } from '../../src/diagnosis/checks/identity/secrets-retrieval.js';
+import { registryCredentialsCheck } from '../../src/diagnosis/checks/identity/registry-credentials.js';
 import { ephemeralStorageCheck } from '../../src/diagnosis/checks/identity/storage-ephemeral.js';
+import type { Check } from '../../src/diagnosis/checks/types.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
+import type { Report } from '../../src/diagnosis/report.js';
 import {
   assumeRoleXml,
   ec2Error,
@@ -23,30 +26,44 @@ import { CHECKOUT_TARGET, unitPool, useNock } from '../helpers/unit.js';
 
 useNock();
 const R = 'eu-south-1';
-const REPO = 'arn:aws:ecr:eu-south-1:210987654321:repository/checkout';
-const SECRET = 'arn:aws:secretsmanager:eu-south-1:210987654321:secret:checkout/db-AbCdEf';
+const ACCOUNT = '210987654321';
+const REGISTRY = `${ACCOUNT}.dkr.ecr.${R}.amazonaws.com`;
+const REPO = `arn:aws:ecr:${R}:${ACCOUNT}:repository/checkout`;
+const SECRET = `arn:aws:secretsmanager:${R}:${ACCOUNT}:secret:checkout/db-AbCdEf`;
 const checks = [executionRoleCheck, imageExistsCheck, imagePlatformCheck, ephemeralStorageCheck];
+const request = { target: CHECKOUT_TARGET, requester: 'cli-alice' };
+const notFound = (type: string, message: string) => jsonError(type, message);
 
 function simResult(action: string, resource: string, decision = 'allowed') {
   return `<member><EvalActionName>${action}</EvalActionName><EvalResourceName>${resource}</EvalResourceName><EvalDecision>${decision}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`;
 }
 
-function arrange(opts: {
-  simulate: 'ok' | 'denied';
-  layerSize?: number;
-  describeImages?: 'ok' | 'denied';
-  batchGetImage?: 'ok' | 'denied';
-}) {
+const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+const PULL_THROUGH = ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];
+
+/** The task and its definition, with another image or definition fields. */
+function task(
+  opts: { image?: string; td?: Record<string, unknown>; container?: Record<string, unknown> } = {},
+) {
+  const tasks = JSON.parse(fixture('aws/ecs-describe-tasks-stopped.json'));
+  const td = JSON.parse(fixture('aws/ecs-describe-task-definition.json'));
+  const c = td.taskDefinition.containerDefinitions[0];
+  if (opts.image) {
+    tasks.tasks[0].containers[0].image = opts.image;
+    c.image = opts.image;
+  }
+  Object.assign(c, opts.container ?? {});
+  Object.assign(td.taskDefinition, opts.td ?? {});
+  jsonCall('ecs', R, 'DescribeTasks', 200, tasks);
+  jsonCall('ecs', R, 'DescribeTaskDefinition', 200, td);
+  jsonCall('ecs', R, 'DescribeServices', 200, fixture('aws/ecs-describe-services.json'));
   queryCall(
     'sts',
     R,
     'AssumeRole',
     200,
-    assumeRoleXml('arn:aws:iam::210987654321:role/ecs-pull-diagnostics', 'ecs-pull-cli-alice'),
+    assumeRoleXml(`arn:aws:iam::${ACCOUNT}:role/ecs-pull-diagnostics`, 'ecs-pull-cli-alice'),
   );
-  jsonCall('ecs', R, 'DescribeTasks', 200, fixture('aws/ecs-describe-tasks-stopped.json'));
-  jsonCall('ecs', R, 'DescribeTaskDefinition', 200, fixture('aws/ecs-describe-task-definition.json'));
-  jsonCall('ecs', R, 'DescribeServices', 200, fixture('aws/ecs-describe-services.json'));
   queryCall(
     'ec2',
     R,
@@ -54,6 +71,64 @@ function arrange(opts: {
     400,
     ec2Error('InvalidNetworkInterfaceID.NotFound', 'gone'),
   );
+}
+
+/** The execution role: GetRole and its policy lists, the secret, and simulation answering `allowed` per resource. */
+function role(opts: { simulate: 'ok' | 'denied'; repository?: string } = { simulate: 'ok' }) {
+  const repo = opts.repository ? `arn:aws:ecr:${R}:${ACCOUNT}:repository/${opts.repository}` : REPO;
+  queryCall('iam', R, 'GetRole', 200, fixture('aws/iam-get-role.xml'));
+  queryCall('iam', R, 'ListAttachedRolePolicies', 200, fixture('aws/iam-list-attached-role-policies.xml'));
+  queryCall('iam', R, 'ListRolePolicies', 200, fixture('aws/iam-list-role-policies.xml'));
+  jsonCall(
+    'secretsmanager',
+    R,
+    'DescribeSecret',
+    200,
+    fixture('aws/secretsmanager-describe-secret.json'),
+    (b) => b.SecretId === SECRET,
+  );
+  if (opts.simulate === 'denied') {
+    for (let i = 0; i < 3; i++) {
+      queryCall(
+        'iam',
+        R,
+        'SimulatePrincipalPolicy',
+        403,
+        queryError(
+          'iam',
+          'AccessDenied',
+          'User: arn:aws:sts::210987654321:assumed-role/ecs-pull-diagnostics/x is not authorized to perform: iam:SimulatePrincipalPolicy',
+        ),
+      );
+    }
+    queryCall('iam', R, 'GetRolePolicy', 200, fixture('aws/iam-get-role-policy.xml'));
+    queryCall('iam', R, 'GetPolicy', 200, fixture('aws/iam-get-policy.xml'));
+    queryCall('iam', R, 'GetPolicyVersion', 200, fixture('aws/iam-get-policy-version.xml'));
+    return;
+  }
+  const sim = (resource: string, actions: string[]) =>
+    queryCall(
+      'iam',
+      R,
+      'SimulatePrincipalPolicy',
+      200,
+      fixture('aws/iam-simulate-principal-policy.xml', {
+        RESULTS: actions.map((a) => simResult(a, resource)).join(''),
+      }),
+      (p) =>
+        p.get('ResourceArns.member.1') === resource &&
+        // Every question about one resource goes in one call.
+        actions.every((a, i) => p.get(`ActionNames.member.${i + 1}`) === a),
+    );
+  sim('*', ['ecr:GetAuthorizationToken']);
+  sim(repo, [...PULL, ...PULL_THROUGH]);
+  sim(SECRET, ['secretsmanager:GetSecretValue']);
+}
+
+/** ECR answers for the checkout:2.14.0 index and its amd64 manifest; no repository policy. */
+function checkoutImage(
+  opts: { layerSize?: number; describeImages?: 'ok' | 'denied'; batchGetImage?: 'ok' | 'denied' } = {},
+) {
   if (opts.describeImages === 'denied') {
     jsonCall(
       'ecr',
@@ -102,132 +177,412 @@ function arrange(opts: {
         (b.imageIds as Array<{ imageDigest?: string }>)[0]?.imageDigest?.startsWith('sha256:1111') === true,
     );
   }
-  queryCall('iam', R, 'GetRole', 200, fixture('aws/iam-get-role.xml'));
-  queryCall('iam', R, 'ListAttachedRolePolicies', 200, fixture('aws/iam-list-attached-role-policies.xml'));
-  queryCall('iam', R, 'ListRolePolicies', 200, fixture('aws/iam-list-role-policies.xml'));
-  jsonCall(
-    'secretsmanager',
-    R,
-    'DescribeSecret',
-    200,
-    fixture('aws/secretsmanager-describe-secret.json'),
-    (b) => b.SecretId === SECRET,
-  );
-  if (opts.simulate === 'ok') {
-    queryCall(
-      'iam',
-      R,
-      'SimulatePrincipalPolicy',
-      200,
-      fixture('aws/iam-simulate-principal-policy.xml', {
-        RESULTS: simResult('ecr:GetAuthorizationToken', '*'),
-      }),
-      (p) => p.get('ResourceArns.member.1') === '*',
-    );
-    queryCall(
-      'iam',
-      R,
-      'SimulatePrincipalPolicy',
-      200,
-      fixture('aws/iam-simulate-principal-policy.xml', {
-        RESULTS: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage']
-          .map((a) => simResult(a, REPO))
-          .join(''),
-      }),
-      (p) => p.get('ResourceArns.member.1') === REPO,
-    );
-    queryCall(
-      'iam',
-      R,
-      'SimulatePrincipalPolicy',
-      200,
-      fixture('aws/iam-simulate-principal-policy.xml', {
-        RESULTS: simResult('secretsmanager:GetSecretValue', SECRET),
-      }),
-      (p) => p.get('ResourceArns.member.1') === SECRET,
-    );
-  } else {
-    for (let i = 0; i < 3; i++) {
-      queryCall(
-        'iam',
-        R,
-        'SimulatePrincipalPolicy',
-        403,
-        queryError(
-          'iam',
-          'AccessDenied',
-          'User: arn:aws:sts::210987654321:assumed-role/ecs-pull-diagnostics/x is not authorized to perform: iam:SimulatePrincipalPolicy',
-        ),
-      );
-    }
-    queryCall('iam', R, 'GetRolePolicy', 200, fixture('aws/iam-get-role-policy.xml'));
-    queryCall('iam', R, 'GetPolicy', 200, fixture('aws/iam-get-policy.xml'));
-    queryCall('iam', R, 'GetPolicyVersion', 200, fixture('aws/iam-get-policy-version.xml'));
-  }
+  noRepositoryPolicy('checkout');
 }
 
-const request = { target: CHECKOUT_TARGET, requester: 'cli-alice' };
+function noRepositoryPolicy(repository: string) {
+  jsonCall(
+    'ecr',
+    R,
+    'GetRepositoryPolicy',
+    400,
+    notFound(
+      'RepositoryPolicyNotFoundException',
+      `Repository policy does not exist for the repository with name '${repository}'`,
+    ),
+    (b) => b.repositoryName === repository,
+  );
+}
+
+function rounds(report: Report): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const c of report.aws.calls) out.set(c.api, [...(out.get(c.api) ?? []), c.round].sort());
+  return out;
+}
+
+const run = (list: readonly Check[] = checks) =>
+  diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: list }).then((d) => d.report);
+const check = (report: Report, id: string) => report.checks.find((c) => c.id === id)!;
 
 describe('identity facts over the wire', () => {
   it('answers from iam:SimulatePrincipalPolicy, with ECR calls right after the task', async () => {
-    arrange({ simulate: 'ok' });
-    const { report } = await diagnose(request, {
-      pool: unitPool(),
-      deadlineMs: 5000,
-      checks: [...checks, secretsRetrievalCheck].filter((c) => c.id !== 'secrets.retrieval'),
-    });
-    const rounds = new Map<string, number[]>();
-    for (const c of report.aws.calls) rounds.set(c.api, [...(rounds.get(c.api) ?? []), c.round].sort());
-    expect(rounds.get('ecr:DescribeImages')).toEqual([3]);
-    expect(rounds.get('ecr:BatchGetImage')).toEqual([3, 4]);
-    expect(rounds.get('iam:GetRole')).toEqual([4]);
-    expect(rounds.get('iam:SimulatePrincipalPolicy')).toEqual([4, 4, 4]);
-    expect(rounds.has('iam:GetPolicyVersion')).toBe(false);
-    const role = report.checks.find((c) => c.id === 'iam.execution-role')!;
-    expect(role.status).toBe('pass');
-    expect(evidenceText(role)).toContain('Decided by iam:SimulatePrincipalPolicy');
-    expect(report.checks.find((c) => c.id === 'image.exists')?.status).toBe('pass');
-    expect(report.checks.find((c) => c.id === 'image.platform')?.status).toBe('pass');
-    const storage = report.checks.find((c) => c.id === 'storage.ephemeral')!;
+    task();
+    role();
+    checkoutImage();
+    const report = await run();
+    const r = rounds(report);
+    // Cold role session: AssumeRole is round 1, DescribeTasks 2; warm, subtract one from every round.
+    expect(r.get('sts:AssumeRole')).toEqual([1]);
+    expect(r.get('ecr:DescribeImages')).toEqual([3]);
+    expect(r.get('ecr:GetRepositoryPolicy')).toEqual([3]);
+    expect(r.get('ecr:BatchGetImage')).toEqual([3, 4]);
+    expect(r.get('iam:GetRole')).toEqual([4]);
+    expect(r.get('iam:SimulatePrincipalPolicy')).toEqual([4, 4, 4]);
+    expect(r.has('iam:GetPolicyVersion')).toBe(false);
+    expect(r.has('ecr:GetLifecyclePolicy')).toBe(false);
+    expect(report.aws.rounds).toBe(4);
+    expect(
+      report.aws.calls
+        .filter((c) => !c.ok)
+        .map((c) => `${c.api} ${c.errorCode}`)
+        .sort(),
+    ).toEqual([
+      'ec2:DescribeNetworkInterfaces InvalidNetworkInterfaceID.NotFound',
+      'ecr:GetRepositoryPolicy RepositoryPolicyNotFoundException',
+    ]);
+    const execution = check(report, 'iam.execution-role');
+    expect(execution.status).toBe('pass');
+    expect(evidenceText(execution)).toContain('Decided by iam:SimulatePrincipalPolicy');
+    expect(check(report, 'image.exists').status).toBe('pass');
+    expect(check(report, 'image.platform').status).toBe('pass');
+    const storage = check(report, 'storage.ephemeral');
     expect(storage.status).toBe('pass');
-    expect(evidenceText(storage)).toContain('0.2 GB compressed');
+    expect(evidenceText(storage)).toContain('0.2 GiB compressed');
   });
 
   it('falls back to evaluating the role policies when simulation is denied, and says so', async () => {
-    arrange({ simulate: 'denied' });
-    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks });
-    const role = report.checks.find((c) => c.id === 'iam.execution-role')!;
-    expect(role.status).toBe('pass');
-    expect(evidenceText(role)).toContain(
+    task();
+    role({ simulate: 'denied' });
+    checkoutImage();
+    const report = await run();
+    const execution = check(report, 'iam.execution-role');
+    expect(execution.status).toBe('pass');
+    expect(evidenceText(execution)).toContain(
       "evaluating the role's policies here (read-checkout-secrets, AmazonECSTaskExecutionRolePolicy)",
     );
-    expect(evidenceText(role)).toContain('AccessDenied');
-    const rounds = Object.fromEntries(report.aws.calls.map((c) => [c.api, c.round]));
-    expect(rounds['iam:GetPolicy']).toBe(5);
-    expect(rounds['iam:GetPolicyVersion']).toBe(6);
+    expect(evidenceText(execution)).toContain('AccessDenied');
+    const r = rounds(report);
+    // The lists start with the simulation (round 4 cold, 3 warm); the documents follow: 2 more rounds.
+    expect(r.get('iam:ListAttachedRolePolicies')).toEqual([4]);
+    expect(r.get('iam:GetRolePolicy')).toEqual([5]);
+    expect(r.get('iam:GetPolicy')).toEqual([5]);
+    expect(r.get('iam:GetPolicyVersion')).toEqual([6]);
+    expect(report.aws.rounds).toBe(6);
   });
 
   it('measures the platform image from its manifest: a 12 GB layer does not fit 20 GiB', async () => {
-    arrange({ simulate: 'ok', layerSize: 12 * 1024 ** 3 });
-    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: [...checks] });
-    const storage = report.checks.find((c) => c.id === 'storage.ephemeral')!;
+    task();
+    role();
+    checkoutImage({ layerSize: 12 * 1024 ** 3 });
+    const report = await run();
+    const storage = check(report, 'storage.ephemeral');
     expect(storage.status).toBe('fail');
     expect(english(storage.remediation!)).toContain('ephemeralStorage.sizeInGiB to 51');
   });
 
   it('still finds the image through its manifest when ecr:DescribeImages is denied', async () => {
-    arrange({ simulate: 'ok', describeImages: 'denied' });
-    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks });
-    expect(report.checks.find((c) => c.id === 'image.exists')?.status).toBe('pass');
-    expect(report.checks.find((c) => c.id === 'image.platform')?.status).toBe('pass');
+    task();
+    role();
+    checkoutImage({ describeImages: 'denied' });
+    const report = await run();
+    expect(check(report, 'image.exists').status).toBe('pass');
+    expect(check(report, 'image.platform').status).toBe('pass');
   });
 
   it('makes only the image checks unknown when ecr:DescribeImages and ecr:BatchGetImage are denied', async () => {
-    arrange({ simulate: 'ok', describeImages: 'denied', batchGetImage: 'denied' });
-    const { report } = await diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks });
-    const exists = report.checks.find((c) => c.id === 'image.exists')!;
+    task();
+    role();
+    checkoutImage({ describeImages: 'denied', batchGetImage: 'denied' });
+    const report = await run();
+    const exists = check(report, 'image.exists');
     expect(exists.status).toBe('unknown');
     expect(exists.missing?.error).toMatchObject({ kind: 'denied', action: 'ecr:DescribeImages' });
-    expect(report.checks.find((c) => c.id === 'iam.execution-role')?.status).toBe('pass');
+    const platform = check(report, 'image.platform');
+    expect(platform.status).toBe('unknown');
+    expect(platform.missing?.error).toMatchObject({ kind: 'denied', action: 'ecr:BatchGetImage' });
+    expect(check(report, 'iam.execution-role').status).toBe('pass');
   });
+
+  it('a missing tag: lists the tags (archived too), reads the lifecycle policy and the pull-through rules in one more round', async () => {
+    task();
+    role();
+    jsonCall(
+      'ecr',
+      R,
+      'DescribeImages',
+      400,
+      notFound(
+        'ImageNotFoundException',
+        "The image with imageId {imageDigest:'null', imageTag:'2.14.0'} does not exist within the repository with name 'checkout' in the registry with id '210987654321'",
+      ),
+      (b) => Array.isArray(b.imageIds),
+    );
+    jsonCall('ecr', R, 'BatchGetImage', 200, {
+      images: [],
+      failures: [
+        {
+          imageId: { imageTag: '2.14.0' },
+          failureCode: 'ImageTagDoesNotMatchDigest',
+          failureReason: 'Requested image not found',
+        },
+      ],
+    });
+    noRepositoryPolicy('checkout');
+    jsonCall(
+      'ecr',
+      R,
+      'DescribeImages',
+      200,
+      {
+        imageDetails: [2, 1, 0].map((n) => ({
+          registryId: ACCOUNT,
+          repositoryName: 'checkout',
+          imageDigest: `sha256:${String(n).repeat(64)}`,
+          imageTags: [`2.15.${n}`],
+          imageSizeInBytes: 190000000,
+          imagePushedAt: 1795795331 + n * 3600,
+          imageStatus: 'ACTIVE',
+        })),
+      },
+      (b) => (b.filter as { tagStatus?: string; imageStatus?: string })?.imageStatus === 'ANY',
+    );
+    jsonCall('ecr', R, 'GetLifecyclePolicy', 200, {
+      registryId: ACCOUNT,
+      repositoryName: 'checkout',
+      lifecyclePolicyText: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: 'keep three releases',
+            selection: {
+              tagStatus: 'tagged',
+              tagPrefixList: ['2.'],
+              countType: 'imageCountMoreThan',
+              countNumber: 3,
+            },
+            action: { type: 'expire' },
+          },
+        ],
+      }),
+    });
+    jsonCall('ecr', R, 'DescribePullThroughCacheRules', 200, { pullThroughCacheRules: [] });
+    const report = await run();
+    const r = rounds(report);
+    expect(r.get('ecr:DescribeImages')).toEqual([3, 4]);
+    expect(r.get('ecr:GetLifecyclePolicy')).toEqual([4]);
+    expect(r.get('ecr:DescribePullThroughCacheRules')).toEqual([4]);
+    const exists = check(report, 'image.exists');
+    expect(exists.message.key).toBe('image:exists.fail.no-tag-lifecycle');
+    expect(evidenceText(exists)).toContain('Recent image: 2.15.2');
+    expect(evidenceText(exists)).toContain('keeps the 3 newest images it selects and 3 are there now');
+    expect(check(report, 'image.platform').status).toBe('skip');
+  });
+
+  it('a missing repository: near names from the registry, and says the pull-through rules could not be read', async () => {
+    const image = `${REGISTRY}/chekout:2.14.0`;
+    task({ image });
+    role({ simulate: 'ok', repository: 'chekout' });
+    const missing = notFound(
+      'RepositoryNotFoundException',
+      "The repository with name 'chekout' does not exist in the registry with id '210987654321'",
+    );
+    jsonCall('ecr', R, 'DescribeImages', 400, missing);
+    jsonCall('ecr', R, 'BatchGetImage', 400, missing);
+    jsonCall('ecr', R, 'GetRepositoryPolicy', 400, missing);
+    jsonCall('ecr', R, 'DescribeRepositories', 200, {
+      repositories: ['checkout', 'payments', 'checkout-worker'].map((n) => ({
+        repositoryName: n,
+        registryId: ACCOUNT,
+      })),
+    });
+    jsonCall(
+      'ecr',
+      R,
+      'DescribePullThroughCacheRules',
+      400,
+      jsonError('AccessDeniedException', 'not authorized to perform: ecr:DescribePullThroughCacheRules'),
+    );
+    const report = await run();
+    const exists = check(report, 'image.exists');
+    expect(exists.message.key).toBe('image:exists.fail.no-repository');
+    expect(english(exists.remediation!)).toContain('Did you mean checkout?');
+    expect(evidenceText(exists)).toContain('ecr:DescribePullThroughCacheRules failed');
+    expect(rounds(report).get('ecr:DescribeRepositories')).toEqual([4]);
+  });
+
+  it('a pull-through cache repository not created yet: warns and asks the role about importing upstream', async () => {
+    const repository = 'docker-hub/library/nginx';
+    task({ image: `${REGISTRY}/${repository}:1.27` });
+    role({ simulate: 'ok', repository });
+    const missing = notFound(
+      'RepositoryNotFoundException',
+      `The repository with name '${repository}' does not exist`,
+    );
+    jsonCall('ecr', R, 'DescribeImages', 400, missing);
+    jsonCall('ecr', R, 'BatchGetImage', 400, missing);
+    jsonCall('ecr', R, 'GetRepositoryPolicy', 400, missing);
+    jsonCall('ecr', R, 'DescribeRepositories', 200, { repositories: [] });
+    jsonCall('ecr', R, 'DescribePullThroughCacheRules', 200, {
+      pullThroughCacheRules: [
+        {
+          ecrRepositoryPrefix: 'docker-hub',
+          upstreamRegistryUrl: 'registry-1.docker.io',
+          upstreamRegistry: 'docker-hub',
+          credentialArn: `arn:aws:secretsmanager:${R}:${ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf`,
+          registryId: ACCOUNT,
+        },
+      ],
+    });
+    const report = await run();
+    const exists = check(report, 'image.exists');
+    expect(exists.status).toBe('warn');
+    expect(exists.message.key).toBe('image:exists.warn.pull-through-new');
+    expect(evidenceText(exists)).toContain('fetches registry-1.docker.io/library/nginx:1.27');
+    const execution = check(report, 'iam.execution-role');
+    expect(execution.status).toBe('pass');
+    expect(evidenceText(execution)).toContain(
+      'ecr:BatchImportUpstreamImage on arn:aws:ecr:eu-south-1:210987654321:repository/docker-hub/library/nginx: allowed',
+    );
+  });
+
+  it('a single manifest: its platform from ECR schema 1 conversion, one round after the manifest', async () => {
+    const image = `${REGISTRY}/checkout:2.14.0`;
+    task({ image, td: { runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' } } });
+    role();
+    jsonCall('ecr', R, 'DescribeImages', 200, fixture('aws/ecr-describe-images.json'));
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 7023,
+        digest: `sha256:${'4'.repeat(64)}`,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          size: 52000000,
+          digest: `sha256:${'5'.repeat(64)}`,
+        },
+      ],
+    };
+    jsonCall(
+      'ecr',
+      R,
+      'BatchGetImage',
+      200,
+      {
+        images: [
+          {
+            registryId: ACCOUNT,
+            repositoryName: 'checkout',
+            imageId: { imageTag: '2.14.0' },
+            imageManifest: JSON.stringify(manifest),
+            imageManifestMediaType: manifest.mediaType,
+          },
+        ],
+        failures: [],
+      },
+      (b) => (b.acceptedMediaTypes as string[]).length === 4,
+    );
+    const schema1 = {
+      schemaVersion: 1,
+      name: 'checkout',
+      tag: '2.14.0',
+      architecture: 'amd64',
+      fsLayers: [{ blobSum: `sha256:${'5'.repeat(64)}` }],
+      history: [{ v1Compatibility: JSON.stringify({ architecture: 'amd64', os: 'linux', id: 'abc' }) }],
+    };
+    jsonCall(
+      'ecr',
+      R,
+      'BatchGetImage',
+      200,
+      {
+        images: [
+          {
+            registryId: ACCOUNT,
+            repositoryName: 'checkout',
+            imageId: { imageTag: '2.14.0' },
+            imageManifest: JSON.stringify(schema1),
+            imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v1+json',
+          },
+        ],
+        failures: [],
+      },
+      (b) =>
+        JSON.stringify(b.acceptedMediaTypes) ===
+        JSON.stringify(['application/vnd.docker.distribution.manifest.v1+json']),
+    );
+    noRepositoryPolicy('checkout');
+    const report = await run();
+    const platform = check(report, 'image.platform');
+    expect(platform.status).toBe('fail');
+    expect(platform.message.key).toBe('image:platform.fail.single');
+    expect(english(platform.message)).toContain('built for linux/amd64 only and the task runs linux/arm64');
+    expect(evidenceText(platform)).toContain("ECR's schema 1 conversion");
+    expect(rounds(report).get('ecr:BatchGetImage')).toEqual([3, 4]);
+  });
+
+  it.each([
+    ['an alias, resolved by kms:DescribeKey first', 'alias/registry-creds', [4, 6]],
+    [
+      'a key ARN, asked about right away',
+      'arn:aws:kms:eu-south-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      [4, 5],
+    ],
+  ])(
+    'registry credentials encrypted with %s: described (never read), key looked up, decrypt simulated',
+    async (_, keyId, simRounds) => {
+      const secret = `arn:aws:secretsmanager:${R}:${ACCOUNT}:secret:ghcr-creds-XyZ123`;
+      const key = `arn:aws:kms:${R}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      task({
+        image: 'ghcr.io/acme/checkout:2',
+        container: { repositoryCredentials: { credentialsParameter: secret }, secrets: [] },
+      });
+      jsonCall(
+        'secretsmanager',
+        R,
+        'DescribeSecret',
+        200,
+        { ARN: secret, Name: 'ghcr-creds', KmsKeyId: keyId },
+        (b) => b.SecretId === secret,
+      );
+      jsonCall(
+        'kms',
+        R,
+        'DescribeKey',
+        200,
+        {
+          KeyMetadata: {
+            KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+            Arn: key,
+            KeyState: 'Enabled',
+            KeyManager: 'CUSTOMER',
+          },
+        },
+        (b) => b.KeyId === keyId,
+      );
+      queryCall(
+        'iam',
+        R,
+        'SimulatePrincipalPolicy',
+        200,
+        fixture('aws/iam-simulate-principal-policy.xml', {
+          RESULTS: simResult('secretsmanager:GetSecretValue', secret),
+        }),
+        (p) => p.get('ResourceArns.member.1') === secret,
+      );
+      queryCall(
+        'iam',
+        R,
+        'SimulatePrincipalPolicy',
+        200,
+        fixture('aws/iam-simulate-principal-policy.xml', {
+          RESULTS: simResult('kms:Decrypt', key, 'implicitDeny'),
+        }),
+        (p) => p.get('ResourceArns.member.1') === key,
+      );
+      const report = await run([registryCredentialsCheck]);
+      const creds = check(report, 'image.registry-credentials');
+      expect(creds.status).toBe('fail');
+      expect(creds.message.key).toBe('image:registry-credentials.fail.kms');
+      expect(english(creds.message)).toContain(key);
+      const r = rounds(report);
+      expect(r.get('secretsmanager:DescribeSecret')).toEqual([4]);
+      expect(r.get('kms:DescribeKey')).toEqual([5]);
+      expect(r.get('iam:SimulatePrincipalPolicy')).toEqual(simRounds);
+      expect(report.aws.calls.some((c) => /GetSecretValue|GetParameter/.test(c.api))).toBe(false);
+    },
+  );
 });

@@ -7,6 +7,7 @@
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
+  DescribePullThroughCacheRulesCommand,
   DescribeRepositoriesCommand,
   type ECRClient,
   GetLifecyclePolicyCommand,
@@ -25,7 +26,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
 import { classifyAwsError, type FactError, NotApplicable } from '../../aws/errors.js';
-import type { ImageRef } from '../../aws/image-ref.js';
+import { type ImageRef, pullThroughRuleFor, upstreamOf } from '../../aws/image-ref.js';
 import { type ProbeResult, probeRegistry } from '../../registry/probe.js';
 import {
   executionRoleQuestions,
@@ -46,10 +47,27 @@ export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ];
 
+export interface PlatformRecord {
+  os?: string;
+  architecture?: string;
+  variant?: string;
+}
+
 export interface ManifestRecord {
   mediaType?: string;
   /** For an index / manifest list: the platforms it offers. */
-  platforms?: Array<{ os?: string; architecture?: string; variant?: string; digest?: string }>;
+  platforms?: Array<PlatformRecord & { digest?: string }>;
+  /**
+   * For a single-platform manifest: its platform, as ECR's Docker schema 1 conversion of the manifest states it
+   * (schema 1 carries the architecture and OS of the image configuration).
+   */
+  platform?: PlatformRecord;
+  /**
+   * How the platform is known: `index` (the manifest list names each platform), `schema1` (ECR's conversion), or
+   * why it is not: `digest` (pulled by digest: ECR converts only by tag), `oci` (ECR does not convert OCI
+   * manifests), `unconverted` (ECR returned no schema 1 manifest).
+   */
+  platformSource?: 'index' | 'schema1' | 'digest' | 'oci' | 'unconverted';
   /** Compressed bytes of the platform's image (config + layers), when the manifest says. */
   sizeInBytes?: number;
   /** The digest of the platform manifest that sizeInBytes describes. */
@@ -62,9 +80,32 @@ export interface LifecycleRule {
   tagStatus?: string;
   tagPrefixList?: string[];
   tagPatternList?: string[];
+  /** standard | archive: which images the rule looks at (absent: standard). */
+  storageClass?: string;
   countType?: string;
   countUnit?: string;
   countNumber?: number;
+  /** expire (deletes) | transition (moves to the archive, where images cannot be pulled). */
+  action?: string;
+}
+
+/** A tagged image of the repository (for the newest tags and for evaluating lifecycle rules). */
+export interface TaggedImage {
+  tags: string[];
+  pushedAt?: string;
+  /** ACTIVE | ARCHIVED | ACTIVATING */
+  status?: string;
+}
+
+export interface PullThroughRecord {
+  prefix: string;
+  upstreamRegistryUrl: string;
+  upstreamRegistry?: string;
+  credentialArn?: string;
+  /** What ECR fetches upstream for this image. */
+  upstreamImage: string;
+  /** A Docker Hub official image cached without library/ (docker-hub/nginx instead of docker-hub/library/nginx). */
+  dockerHubLibraryMissing: boolean;
 }
 
 export interface EcrImageRecord {
@@ -85,15 +126,20 @@ export interface EcrImageRecord {
     sizeInBytes?: number;
     pushedAt?: string;
     manifestMediaType?: string;
+    /** ACTIVE, or ARCHIVED / ACTIVATING (an archived image cannot be pulled). */
+    status?: string;
+    archivedAt?: string;
   };
   manifest?: ManifestRecord;
-  /** Newest tags of the repository (pushed last first), when the tag was not found. */
-  newestTags?: Array<{ tag: string; pushedAt?: string }>;
+  /** The repository's tagged images, pushed last first (one DescribeImages page), when the tag was not found. */
+  taggedImages?: TaggedImage[];
   lifecycleRules?: LifecycleRule[];
-  /** Repository policy (cross-account images), as JSON text; null when the repository has none. */
+  /** Repository policy, as JSON text; null when the repository has none. */
   repositoryPolicy?: string | null;
   /** Repositories with similar names, when the repository was not found. */
   nearNames?: string[];
+  /** The pull-through cache rule serving the repository, read when the image is not in ECR yet. */
+  pullThrough?: PullThroughRecord;
   /** Sub-calls that failed: which part could not be read and why. */
   errors: Array<{ part: string; error: FactError }>;
 }
@@ -131,11 +177,24 @@ export interface RolePoliciesRecord {
 
 export interface SecretRecord extends SecretRef {
   exists: boolean;
-  /** Customer managed KMS key of the secret, if any. */
+  /** The KMS key of the secret or SecureString parameter as the service names it, when not the AWS managed one. */
   kmsKeyId?: string;
+  /** That key's ARN, when the name is a key id or ARN (an alias needs kms:DescribeKey: see kms.keys). */
   kmsKeyArn?: string;
-  kmsKeyState?: string;
   deleted?: boolean;
+  unreachable?: boolean;
+  error?: FactError;
+}
+
+/** A KMS key the task's secrets are encrypted with, as kms:DescribeKey describes it. */
+export interface KmsKeyRecord {
+  /** The key as the secret names it (id, ARN, alias or alias ARN). */
+  keyId: string;
+  arn?: string;
+  /** Enabled, Disabled, PendingDeletion, PendingImport, Unavailable … */
+  state?: string;
+  /** CUSTOMER or AWS */
+  manager?: string;
   unreachable?: boolean;
   error?: FactError;
 }
@@ -148,6 +207,7 @@ declare module './types.js' {
     'iam.executionRoleSimulation': SimulationRecord[];
     'iam.executionRolePolicies': RolePoliciesRecord;
     'secrets.references': SecretRecord[];
+    'kms.keys': KmsKeyRecord[];
     'registry.probe': ProbeResult[];
   }
 }
@@ -208,7 +268,7 @@ async function taskPlatform(h: ProviderHandle): Promise<{ os: string; architectu
   return { os, architecture: arch };
 }
 
-/** Every private ECR image of the task: found or not, manifest and size, lifecycle, near names. */
+/** Every private ECR image of the task: found or not, manifest, platform and size, lifecycle, near names. */
 export const ecrImagesFact = defineFact({
   name: 'ecr.images',
   actions: [
@@ -217,6 +277,7 @@ export const ecrImagesFact = defineFact({
     'ecr:GetLifecyclePolicy',
     'ecr:GetRepositoryPolicy',
     'ecr:DescribeRepositories',
+    'ecr:DescribePullThroughCacheRules',
   ],
   async get(h) {
     const images = (await taskImages(h)).filter((i) => i.ref?.kind === 'ecr' && i.ref.ecr);
@@ -225,6 +286,11 @@ export const ecrImagesFact = defineFact({
     return Promise.all(images.map((use) => ecrImage(h, use, platform)));
   },
 });
+
+/** Docker's schema 1 manifest: ECR converts a schema 2 manifest to it on request, by tag only. */
+const SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+json';
+const DOCKER_SCHEMA2 = 'application/vnd.docker.distribution.manifest.v2+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 async function ecrImage(
   h: ProviderHandle,
@@ -268,22 +334,22 @@ async function ecrImage(
         c.send(new BatchGetImageCommand(get), { abortSignal: signal }),
       ),
     ).then((out) => readManifest(out?.images?.[0])),
-    crossAccount
-      ? ecr('ecr:GetRepositoryPolicy', { registryId, repositoryName }, (c, signal) =>
-          c.send(new GetRepositoryPolicyCommand({ registryId, repositoryName }), { abortSignal: signal }),
-        )
-          .then((out) => out.policyText ?? null)
-          .catch((err: unknown) => {
-            if (isCode(err, 'RepositoryPolicyNotFoundException')) return null;
-            if (!isCode(err, 'RepositoryNotFoundException')) {
-              rec.errors.push({
-                part: 'repository-policy',
-                error: classifyAwsError(err, 'ecr:GetRepositoryPolicy'),
-              });
-            }
-            return undefined;
-          })
-      : Promise.resolve(undefined),
+    // Cross-account, the repository policy must allow the pull; in the same account it may grant what the
+    // execution role's own policies do not (either side suffices there).
+    ecr('ecr:GetRepositoryPolicy', { registryId, repositoryName }, (c, signal) =>
+      c.send(new GetRepositoryPolicyCommand({ registryId, repositoryName }), { abortSignal: signal }),
+    )
+      .then((out) => out.policyText ?? null)
+      .catch((err: unknown) => {
+        if (isCode(err, 'RepositoryPolicyNotFoundException')) return null;
+        if (!isCode(err, 'RepositoryNotFoundException')) {
+          rec.errors.push({
+            part: 'repository-policy',
+            error: classifyAwsError(err, 'ecr:GetRepositoryPolicy'),
+          });
+        }
+        return undefined;
+      }),
   ]);
   if (policy !== undefined) rec.repositoryPolicy = policy;
 
@@ -299,9 +365,14 @@ async function ecrImage(
     if (!entries) {
       const size = imageSize(parsed);
       rec.manifest = { mediaType, ...(size !== undefined ? { sizeInBytes: size } : {}) };
+      await singlePlatform(mediaType);
       return;
     }
-    rec.manifest = { mediaType, platforms: entries.map((e) => ({ ...e.platform, digest: e.digest })) };
+    rec.manifest = {
+      mediaType,
+      platformSource: 'index',
+      platforms: entries.map((e) => ({ ...e.platform, digest: e.digest })),
+    };
     // The size that matters is the task platform's image: read that child manifest.
     const want = await platform;
     const child = entries.find(
@@ -326,16 +397,49 @@ async function ecrImage(
     }
   }
 
+  /**
+   * A single manifest names no platform: that is in the image configuration, a blob that only a layer download
+   * reads. ECR's schema 1 conversion carries it, and ECR converts Docker schema 2 manifests asked for by tag.
+   */
+  async function singlePlatform(mediaType: string | undefined): Promise<void> {
+    const manifest = rec.manifest!;
+    if (ref.digest) {
+      manifest.platformSource = 'digest';
+      return;
+    }
+    if (mediaType === OCI_MANIFEST) {
+      manifest.platformSource = 'oci';
+      return;
+    }
+    if (mediaType !== DOCKER_SCHEMA2) return;
+    const v1 = { ...describe, acceptedMediaTypes: [SCHEMA1] };
+    const out = await capture('schema1', rec.errors, () =>
+      ecr('ecr:BatchGetImage', v1, (c, signal) =>
+        c.send(new BatchGetImageCommand(v1), { abortSignal: signal }),
+      ),
+    );
+    const p = schema1Platform(out?.images?.[0]?.imageManifest);
+    if (p) {
+      manifest.platform = p;
+      manifest.platformSource = 'schema1';
+    } else manifest.platformSource = 'unconverted';
+  }
+
   if ('err' in described) {
     const err = described.err;
     if (isCode(err, 'RepositoryNotFoundException')) {
       rec.repositoryExists = false;
       rec.imageFound = false;
-      const list = await capture('repositories', rec.errors, () =>
-        ecr('ecr:DescribeRepositories', { registryId, maxResults: 1000 }, (c, signal) =>
-          c.send(new DescribeRepositoriesCommand({ registryId, maxResults: 1000 }), { abortSignal: signal }),
+      const [list] = await Promise.all([
+        capture('repositories', rec.errors, () =>
+          ecr('ecr:DescribeRepositories', { registryId, maxResults: 1000 }, (c, signal) =>
+            c.send(new DescribeRepositoriesCommand({ registryId, maxResults: 1000 }), {
+              abortSignal: signal,
+            }),
+          ),
         ),
-      );
+        pullThroughRule(),
+      ]);
       if (list)
         rec.nearNames = nearNames(
           repositoryName,
@@ -346,11 +450,12 @@ async function ecrImage(
     if (isCode(err, 'ImageNotFoundException')) {
       rec.repositoryExists = true;
       rec.imageFound = false;
-      // The tag is gone: which tags are there now, and could a lifecycle rule have expired it?
+      // The tag is gone: which tags are there now (archived ones too), could a lifecycle rule have expired or
+      // archived it, and is the repository a pull-through cache that would fetch it on the first pull?
       const listParams = {
         registryId,
         repositoryName,
-        filter: { tagStatus: 'TAGGED' as const },
+        filter: { tagStatus: 'TAGGED' as const, imageStatus: 'ANY' as const },
         maxResults: 1000,
       };
       const [list, lifecycle] = await Promise.all([
@@ -369,13 +474,17 @@ async function ecrImage(
             }
             return undefined;
           }),
+        pullThroughRule(),
       ]);
       if (list) {
-        rec.newestTags = (list.imageDetails ?? [])
+        rec.taggedImages = (list.imageDetails ?? [])
           .filter((d) => d.imageTags?.length)
           .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
-          .slice(0, 5)
-          .map((d) => ({ tag: d.imageTags![0]!, pushedAt: d.imagePushedAt?.toISOString() }));
+          .map((d) => ({
+            tags: d.imageTags!,
+            ...(d.imagePushedAt ? { pushedAt: d.imagePushedAt.toISOString() } : {}),
+            ...(d.imageStatus ? { status: d.imageStatus } : {}),
+          }));
       }
       rec.lifecycleRules = lifecycle !== undefined ? lifecycleRules(lifecycle) : undefined;
       return rec;
@@ -398,24 +507,74 @@ async function ecrImage(
       sizeInBytes: d.imageSizeInBytes,
       pushedAt: d.imagePushedAt?.toISOString(),
       manifestMediaType: d.imageManifestMediaType,
+      ...(d.imageStatus ? { status: d.imageStatus } : {}),
+      ...(d.lastArchivedAt ? { archivedAt: d.lastArchivedAt.toISOString() } : {}),
     };
   }
   return rec;
+
+  /** The registry's pull-through cache rules (one call per registry), and the one serving this repository. */
+  async function pullThroughRule(): Promise<void> {
+    const params = { registryId, maxResults: 1000 };
+    const out = await capture('pull-through', rec.errors, () =>
+      ecr('ecr:DescribePullThroughCacheRules', params, (c, signal) =>
+        c.send(new DescribePullThroughCacheRulesCommand(params), { abortSignal: signal }),
+      ),
+    );
+    const rules = (out?.pullThroughCacheRules ?? [])
+      .filter((r) => r.ecrRepositoryPrefix && r.upstreamRegistryUrl)
+      .map((r) => ({
+        ecrRepositoryPrefix: r.ecrRepositoryPrefix!,
+        upstreamRegistryUrl: r.upstreamRegistryUrl!,
+        upstreamRegistry: r.upstreamRegistry,
+        credentialArn: r.credentialArn,
+        upstreamRepositoryPrefix: r.upstreamRepositoryPrefix,
+      }));
+    const rule = pullThroughRuleFor(repositoryName, rules);
+    if (!rule) return;
+    const upstream = upstreamOf(ref, rule);
+    rec.pullThrough = {
+      prefix: rule.ecrRepositoryPrefix,
+      upstreamRegistryUrl: rule.upstreamRegistryUrl,
+      ...(rule.upstreamRegistry ? { upstreamRegistry: rule.upstreamRegistry } : {}),
+      ...(rule.credentialArn ? { credentialArn: rule.credentialArn } : {}),
+      upstreamImage: upstream.image,
+      dockerHubLibraryMissing: upstream.dockerHubLibraryMissing,
+    };
+  }
+}
+
+/** The platform a Docker schema 1 manifest states (top-level architecture; OS in the first v1Compatibility). */
+export function schema1Platform(text: string | undefined): PlatformRecord | undefined {
+  const m = parseManifest(text);
+  if (m?.schemaVersion !== 1 || typeof m.architecture !== 'string') return undefined;
+  let os = 'linux';
+  const history = m.history as Array<{ v1Compatibility?: string }> | undefined;
+  try {
+    const v1 = JSON.parse(history?.[0]?.v1Compatibility ?? '{}') as { os?: string };
+    if (v1.os) os = v1.os;
+  } catch {
+    // An unreadable history keeps the schema's default OS.
+  }
+  return { os, architecture: m.architecture };
 }
 
 function lifecycleRules(text: string | undefined): LifecycleRule[] {
   const parsed = parseManifest(text) as { rules?: Array<Record<string, unknown>> } | undefined;
   return (parsed?.rules ?? []).map((r) => {
     const sel = (r.selection ?? {}) as Record<string, unknown>;
+    const action = (r.action ?? {}) as Record<string, unknown>;
     return {
       rulePriority: Number(r.rulePriority ?? 0),
       ...(r.description ? { description: String(r.description) } : {}),
       ...(sel.tagStatus ? { tagStatus: String(sel.tagStatus) } : {}),
       ...(Array.isArray(sel.tagPrefixList) ? { tagPrefixList: sel.tagPrefixList.map(String) } : {}),
       ...(Array.isArray(sel.tagPatternList) ? { tagPatternList: sel.tagPatternList.map(String) } : {}),
+      ...(sel.storageClass ? { storageClass: String(sel.storageClass) } : {}),
       ...(sel.countType ? { countType: String(sel.countType) } : {}),
       ...(sel.countUnit ? { countUnit: String(sel.countUnit) } : {}),
       ...(sel.countNumber !== undefined ? { countNumber: Number(sel.countNumber) } : {}),
+      ...(action.type ? { action: String(action.type) } : {}),
     };
   });
 }
@@ -591,12 +750,21 @@ export const simulationFact = defineFact({
     const byResource = new Map<string, string[]>();
     for (const q of qs) byResource.set(q.resource, [...(byResource.get(q.resource) ?? []), q.action]);
     const out: SimulationRecord[] = [];
-    // kms:Decrypt on customer managed keys of the secrets: known only once the secrets are described.
-    const kms = h
-      .get('secrets.references')
-      .then((f) =>
-        f.ok ? [...new Set(f.value.map((s) => s.kmsKeyArn).filter((k): k is string => !!k))] : [],
-      );
+    // kms:Decrypt on the secrets' customer managed keys: known once the secrets are described. A key named by id
+    // or ARN is asked about right away; only an alias waits for kms:DescribeKey to resolve it.
+    const kms = h.get('secrets.references').then(async (f) => {
+      if (!f.ok) return [];
+      const direct = f.value.map((s) => s.kmsKeyArn).filter((k): k is string => !!k);
+      const aliases = f.value.filter((s) => s.kmsKeyId && !s.kmsKeyArn);
+      const resolved = aliases.length ? await h.get('kms.keys') : undefined;
+      const viaAlias = resolved?.ok
+        ? resolved.value
+            .filter((k) => k.manager !== 'AWS' && aliases.some((s) => s.kmsKeyId === k.keyId))
+            .map((k) => k.arn)
+            .filter((k): k is string => !!k)
+        : [];
+      return [...new Set([...direct, ...viaAlias])];
+    });
     await Promise.all([
       ...[...byResource.entries()].map(async ([resource, actions]) => {
         const params = { PolicySourceArn: arn, ActionNames: actions, ResourceArns: [resource] };
@@ -691,10 +859,29 @@ export const rolePoliciesFact = defineFact({
   },
 });
 
-/** Each secret and parameter the task reads: exists (never its value), its KMS key and that key's state. */
+/**
+ * The ARN of a KMS key named by id or ARN, in the secret's account and region; undefined for an alias, which only
+ * kms:DescribeKey resolves.
+ */
+export function kmsKeyArnOf(
+  keyId: string,
+  partition: string,
+  region: string,
+  account: string,
+): string | undefined {
+  if (/^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(keyId)) return keyId;
+  if (/^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.test(keyId))
+    return `arn:${partition}:kms:${region}:${account}:key/${keyId}`;
+  return undefined;
+}
+
+/** The AWS managed default keys: nothing for the execution role to be granted. */
+const AWS_MANAGED_DEFAULT = /(^|:)alias\/aws\/(secretsmanager|ssm)$/;
+
+/** Each secret and parameter the task reads: exists (never its value) and the KMS key it is encrypted with. */
 export const secretsFact = defineFact({
   name: 'secrets.references',
-  actions: ['secretsmanager:DescribeSecret', 'ssm:DescribeParameters', 'kms:DescribeKey'],
+  actions: ['secretsmanager:DescribeSecret', 'ssm:DescribeParameters'],
   async get(h) {
     const [task, td] = await Promise.all([h.need('ecs.task'), h.need('ecs.taskDefinition')]);
     const t = h.inputs.target;
@@ -710,6 +897,11 @@ export const secretsFact = defineFact({
         if (ref.account !== account && !h.inputs.settings.canReachAccount(ref.account)) {
           return { ...ref, exists: false, unreachable: true };
         }
+        const withKey = (rec: SecretRecord, keyId: string | undefined): SecretRecord => {
+          if (!keyId || AWS_MANAGED_DEFAULT.test(keyId)) return rec;
+          const arn = kmsKeyArnOf(keyId, t.partition, ref.region, ref.account);
+          return { ...rec, kmsKeyId: keyId, ...(arn ? { kmsKeyArn: arn } : {}) };
+        };
         try {
           if (ref.store === 'secretsmanager') {
             const out = await h.call(
@@ -721,32 +913,11 @@ export const secretsFact = defineFact({
                 }),
               scope,
             );
-            const rec: SecretRecord = {
-              ...ref,
-              exists: true,
-              arn: out.ARN ?? ref.arn,
-              deleted: !!out.DeletedDate,
-            };
-            if (out.KmsKeyId && !/alias\/aws\/secretsmanager$/.test(out.KmsKeyId)) {
-              rec.kmsKeyId = out.KmsKeyId;
-              try {
-                const key = await h.call(
-                  'kms:DescribeKey',
-                  { KeyId: out.KmsKeyId },
-                  ({ clients, signal }) =>
-                    clients.kms.send(new DescribeKeyCommand({ KeyId: out.KmsKeyId }), {
-                      abortSignal: signal,
-                    }),
-                  scope,
-                );
-                rec.kmsKeyArn = key.KeyMetadata?.Arn;
-                rec.kmsKeyState = key.KeyMetadata?.KeyState;
-                if (key.KeyMetadata?.KeyManager === 'AWS') delete rec.kmsKeyId;
-              } catch (err) {
-                rec.error = classifyAwsError(err, 'kms:DescribeKey');
-              }
-            }
-            return rec;
+            // KmsKeyId is omitted when the secret uses the AWS managed key aws/secretsmanager.
+            return withKey(
+              { ...ref, exists: true, arn: out.ARN ?? ref.arn, deleted: !!out.DeletedDate },
+              out.KmsKeyId,
+            );
           }
           const params = { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [ref.lookup] }] };
           const out = await h.call(
@@ -757,11 +928,7 @@ export const secretsFact = defineFact({
             scope,
           );
           const p = out.Parameters?.[0];
-          return {
-            ...ref,
-            exists: !!p,
-            ...(p?.KeyId && !/alias\/aws\/ssm$/.test(p.KeyId) ? { kmsKeyId: p.KeyId } : {}),
-          };
+          return withKey({ ...ref, exists: !!p }, p?.Type === 'SecureString' ? p.KeyId : undefined);
         } catch (err) {
           if (isCode(err, 'ResourceNotFoundException') || isCode(err, 'ParameterNotFound'))
             return { ...ref, exists: false };
@@ -772,6 +939,51 @@ export const secretsFact = defineFact({
               err,
               ref.store === 'secretsmanager' ? 'secretsmanager:DescribeSecret' : 'ssm:DescribeParameters',
             ),
+          };
+        }
+      }),
+    );
+  },
+});
+
+/** The customer managed KMS keys of the task's secrets: ARN (aliases resolved), state, and who manages them. */
+export const kmsKeysFact = defineFact({
+  name: 'kms.keys',
+  actions: ['kms:DescribeKey'],
+  async get(h) {
+    const secrets = await h.need('secrets.references');
+    const t = h.inputs.target;
+    const keys = new Map<string, SecretRecord>();
+    for (const s of secrets) if (s.kmsKeyId && !keys.has(s.kmsKeyId)) keys.set(s.kmsKeyId, s);
+    if (!keys.size) throw new NotApplicable('no secret uses a customer managed KMS key');
+    return Promise.all(
+      [...keys.entries()].map(async ([keyId, secret]): Promise<KmsKeyRecord> => {
+        // A key named by ARN lives in the ARN's account; otherwise in the secret's.
+        const arnParts = keyId.startsWith('arn:') ? keyId.split(':') : undefined;
+        const account = arnParts?.[4] ?? secret.account;
+        const region = arnParts?.[3] ?? secret.region;
+        if (account !== t.account && !h.inputs.settings.canReachAccount(account))
+          return { keyId, ...(secret.kmsKeyArn ? { arn: secret.kmsKeyArn } : {}), unreachable: true };
+        const scope = account !== t.account || region !== t.region ? { account, region } : undefined;
+        try {
+          const out = await h.call(
+            'kms:DescribeKey',
+            { KeyId: keyId },
+            ({ clients, signal }) =>
+              clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal: signal }),
+            scope,
+          );
+          return {
+            keyId,
+            arn: out.KeyMetadata?.Arn ?? secret.kmsKeyArn,
+            state: out.KeyMetadata?.KeyState,
+            manager: out.KeyMetadata?.KeyManager,
+          };
+        } catch (err) {
+          return {
+            keyId,
+            ...(secret.kmsKeyArn ? { arn: secret.kmsKeyArn } : {}),
+            error: classifyAwsError(err, 'kms:DescribeKey'),
           };
         }
       }),
@@ -799,5 +1011,6 @@ export const identityFacts: FactProvider[] = [
   simulationFact,
   rolePoliciesFact,
   secretsFact,
+  kmsKeysFact,
   registryProbeFact,
 ] as FactProvider[];

@@ -1,12 +1,22 @@
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
+import type { EcrImageRecord } from '../../facts/identity.js';
 import { ECR_PULL_ACTIONS, type PermissionQuestion } from '../../identity-refs.js';
 import { secretReferences, taskImages } from '../network/path.js';
 import { type Check, type CheckResult, type Message, results } from '../types.js';
-import { rolePermission, trustsEcsTasks } from './permissions.js';
+import { rolePermission, trustsEcsTasks, withResourcePolicy } from './permissions.js';
 
 const r = results('iam.execution-role');
 
-/** The task definition has an execution role where one is needed; it exists, trusts ecs-tasks.amazonaws.com, and may pull from ECR. */
+function parsePolicy(text: string | null | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The task definition has an execution role where one is needed; it exists, trusts ecs-tasks.amazonaws.com, and may pull from ECR (its own policies, or a same-account repository policy), including through a pull-through cache. */
 export const executionRoleCheck: Check = {
   id: 'iam.execution-role',
   needs: [
@@ -14,6 +24,7 @@ export const executionRoleCheck: Check = {
     'iam.executionRole',
     'iam.executionRoleSimulation',
     'iam.executionRolePolicies',
+    'ecr.images',
   ],
   async run({ context: ctx, facts, links }) {
     const td = facts.get('ecs.taskDefinition');
@@ -60,36 +71,67 @@ export const executionRoleCheck: Check = {
     }
     if (!ecrImages.length) return r.pass('pass.no-ecr', { role: role.name }, { links: roleLink });
     const roleAccount = role.arn.split(':')[4] ?? ctx.account;
-    const questions: PermissionQuestion[] = [
+    const images = facts.raw('ecr.images');
+    const records: EcrImageRecord[] = images?.ok ? images.value : [];
+    const recordOf = (repository: string, account: string) =>
+      records.find((x) => x.repository === repository && x.registryAccount === account);
+
+    const questions: Array<PermissionQuestion & { policy?: unknown }> = [
       { action: 'ecr:GetAuthorizationToken', resource: '*', account: roleAccount },
     ];
+    // Pulling through a pull-through cache rule imports the image (and creates the repository on the first pull).
+    const pullThrough: PermissionQuestion[] = [];
+    const seen = new Set<string>();
     for (const i of ecrImages) {
-      const arn = ecrRepositoryArn(ctx.partition, i.ref!.ecr!.region, i.ref!.ecr!.account, i.ref!.repository);
-      for (const action of ECR_PULL_ACTIONS)
-        questions.push({ action, resource: arn, account: i.ref!.ecr!.account });
+      const { account, region } = i.ref!.ecr!;
+      const arn = ecrRepositoryArn(ctx.partition, region, account, i.ref!.repository);
+      if (seen.has(arn)) continue;
+      seen.add(arn);
+      const rec = recordOf(i.ref!.repository, account);
+      const policy = parsePolicy(rec?.repositoryPolicy);
+      for (const action of ECR_PULL_ACTIONS) questions.push({ action, resource: arn, account, policy });
+      if (rec?.pullThrough && rec.imageFound === false && !rec.pullThrough.dockerHubLibraryMissing) {
+        pullThrough.push({ action: 'ecr:BatchImportUpstreamImage', resource: arn, account });
+        if (rec.repositoryExists === false)
+          pullThrough.push({ action: 'ecr:CreateRepository', resource: arn, account });
+      }
     }
+
     const evidence: Message[] = [];
     const denied: string[] = [];
     let method: 'simulation' | 'local' | undefined;
     let unknown: CheckResult | undefined;
+    const short = (q: PermissionQuestion) =>
+      q.resource === '*' ? q.action : `${q.action} (${q.resource.split('/').slice(1).join('/')})`;
     for (const q of questions) {
-      const a = await rolePermission(facts, role.arn, roleAccount, q);
+      const own = await rolePermission(facts, role.arn, roleAccount, q);
+      const a = await withResourcePolicy(own, role.arn, roleAccount, q, q.policy);
       if (a.decision === 'unknown') {
+        const action = a.error.action ?? 'iam:SimulatePrincipalPolicy';
         unknown ??= {
-          ...r.unknown('unknown.permissions', {
-            action: a.error.action ?? 'iam:SimulatePrincipalPolicy',
-            code: a.error.code,
-          }),
-          missing: { fact: 'iam.executionRolePolicies', error: a.error },
+          ...(a.fallbackError
+            ? r.unknown('unknown.permissions-both', {
+                action,
+                code: a.error.code,
+                fallback: a.fallbackError.action ?? '?',
+                fallbackCode: a.fallbackError.code,
+              })
+            : r.unknown('unknown.permissions', { action, code: a.error.code })),
+          missing: { fact: 'iam.executionRolePolicies', error: a.fallbackError ?? a.error },
         };
         continue;
       }
       method = a.method;
+      const key = a.byResourcePolicy ? `decision.${a.decision}-repository` : `decision.${a.decision}`;
+      evidence.push(r.ev(key, { action: q.action, resource: q.resource }));
+      if (a.decision !== 'allowed') denied.push(short(q));
+    }
+    const ptcDenied: string[] = [];
+    for (const q of pullThrough) {
+      const a = await rolePermission(facts, role.arn, roleAccount, q);
+      if (a.decision === 'unknown') continue;
       evidence.push(r.ev(`decision.${a.decision}`, { action: q.action, resource: q.resource }));
-      if (a.decision !== 'allowed')
-        denied.push(
-          q.resource === '*' ? q.action : `${q.action} (${q.resource.split('/').slice(1).join('/')})`,
-        );
+      if (a.decision !== 'allowed') ptcDenied.push(short(q));
     }
     const policies = facts.raw('iam.executionRolePolicies');
     if (method === 'simulation') evidence.unshift(r.ev('method.simulation', {}));
@@ -120,6 +162,14 @@ export const executionRoleCheck: Check = {
       );
     }
     if (unknown) return { ...unknown, evidence, links: roleLink };
+    if (ptcDenied.length) {
+      // The registry's permissions policy may grant these too (ecs-pull does not read it): a warning, not a failure.
+      return r.warn(
+        'warn.pull-through',
+        { role: role.name, actions: ptcDenied.join(', ') },
+        { evidence, links: roleLink, remediation: r.fix('pull-through', { role: role.name }) },
+      );
+    }
     return r.pass('pass.ok', { role: role.name }, { evidence, links: roleLink });
   },
 };

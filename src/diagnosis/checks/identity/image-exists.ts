@@ -1,66 +1,66 @@
 import { parseImageRef } from '../../../aws/image-ref.js';
-import type { EcrImageRecord } from '../../facts/identity.js';
-import { worstOf } from '../network/common.js';
+import type { EcrImageRecord, LifecycleRule } from '../../facts/identity.js';
 import { type Check, type CheckResult, type Message, results } from '../types.js';
-import { ruleCovering } from './lifecycle.js';
+import { containerList, foldByContainer } from './common.js';
+import { type LifecycleVerdict, lifecycleVerdict } from './lifecycle.js';
 
 const r = results('image.exists');
 
-/** Each image exists: the ECR repository and the tag or digest (missing tags listed with the newest ones and the lifecycle rule that may have expired them); public registries when probing is on. */
+/** Each image exists and can be pulled: ECR repository, tag or digest, not archived (a missing tag comes with the newest tags and the lifecycle rule that removed it; a pull-through cache repository is fetched upstream on first pull); public registries when probing is on. */
 export const imageExistsCheck: Check = {
   id: 'image.exists',
   needs: ['ecr.images', 'registry.probe'],
   run({ context: ctx, facts, links }) {
     const ecr = facts.optional('ecr.images') ?? [];
     const probes = facts.optional('registry.probe') ?? [];
-    const results_: CheckResult[] = ecr.map((rec) => ecrResult(rec));
+    const items: Array<{ result: CheckResult; containers: string[] }> = ecr.map((rec) => ({
+      result: ecrResult(rec),
+      containers: rec.containers,
+    }));
     for (const c of ctx.containers) {
       const ref = c.image ? parseImageRef(c.image) : null;
       if (!ref || ref.kind === 'ecr') continue;
+      const image = c.image!;
       const probe = probes.find(
         (p) => p.repository === ref.repository && p.reference === (ref.digest ?? ref.tag ?? 'latest'),
       );
+      const push = (result: CheckResult) => items.push({ result, containers: [c.name] });
       if (!probe) {
-        results_.push(r.skip('skip.not-ecr', { image: c.image! }));
+        push(r.skip('skip.not-ecr', { image, container: c.name }));
         continue;
       }
       const ev = [
-        r.ev(`probe.${probe.outcome}`, {
-          registry: probe.registry,
-          image: c.image!,
-          status: probe.status ?? '—',
-        }),
+        r.ev(`probe.${probe.outcome}`, { registry: probe.registry, image, status: probe.status ?? '—' }),
       ];
+      const params = { image, registry: probe.registry, container: c.name };
       if (probe.outcome === 'missing') {
-        results_.push(
-          r.fail(
-            'fail.registry-missing',
-            { image: c.image!, registry: probe.registry },
-            { evidence: ev, remediation: r.fix('push', { image: c.image! }) },
-          ),
+        push(
+          r.fail('fail.registry-missing', params, { evidence: ev, remediation: r.fix('push', { image }) }),
         );
       } else if (probe.outcome === 'unauthorized') {
-        results_.push(
-          r.warn(
-            'warn.registry-unauthorized',
-            { image: c.image!, registry: probe.registry },
-            { evidence: ev, remediation: r.fix('check-name', { image: c.image! }) },
-          ),
+        push(
+          r.warn('warn.registry-unauthorized', params, {
+            evidence: ev,
+            remediation: r.fix('check-name', { image, container: c.name }),
+          }),
         );
       } else if (probe.outcome === 'exists' || probe.outcome === 'rate-limited') {
-        results_.push(r.pass('pass.registry', { image: c.image! }, { evidence: ev }));
+        push(r.pass('pass.registry', params, { evidence: ev }));
       } else {
-        results_.push(
-          r.unknown('unknown.probe', { image: c.image!, detail: probe.detail ?? '—' }, { evidence: ev }),
-        );
+        push(r.unknown('unknown.probe', { image, detail: probe.detail ?? '—' }, { evidence: ev }));
       }
     }
-    if (!results_.length) return r.unknown('unknown.no-images');
-    return worstOf(results_);
+    if (!items.length) return r.unknown('unknown.no-images');
+    return foldByContainer(ctx, items);
 
     function ecrResult(rec: EcrImageRecord): CheckResult {
       const repoLink = links.ecrRepository(rec.repository, rec.registryAccount, rec.region);
-      const where = { repository: rec.repository, registry: `${rec.registryAccount}/${rec.region}` };
+      const containers = containerList(rec.containers);
+      const where = {
+        repository: rec.repository,
+        registry: `${rec.registryAccount}/${rec.region}`,
+        containers,
+      };
       if (rec.unreachable) {
         return r.unknown(
           'unknown.unreachable',
@@ -68,13 +68,24 @@ export const imageExistsCheck: Check = {
           { links: [repoLink] },
         );
       }
+      if (rec.pullThrough && !rec.imageFound && rec.repositoryExists !== undefined) {
+        return pullThroughResult(rec, where, repoLink);
+      }
+      const ptcUnread = rec.errors.find((e) => e.part === 'pull-through');
+      const ptcEvidence = ptcUnread
+        ? [
+            r.ev('pull-through-unread', {
+              action: ptcUnread.error.action ?? 'ecr:DescribePullThroughCacheRules',
+            }),
+          ]
+        : [];
       if (rec.repositoryExists === false) {
         const near = rec.nearNames ?? [];
         return r.fail(
           'fail.no-repository',
-          { ...where, image: rec.image, near: near.join(', ') || '—' },
+          { ...where, image: rec.image },
           {
-            evidence: near.map((n) => r.ev('near-name', { name: n })),
+            evidence: [...near.map((n) => r.ev('near-name', { name: n })), ...ptcEvidence],
             remediation: near.length
               ? r.fix('near-name', { near: near[0]!, repository: rec.repository })
               : r.fix('create-repository', where),
@@ -92,48 +103,25 @@ export const imageExistsCheck: Check = {
           missing: { fact: 'ecr.images', error: imageError.error },
         };
       }
-      if (rec.imageFound === false) {
-        const evidence: Message[] = (rec.newestTags ?? []).map((t) =>
-          r.ev('newest-tag', { tag: t.tag, pushedAt: t.pushedAt ?? '?' }),
-        );
-        if (rec.digest && !rec.tag) {
-          return r.fail(
-            'fail.no-digest',
-            { ...where, digest: rec.digest },
-            { evidence, links: [repoLink], remediation: r.fix('push', { image: rec.image }) },
-          );
-        }
-        const rule = rec.tag ? ruleCovering(rec.lifecycleRules, rec.tag) : undefined;
-        if (rule) {
-          evidence.push(
-            r.ev('lifecycle-rule', {
-              priority: rule.rulePriority,
-              description: rule.description ?? '—',
-              selection:
-                `${rule.tagStatus ?? 'any'} ${rule.countType ?? ''} ${rule.countNumber ?? ''} ${rule.countUnit ?? ''}`
-                  .replace(/\s+/g, ' ')
-                  .trim(),
-            }),
-          );
-        } else if (rec.lifecycleRules?.length === 0 || !rec.lifecycleRules) {
-          evidence.push(r.ev('no-lifecycle', {}));
-        }
-        const newest = rec.newestTags?.[0]?.tag;
+      if (rec.imageFound === false) return missingResult(rec, where, repoLink, ptcEvidence);
+      const status = rec.detail?.status ?? 'ACTIVE';
+      if (status !== 'ACTIVE') {
         return r.fail(
-          rule ? 'fail.no-tag-lifecycle' : 'fail.no-tag',
-          { ...where, tag: rec.tag ?? 'latest', priority: rule?.rulePriority ?? 0 },
+          'fail.archived',
+          { ...where, image: rec.image, status, archivedAt: rec.detail?.archivedAt ?? '?' },
           {
-            evidence,
+            evidence: [r.ev('status', { image: rec.image, status })],
             links: [repoLink],
-            remediation: newest
-              ? r.fix('retag', { tag: rec.tag ?? 'latest', newest })
-              : r.fix('push', { image: rec.image }),
+            remediation:
+              status === 'ACTIVATING'
+                ? r.fix('wait-restore', {})
+                : r.fix('restore', { ...where, image: rec.image }),
           },
         );
       }
       return r.pass(
         'pass.ok',
-        { image: rec.image, digest: rec.detail?.digest ?? '?' },
+        { image: rec.image, digest: rec.detail?.digest ?? '?', containers },
         {
           evidence: [
             r.ev('found', {
@@ -146,5 +134,155 @@ export const imageExistsCheck: Check = {
         },
       );
     }
+
+    function missingResult(
+      rec: EcrImageRecord,
+      where: { repository: string; registry: string; containers: string },
+      repoLink: ReturnType<typeof links.ecrRepository>,
+      ptcEvidence: Message[],
+    ): CheckResult {
+      const active = (rec.taggedImages ?? []).filter((i) => (i.status ?? 'ACTIVE') === 'ACTIVE');
+      const evidence: Message[] = active
+        .slice(0, 5)
+        .map((i) => r.ev('newest-tag', { tag: i.tags.join(', '), pushedAt: i.pushedAt ?? '?' }));
+      evidence.push(...ptcEvidence);
+      if (rec.digest && !rec.tag) {
+        return r.fail(
+          'fail.no-digest',
+          { ...where, digest: rec.digest },
+          { evidence, links: [repoLink], remediation: r.fix('push', { image: rec.image }) },
+        );
+      }
+      const tag = rec.tag ?? 'latest';
+      const archived = (rec.taggedImages ?? []).find(
+        (i) => i.tags.includes(tag) && i.status && i.status !== 'ACTIVE',
+      );
+      if (archived) {
+        return r.fail(
+          'fail.archived',
+          { ...where, image: rec.image, status: archived.status!, archivedAt: '?' },
+          {
+            evidence: [r.ev('status', { image: rec.image, status: archived.status! }), ...evidence],
+            links: [repoLink],
+            remediation:
+              archived.status === 'ACTIVATING'
+                ? r.fix('wait-restore', {})
+                : r.fix('restore', { ...where, image: rec.image }),
+          },
+        );
+      }
+      const verdict = lifecycleVerdict(rec.lifecycleRules, tag, rec.taggedImages);
+      const blamed = verdict?.effect === 'expire' && verdict.certainty === 'certain' ? verdict : undefined;
+      const lifecycleError = rec.errors.find((e) => e.part === 'lifecycle');
+      if (verdict) evidence.push(...lifecycleEvidence(verdict));
+      else if (lifecycleError)
+        evidence.push(
+          r.ev('lifecycle-unread', { action: lifecycleError.error.action ?? 'ecr:GetLifecyclePolicy' }),
+        );
+      else
+        evidence.push(r.ev(rec.lifecycleRules?.length ? 'lifecycle-none-matches' : 'no-lifecycle', { tag }));
+      const newest = active[0]?.tags[0];
+      return r.fail(
+        blamed ? 'fail.no-tag-lifecycle' : 'fail.no-tag',
+        { ...where, tag, priority: blamed?.rule.rulePriority ?? 0 },
+        {
+          evidence,
+          links: [repoLink],
+          remediation: blamed
+            ? r.fix('lifecycle', { tag, newest: newest ?? '—', priority: blamed.rule.rulePriority })
+            : newest
+              ? r.fix('retag', { tag, newest })
+              : r.fix('push', { image: rec.image }),
+        },
+      );
+    }
+
+    function pullThroughResult(
+      rec: EcrImageRecord,
+      where: { repository: string; registry: string; containers: string },
+      repoLink: ReturnType<typeof links.ecrRepository>,
+    ): CheckResult {
+      const ptc = rec.pullThrough!;
+      const evidence = [
+        r.ev('pull-through', {
+          prefix: ptc.prefix,
+          upstream: ptc.upstreamRegistryUrl,
+          upstreamImage: ptc.upstreamImage,
+        }),
+      ];
+      if (ptc.dockerHubLibraryMissing) {
+        const fixed = rec.image.replace(`/${ptc.prefix}/`, `/${ptc.prefix}/library/`);
+        return r.fail(
+          'fail.pull-through-library',
+          { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
+          { evidence, links: [repoLink], remediation: r.fix('pull-through-library', { image: fixed }) },
+        );
+      }
+      return r.warn(
+        rec.repositoryExists ? 'warn.pull-through-uncached' : 'warn.pull-through-new',
+        { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
+        {
+          evidence,
+          links: [repoLink],
+          remediation: r.fix('pull-through', {
+            upstreamImage: ptc.upstreamImage,
+            credentials: ptc.credentialArn ?? '—',
+          }),
+        },
+      );
+    }
+
+    function lifecycleEvidence(v: LifecycleVerdict): Message[] {
+      const rule = v.rule;
+      const out = [
+        r.ev('lifecycle-rule', {
+          priority: rule.rulePriority,
+          description: rule.description ?? '—',
+          selection: describeSelection(rule),
+        }),
+      ];
+      if (v.certainty === 'possible') {
+        out.push(
+          r.ev('lifecycle-partial', {
+            list: (rule.tagPrefixList ?? rule.tagPatternList ?? []).join(', '),
+          }),
+        );
+      }
+      if (v.effect === 'archive') out.push(r.ev('lifecycle-archive', { priority: rule.rulePriority }));
+      else if (v.atLimit !== undefined) {
+        out.push(
+          r.ev(v.atLimit ? 'lifecycle-count-full' : 'lifecycle-count-room', {
+            limit: rule.countNumber ?? 0,
+            now: v.selectedNow ?? 0,
+          }),
+        );
+      } else if (rule.countType === 'sinceImagePushed' || rule.countType === 'sinceImagePulled') {
+        out.push(
+          r.ev(rule.countType === 'sinceImagePushed' ? 'lifecycle-age-pushed' : 'lifecycle-age-pulled', {
+            count: rule.countNumber ?? 0,
+            unit: rule.countUnit ?? 'days',
+          }),
+        );
+      }
+      return out;
+    }
   },
 };
+
+function describeSelection(rule: LifecycleRule): string {
+  const list = rule.tagPrefixList?.length
+    ? `prefix ${rule.tagPrefixList.join('+')}`
+    : rule.tagPatternList?.length
+      ? `pattern ${rule.tagPatternList.join('+')}`
+      : '';
+  return [
+    rule.tagStatus ?? 'any',
+    list,
+    rule.countType,
+    rule.countNumber,
+    rule.countType === 'imageCountMoreThan' ? '' : rule.countUnit,
+    `→ ${rule.action ?? 'expire'}`,
+  ]
+    .filter((x) => x !== undefined && x !== '')
+    .join(' ');
+}

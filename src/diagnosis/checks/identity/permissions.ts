@@ -14,8 +14,44 @@ export type PermissionAnswer =
       decision: 'allowed' | 'implicit-deny' | 'explicit-deny';
       method: 'simulation' | 'local';
       deciding: string[];
+      /** The same-account resource policy decided (it allowed what the role's own policies did not, or denied). */
+      byResourcePolicy?: boolean;
     }
-  | { decision: 'unknown'; error: FactError };
+  | {
+      decision: 'unknown';
+      error: FactError;
+      /** The local evaluation's own failure, when it could not stand in for a failed simulation either. */
+      fallbackError?: FactError;
+    };
+
+/**
+ * Adds a same-account resource policy (an ECR repository policy) to the role's own answer: in one account either
+ * side may allow, and an explicit deny on either side wins. GetAuthorizationToken has no resource and is never
+ * granted this way.
+ */
+export async function withResourcePolicy(
+  answer: PermissionAnswer,
+  roleArn: string,
+  roleAccount: string,
+  q: PermissionQuestion,
+  resourcePolicy: unknown,
+): Promise<PermissionAnswer> {
+  if (answer.decision === 'unknown' || answer.decision === 'explicit-deny' || !resourcePolicy) return answer;
+  if (q.resource === '*' || q.account !== roleAccount) return answer;
+  const res = await evaluatePolicy({
+    principal: roleArn,
+    action: q.action,
+    resource: q.resource,
+    resourceAccount: q.account,
+    identityPolicies: [],
+    resourcePolicy,
+  });
+  if (res.decision === 'explicit-deny')
+    return { ...answer, decision: 'explicit-deny', byResourcePolicy: true };
+  if (res.decision === 'allowed' && answer.decision === 'implicit-deny')
+    return { ...answer, decision: 'allowed', byResourcePolicy: true };
+  return answer;
+}
 
 /** Decides one question; reads facts iam.executionRoleSimulation / iam.executionRolePolicies. */
 export async function rolePermission(
@@ -42,7 +78,11 @@ export async function rolePermission(
   }
   const policies = facts.raw('iam.executionRolePolicies');
   if (!policies?.ok || policies.value.reason === null) {
-    if (sim && !sim.ok) return { decision: 'unknown', error: sim.error };
+    if (sim && !sim.ok) {
+      const fallback =
+        policies && !policies.ok && policies.error.kind !== 'not-applicable' ? policies.error : undefined;
+      return { decision: 'unknown', error: sim.error, ...(fallback ? { fallbackError: fallback } : {}) };
+    }
     if (policies && !policies.ok) return { decision: 'unknown', error: policies.error };
     return {
       decision: 'unknown',

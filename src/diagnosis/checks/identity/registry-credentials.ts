@@ -1,122 +1,152 @@
+import type { FactError } from '../../../aws/errors.js';
 import { parseImageRef } from '../../../aws/image-ref.js';
-import { worstOf } from '../network/common.js';
 import { type Check, type CheckResult, results } from '../types.js';
+import { foldByContainer, secretKey } from './common.js';
 import { rolePermission } from './permissions.js';
 
 const r = results('image.registry-credentials');
 
-/** An image from a private registry outside ECR has repositoryCredentials whose secret exists and the execution role may read (and decrypt). */
+/** An image from a private registry outside ECR has repositoryCredentials whose secret exists, whose KMS key is enabled, and which the execution role may read and decrypt. */
 export const registryCredentialsCheck: Check = {
   id: 'image.registry-credentials',
-  needs: ['secrets.references', 'iam.executionRoleSimulation', 'iam.executionRolePolicies'],
+  needs: [
+    'secrets.references',
+    'kms.keys',
+    'iam.executionRoleSimulation',
+    'iam.executionRolePolicies',
+    'registry.probe',
+  ],
   async run({ context: ctx, facts, links }) {
-    const out: CheckResult[] = [];
+    const items: Array<{ result: CheckResult; containers: string[] }> = [];
     const roleArn = ctx.taskDefinition?.executionRoleArn;
     const roleAccount = roleArn?.split(':')[4] ?? ctx.account;
+    const probes = facts.optional('registry.probe') ?? [];
+    const keys = facts.raw('kms.keys');
     for (const c of ctx.containers) {
       const ref = c.image ? parseImageRef(c.image) : null;
       if (!ref || ref.kind === 'ecr') continue;
-      const param = c.definition?.repositoryCredentials?.credentialsParameter;
+      items.push({ result: await one(c.name, c.image!, ref), containers: [c.name] });
+    }
+    if (!items.length) return r.skip('skip.ecr-only');
+    return foldByContainer(ctx, items);
+
+    async function one(
+      container: string,
+      image: string,
+      ref: NonNullable<ReturnType<typeof parseImageRef>>,
+    ): Promise<CheckResult> {
+      const param = ctx.containers.find((c) => c.name === container)?.definition?.repositoryCredentials
+        ?.credentialsParameter;
       if (!param) {
-        if (ref.kind === 'other') {
-          out.push(
-            r.warn(
-              'warn.no-credentials',
-              { image: c.image!, container: c.name, registry: ref.registry },
-              { remediation: r.fix('add-credentials', { container: c.name }) },
-            ),
-          );
-        } else out.push(r.pass('pass.public', { image: c.image! }));
-        continue;
+        if (ref.kind !== 'other') return r.pass('pass.public', { image, container });
+        // Another registry: private unless it lets anyone read the image (which only the opt-in probe can tell).
+        const probe = probes.find(
+          (p) => p.repository === ref.repository && p.reference === (ref.digest ?? ref.tag ?? 'latest'),
+        );
+        const params = { image, container, registry: ref.registry };
+        if (probe?.outcome === 'exists' || probe?.outcome === 'rate-limited')
+          return r.pass('pass.anonymous', params, {
+            evidence: [r.ev('anonymous-probe', { registry: probe.registry, status: probe.status ?? '—' })],
+          });
+        if (probe?.outcome === 'unauthorized') {
+          return r.fail('fail.no-credentials', params, {
+            evidence: [r.ev('anonymous-probe', { registry: probe.registry, status: probe.status ?? '—' })],
+            remediation: r.fix('add-credentials', { container }),
+          });
+        }
+        return r.warn('warn.no-credentials', params, {
+          remediation: r.fix('add-credentials', { container }),
+        });
       }
-      const secret = facts.get('secrets.references').find((s) => s.valueFrom === param);
       const link = links.secret(param);
-      if (!secret || secret.unreachable) {
-        out.push(r.unknown('unknown.secret', { secret: param }, { links: [link] }));
-        continue;
-      }
+      const secret = facts.get('secrets.references').find((s) => s.valueFrom === param);
+      if (!secret || secret.unreachable)
+        return r.unknown('unknown.secret', { secret: param }, { links: [link] });
       if (secret.error) {
-        out.push({
+        return {
           ...r.unknown(
             'unknown.error',
             { secret: param, action: secret.error.action ?? '?' },
             { links: [link] },
           ),
           missing: { fact: 'secrets.references', error: secret.error },
-        });
-        continue;
+        };
       }
       if (!secret.exists || secret.deleted) {
-        out.push(
-          r.fail(
-            'fail.missing',
-            { secret: param, container: c.name },
-            { links: [link], remediation: r.fix('create-secret', { container: c.name }) },
-          ),
+        return r.fail(
+          'fail.missing',
+          { secret: param, container },
+          { links: [link], remediation: r.fix('create-secret', { container }) },
         );
-        continue;
       }
-      if (!roleArn) {
-        out.push(r.fail('fail.no-role', { container: c.name }, { remediation: r.fix('add-role', {}) }));
-        continue;
+      const key = secretKey(secret, keys?.ok ? keys.value : undefined);
+      const keyName = key ? (key.arn ?? key.id) : 'aws/secretsmanager';
+      const evidence = [r.ev('secret', { secret: secret.arn, kms: keyName })];
+      if (key?.state && key.state !== 'Enabled') {
+        return r.fail(
+          'fail.kms-state',
+          { secret: secret.arn, key: keyName, state: key.state, container },
+          {
+            evidence,
+            links: [links.kmsKey(keyName), link],
+            remediation: r.fix('enable-key', { key: keyName }),
+          },
+        );
       }
+      if (!roleArn) return r.fail('fail.no-role', { container }, { remediation: r.fix('add-role', {}) });
+      const unknown = (error: FactError, fact = 'iam.executionRolePolicies'): CheckResult => ({
+        ...r.unknown('unknown.permissions', { secret: param }, { evidence }),
+        missing: { fact, error },
+      });
       const read = await rolePermission(facts, roleArn, roleAccount, {
         action: 'secretsmanager:GetSecretValue',
         resource: secret.arn,
         account: secret.account,
       });
-      const decrypt = secret.kmsKeyArn
-        ? await rolePermission(facts, roleArn, roleAccount, {
-            action: 'kms:Decrypt',
-            resource: secret.kmsKeyArn,
-            account: secret.account,
-          })
-        : undefined;
-      const evidence = [
-        r.ev('secret', { secret: secret.arn, kms: secret.kmsKeyArn ?? 'aws/secretsmanager' }),
-      ];
-      if (read.decision === 'unknown' || decrypt?.decision === 'unknown') {
-        const e =
-          read.decision === 'unknown'
-            ? read.error
-            : (decrypt as { error: import('../../../aws/errors.js').FactError }).error;
-        out.push({
-          ...r.unknown('unknown.permissions', { secret: param }, { evidence }),
-          missing: { fact: 'iam.executionRolePolicies', error: e },
-        });
-        continue;
-      }
+      if (read.decision === 'unknown') return unknown(read.fallbackError ?? read.error);
       if (read.decision !== 'allowed') {
-        out.push(
-          r.fail(
-            'fail.denied',
-            { secret: secret.arn, action: 'secretsmanager:GetSecretValue', role: roleArn },
-            {
-              evidence,
-              links: [links.role(roleArn), link],
-              remediation: r.fix('grant', { role: roleArn, secret: secret.arn }),
-            },
-          ),
+        return r.fail(
+          'fail.denied',
+          { secret: secret.arn, action: 'secretsmanager:GetSecretValue', role: roleArn },
+          {
+            evidence,
+            links: [links.role(roleArn), link],
+            remediation: r.fix('grant', { role: roleArn, secret: secret.arn }),
+          },
         );
-        continue;
       }
-      if (decrypt && decrypt.decision !== 'allowed') {
-        out.push(
-          r.fail(
+      if (key) {
+        if (!key.arn) {
+          return unknown(
+            key.error ??
+              (keys && !keys.ok ? keys.error : undefined) ?? {
+                kind: 'error',
+                code: 'Unresolved',
+                message: `${key.id} was not resolved`,
+                action: 'kms:DescribeKey',
+              },
+            'kms.keys',
+          );
+        }
+        const decrypt = await rolePermission(facts, roleArn, roleAccount, {
+          action: 'kms:Decrypt',
+          resource: key.arn,
+          account: key.arn.split(':')[4] ?? secret.account,
+        });
+        if (decrypt.decision === 'unknown') return unknown(decrypt.fallbackError ?? decrypt.error);
+        if (decrypt.decision !== 'allowed') {
+          return r.fail(
             'fail.kms',
-            { secret: secret.arn, key: secret.kmsKeyArn!, role: roleArn },
+            { secret: secret.arn, key: key.arn, role: roleArn },
             {
               evidence,
-              links: [links.role(roleArn), links.kmsKey(secret.kmsKeyArn!)],
-              remediation: r.fix('grant-kms', { role: roleArn, key: secret.kmsKeyArn! }),
+              links: [links.role(roleArn), links.kmsKey(key.arn)],
+              remediation: r.fix('grant-kms', { role: roleArn, key: key.arn }),
             },
-          ),
-        );
-        continue;
+          );
+        }
       }
-      out.push(r.pass('pass.ok', { image: c.image!, secret: secret.arn }, { evidence, links: [link] }));
+      return r.pass('pass.ok', { image, secret: secret.arn, container }, { evidence, links: [link] });
     }
-    if (!out.length) return r.skip('skip.ecr-only');
-    return worstOf(out);
   },
 };

@@ -1,5 +1,6 @@
 import { comparePlatformVersion } from '../../context.js';
 import { type Check, type Message, results } from '../types.js';
+import { containerList } from './common.js';
 
 const r = results('storage.ephemeral');
 const GiB = 1024 ** 3;
@@ -15,9 +16,17 @@ export const ephemeralStorageCheck: Check = {
   needs: ['ecr.images'],
   run({ context: ctx, facts, links }) {
     const images = (facts.optional('ecr.images') ?? []).filter((i) => i.imageFound);
+    // An index's own imageSizeInBytes is the index document, not an image: only its platform manifest counts.
     const sized = images
-      .map((i) => ({ image: i.image, bytes: i.manifest?.sizeInBytes ?? i.detail?.sizeInBytes }))
-      .filter((i): i is { image: string; bytes: number } => typeof i.bytes === 'number' && i.bytes > 0);
+      .map((i) => ({
+        image: i.image,
+        containers: containerList(i.containers),
+        bytes: i.manifest?.sizeInBytes ?? (i.manifest?.platforms ? undefined : i.detail?.sizeInBytes),
+      }))
+      .filter(
+        (i): i is { image: string; containers: string; bytes: number } =>
+          typeof i.bytes === 'number' && i.bytes > 0,
+      );
     if (!sized.length) return r.skip('skip.no-sizes');
     const compressed = sized.reduce((s, i) => s + i.bytes, 0);
     const needed = compressed * (1 + EXPANSION);
@@ -26,7 +35,7 @@ export const ephemeralStorageCheck: Check = {
     const have = haveGiB * (legacy ? 1e9 : GiB);
     const fmt = (b: number) => (b / GiB).toFixed(1);
     const evidence: Message[] = [
-      ...sized.map((i) => r.ev('image', { image: i.image, size: fmt(i.bytes) })),
+      ...sized.map((i) => r.ev('image', { image: i.image, containers: i.containers, size: fmt(i.bytes) })),
       r.ev('estimate', { compressed: fmt(compressed), needed: fmt(needed), factor: 1 + EXPANSION }),
       r.ev(ctx.ephemeralStorage.isDefault ? 'available-default' : 'available', {
         size: haveGiB,

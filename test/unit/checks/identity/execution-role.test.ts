@@ -41,6 +41,84 @@ describe('iam.execution-role: the execution role exists, trusts ECS tasks and ma
     expect(english(r.remediation!)).toContain('AmazonECSTaskExecutionRolePolicy');
   });
 
+  it('passes when a same-account repository policy grants what the role policies do not', async () => {
+    const s = local();
+    value(s, 'iam.executionRolePolicies').policies = [
+      {
+        name: 'token-only',
+        kind: 'inline',
+        document: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }],
+        },
+      },
+    ];
+    const repoPolicy = (effect: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: effect,
+            Principal: { AWS: 'arn:aws:iam::210987654321:role/ecsTaskExecutionRole' },
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          },
+        ],
+      });
+    expect((await runCheck(executionRoleCheck, s)).status).toBe('fail');
+    value(s, 'ecr.images')[0]!.repositoryPolicy = repoPolicy('Allow');
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('pass');
+    expect(evidenceText(r)).toContain(
+      'ecr:BatchGetImage on arn:aws:ecr:eu-south-1:210987654321:repository/checkout: allowed by the repository policy',
+    );
+    // An explicit deny in the repository policy wins even over the role's AmazonECSTaskExecutionRolePolicy.
+    const h = healthy();
+    value(h, 'ecr.images')[0]!.repositoryPolicy = repoPolicy('Deny');
+    const denied = await runCheck(executionRoleCheck, h);
+    expect(denied.status).toBe('fail');
+    expect(evidenceText(denied)).toContain('explicitly denied by the repository policy');
+  });
+
+  it('warns when the role may not import through a pull-through cache rule (the registry policy may grant it)', async () => {
+    const s = local();
+    const repository = 'docker-hub/library/nginx';
+    const image = `210987654321.dkr.ecr.eu-south-1.amazonaws.com/${repository}:1.27`;
+    value(s, 'ecs.task').task.containers![0]!.image = image;
+    value(s, 'ecs.taskDefinition').containerDefinitions![0]!.image = image;
+    Object.assign(value(s, 'ecr.images')[0]!, {
+      image,
+      repository,
+      tag: '1.27',
+      repositoryExists: false,
+      imageFound: false,
+      pullThrough: {
+        prefix: 'docker-hub',
+        upstreamRegistryUrl: 'registry-1.docker.io',
+        upstreamImage: 'registry-1.docker.io/library/nginx:1.27',
+        dockerHubLibraryMissing: false,
+      },
+    });
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('ecr:BatchImportUpstreamImage (docker-hub/library/nginx)');
+    expect(english(r.message)).toContain('ecr:CreateRepository (docker-hub/library/nginx)');
+    value(s, 'iam.executionRolePolicies').policies.push({
+      name: 'ptc',
+      kind: 'inline',
+      document: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+            Resource: '*',
+          },
+        ],
+      },
+    });
+    expect((await runCheck(executionRoleCheck, s)).status).toBe('pass');
+  });
+
   it('fails on an explicit deny found by simulation', async () => {
     const s = healthy();
     value(s, 'iam.executionRoleSimulation')[1]!.decision = 'explicitDeny';
@@ -122,6 +200,8 @@ describe('iam.execution-role: the execution role exists, trusts ECS tasks and ma
     };
     const r = await runCheck(executionRoleCheck, s);
     expect(r.status).toBe('unknown');
-    expect(english(r.message)).toContain('iam:SimulatePrincipalPolicy');
+    expect(english(r.message)).toContain('iam:SimulatePrincipalPolicy failed (HTTP500)');
+    expect(english(r.message)).toContain('iam:GetPolicyVersion: AccessDenied');
+    expect(r.missing?.error.action).toBe('iam:GetPolicyVersion');
   });
 });

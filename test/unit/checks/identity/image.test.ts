@@ -8,6 +8,14 @@ import { repositoryPolicyCheck } from '../../../../src/diagnosis/checks/identity
 import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
 
 const healthy = () => loadFacts('identity/healthy.json');
+/** `count` release images 2.15.0… pushed an hour apart, newest first. */
+function releases(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    tags: [`2.15.${count - 1 - i}`],
+    pushedAt: new Date(Date.parse('2026-11-28T06:00:00.000Z') - i * 3600_000).toISOString(),
+    status: 'ACTIVE',
+  }));
+}
 function useImage(s: ReturnType<typeof healthy>, image: string, extra: Record<string, unknown> = {}) {
   value(s, 'ecs.task').task.containers![0]!.image = image;
   Object.assign(value(s, 'ecs.taskDefinition').containerDefinitions![0]!, { image, ...extra });
@@ -59,17 +67,90 @@ describe('image.exists: the repository and tag exist', () => {
       imageFound: false,
       detail: undefined,
       manifest: undefined,
-      newestTags: [
-        { tag: '2.15.1', pushedAt: '2026-11-28T07:00:00.000Z' },
-        { tag: '2.15.0', pushedAt: '2026-11-26T07:00:00.000Z' },
-      ],
+      taggedImages: releases(30),
     });
     const r = await runCheck(imageExistsCheck, s);
     expect(r.status).toBe('fail');
     expect(r.message.key).toBe('image:exists.fail.no-tag-lifecycle');
-    expect(evidenceText(r)).toContain('Recent tag: 2.15.1');
-    expect(evidenceText(r)).toContain('Lifecycle rule 1 (keep 30 release images)');
-    expect(english(r.remediation!)).toContain('2.15.1');
+    expect(english(r.message)).toContain('used by checkout');
+    expect(evidenceText(r)).toContain('Recent image: 2.15.29 (pushed 2026-11-28T06:00:00.000Z)');
+    expect(evidenceText(r)).toContain(
+      'Lifecycle rule 1 (keep 30 release images): tagged pattern *.*.* imageCountMoreThan 30 → expire',
+    );
+    expect(evidenceText(r)).toContain('keeps the 30 newest images it selects and 30 are there now');
+    expect(english(r.remediation!)).toContain('2.15.29');
+    expect(english(r.remediation!)).toContain('rule 1');
+  });
+  it('says a count rule below its limit removed the tag only if more images were there earlier', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'ecr.images')[0]!, {
+      imageFound: false,
+      detail: undefined,
+      manifest: undefined,
+      taggedImages: [...releases(3), { tags: ['latest', 'build-7'], pushedAt: '2026-11-28T07:00:00.000Z' }],
+    });
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.message.key).toBe('image:exists.fail.no-tag-lifecycle');
+    expect(evidenceText(r)).toContain('only 3 are there now');
+    expect(evidenceText(r)).toContain('Recent image: latest, build-7');
+  });
+  it('does not blame a rule whose tag list the tag meets only in part (every entry must be met)', async () => {
+    const s = healthy();
+    const img = value(s, 'ecr.images')[0]!;
+    Object.assign(img, { imageFound: false, detail: undefined, manifest: undefined, taggedImages: [] });
+    img.lifecycleRules = [
+      {
+        rulePriority: 1,
+        tagStatus: 'tagged',
+        tagPrefixList: ['2.', 'prod'],
+        countType: 'imageCountMoreThan',
+        countNumber: 5,
+        action: 'expire',
+      },
+    ];
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.message.key).toBe('image:exists.fail.no-tag');
+    expect(evidenceText(r)).toContain('meets only part of the rule');
+  });
+  it('names the age of a sinceImagePushed rule', async () => {
+    const s = healthy();
+    const img = value(s, 'ecr.images')[0]!;
+    Object.assign(img, { imageFound: false, detail: undefined, manifest: undefined, taggedImages: [] });
+    img.lifecycleRules = [
+      {
+        rulePriority: 3,
+        tagStatus: 'any',
+        countType: 'sinceImagePushed',
+        countUnit: 'days',
+        countNumber: 14,
+        action: 'expire',
+      },
+    ];
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.message.key).toBe('image:exists.fail.no-tag-lifecycle');
+    expect(evidenceText(r)).toContain('removes the images it selects 14 days after they are pushed');
+  });
+  it('fails an archived image, found or listed, and says how to restore it', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'ecr.images')[0]!.detail!, {
+      status: 'ARCHIVED',
+      archivedAt: '2026-10-01T00:00:00.000Z',
+    });
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('image:exists.fail.archived');
+    expect(english(r.remediation!)).toContain('update-image-storage-class');
+    const t = healthy();
+    Object.assign(value(t, 'ecr.images')[0]!, {
+      imageFound: false,
+      detail: undefined,
+      manifest: undefined,
+      taggedImages: [
+        { tags: ['2.14.0'], pushedAt: '2026-01-01T00:00:00.000Z', status: 'ARCHIVED' },
+        ...releases(2),
+      ],
+    });
+    expect((await runCheck(imageExistsCheck, t)).message.key).toBe('image:exists.fail.archived');
   });
   it('does not blame an untagged-only rule for a tagged image', async () => {
     const s = healthy();
@@ -78,6 +159,38 @@ describe('image.exists: the repository and tag exist', () => {
     img.lifecycleRules = img.lifecycleRules!.filter((x) => x.tagStatus === 'untagged');
     const r = await runCheck(imageExistsCheck, s);
     expect(r.message.key).toBe('image:exists.fail.no-tag');
+    expect(evidenceText(r)).toContain('No rule of the lifecycle policy selects tag 2.14.0');
+  });
+  it('says when the repository has no lifecycle policy at all, or it could not be read', async () => {
+    const s = healthy();
+    const img = value(s, 'ecr.images')[0]!;
+    Object.assign(img, { imageFound: false, detail: undefined, manifest: undefined, taggedImages: [] });
+    delete img.lifecycleRules;
+    expect(evidenceText(await runCheck(imageExistsCheck, s))).toContain('has no lifecycle policy');
+    img.errors.push({
+      part: 'lifecycle',
+      error: {
+        kind: 'denied',
+        code: 'AccessDeniedException',
+        message: 'x',
+        action: 'ecr:GetLifecyclePolicy',
+      },
+    });
+    expect(evidenceText(await runCheck(imageExistsCheck, s))).toContain('ecr:GetLifecyclePolicy failed');
+  });
+  it('fails a missing digest', async () => {
+    const s = healthy();
+    const digest = `sha256:${'9'.repeat(64)}`;
+    Object.assign(value(s, 'ecr.images')[0]!, {
+      imageFound: false,
+      detail: undefined,
+      manifest: undefined,
+      tag: undefined,
+      digest,
+    });
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.message.key).toBe('image:exists.fail.no-digest');
+    expect(english(r.message)).toContain(digest);
   });
   it('fails a missing repository and suggests near names', async () => {
     const s = healthy();
@@ -139,6 +252,121 @@ describe('image.exists: the repository and tag exist', () => {
   });
 });
 
+describe('image.exists: pull-through cache repositories are fetched upstream on the first pull', () => {
+  const ptc = (repositoryExists: boolean, repository = 'docker-hub/library/nginx') => {
+    const s = healthy();
+    const image = `210987654321.dkr.ecr.eu-south-1.amazonaws.com/${repository}:1.27`;
+    useImage(s, image);
+    Object.assign(value(s, 'ecr.images')[0]!, {
+      image,
+      repository,
+      tag: '1.27',
+      repositoryExists,
+      imageFound: false,
+      detail: undefined,
+      manifest: undefined,
+      pullThrough: {
+        prefix: 'docker-hub',
+        upstreamRegistryUrl: 'registry-1.docker.io',
+        credentialArn:
+          'arn:aws:secretsmanager:eu-south-1:210987654321:secret:ecr-pullthroughcache/docker-hub-AbCdEf',
+        upstreamImage: `registry-1.docker.io/${repository.replace('docker-hub/', '')}:1.27`,
+        dockerHubLibraryMissing: !repository.includes('library/'),
+      },
+    });
+    return s;
+  };
+  it('warns (does not fail) a tag not cached yet, naming what is fetched upstream', async () => {
+    const r = await runCheck(imageExistsCheck, ptc(true));
+    expect(r.status).toBe('warn');
+    expect(r.message.key).toBe('image:exists.warn.pull-through-uncached');
+    expect(evidenceText(r)).toContain('fetches registry-1.docker.io/library/nginx:1.27');
+    expect(english(r.remediation!)).toContain('ecr-pullthroughcache/docker-hub');
+  });
+  it('warns a repository the rule will create on the first pull', async () => {
+    expect((await runCheck(imageExistsCheck, ptc(false))).message.key).toBe(
+      'image:exists.warn.pull-through-new',
+    );
+  });
+  it('fails a Docker Hub official image cached without library/', async () => {
+    const r = await runCheck(imageExistsCheck, ptc(false, 'docker-hub/nginx'));
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('image:exists.fail.pull-through-library');
+    expect(english(r.remediation!)).toContain('amazonaws.com/docker-hub/library/nginx:1.27');
+  });
+  it('fails a missing repository but says the pull-through rules could not be read', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'ecr.images')[0]!, {
+      repositoryExists: false,
+      imageFound: false,
+      nearNames: [],
+      errors: [
+        {
+          part: 'pull-through',
+          error: {
+            kind: 'denied',
+            code: 'AccessDeniedException',
+            message: 'x',
+            action: 'ecr:DescribePullThroughCacheRules',
+          },
+        },
+      ],
+    });
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.message.key).toBe('image:exists.fail.no-repository');
+    expect(evidenceText(r)).toContain('ecr:DescribePullThroughCacheRules failed');
+    expect(english(r.remediation!)).toContain('Create repository checkout');
+  });
+});
+
+describe('image.exists: one result for the task, the container that failed first', () => {
+  it('reports the failed container among several images', async () => {
+    const s = healthy();
+    const task = value(s, 'ecs.task').task;
+    const sidecar = '210987654321.dkr.ecr.eu-south-1.amazonaws.com/log-router:3';
+    task.containers!.push({
+      name: 'log-router',
+      image: sidecar,
+      reason: 'CannotPullContainerError: not found',
+    });
+    value(s, 'ecs.taskDefinition').containerDefinitions!.push({
+      name: 'log-router',
+      image: sidecar,
+      essential: false,
+    });
+    const images = value(s, 'ecr.images');
+    images.push({
+      ...structuredClone(images[0]!),
+      image: sidecar,
+      repository: 'log-router',
+      tag: '3',
+      containers: ['log-router'],
+      imageFound: false,
+      detail: undefined,
+      manifest: undefined,
+      lifecycleRules: [],
+      taggedImages: [],
+    });
+    let r = await runCheck(imageExistsCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('used by log-router');
+    expect(evidenceText(r)).toContain('sha256:7d1c3e0a');
+    // Both missing: the container ECS reported a reason for comes first, though the other one is essential.
+    Object.assign(images[0]!, {
+      imageFound: false,
+      detail: undefined,
+      manifest: undefined,
+      taggedImages: [],
+    });
+    r = await runCheck(imageExistsCheck, s);
+    expect(english(r.message)).toContain('used by log-router');
+    // Without a reason on either, the essential container comes first.
+    delete task.containers![1]!.reason;
+    r = await runCheck(imageExistsCheck, s);
+    expect(english(r.message)).toContain('used by checkout');
+  });
+});
+
 describe('image.platform: a multi-platform image offers the task platform', () => {
   it('passes an index with linux/amd64 for an X86_64 task', async () => {
     expect((await runCheck(imagePlatformCheck, healthy())).status).toBe('pass');
@@ -156,13 +384,57 @@ describe('image.platform: a multi-platform image offers the task platform', () =
     expect(english(r.message)).toContain('linux/amd64');
     expect(english(r.remediation!)).toContain('X86_64');
   });
-  it('says a single-platform manifest cannot be judged at pull time', async () => {
+  const single = (extra: Record<string, unknown>) => {
     const s = healthy();
     value(s, 'ecr.images')[0]!.manifest = {
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       sizeInBytes: 1000,
+      ...extra,
     };
-    expect((await runCheck(imagePlatformCheck, s)).message.key).toBe('image:platform.skip.single');
+    return s;
+  };
+  it('judges a single manifest by the platform ECR states in its schema 1 conversion', async () => {
+    const ok = await runCheck(
+      imagePlatformCheck,
+      single({ platform: { os: 'linux', architecture: 'amd64' }, platformSource: 'schema1' }),
+    );
+    expect(ok.status).toBe('pass');
+    expect(evidenceText(ok)).toContain("ECR's schema 1 conversion");
+    const s = single({ platform: { os: 'linux', architecture: 'arm64' }, platformSource: 'schema1' });
+    const r = await runCheck(imagePlatformCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('image:platform.fail.single');
+    expect(english(r.message)).toContain('exec format error');
+    expect(english(r.remediation!)).toContain('ARM64');
+  });
+  it('says why a single manifest platform is not known (by digest, OCI, not converted)', async () => {
+    for (const why of ['digest', 'oci', 'unconverted'] as const) {
+      const r = await runCheck(imagePlatformCheck, single({ platformSource: why }));
+      expect(r.status).toBe('skip');
+      expect(r.message.key).toBe(`image:platform.skip.single-${why}`);
+    }
+  });
+  it('is unknown naming the action when the schema 1 manifest could not be read', async () => {
+    const s = single({ platformSource: 'unconverted' });
+    value(s, 'ecr.images')[0]!.errors.push({
+      part: 'schema1',
+      error: { kind: 'denied', code: 'AccessDeniedException', message: 'x', action: 'ecr:BatchGetImage' },
+    });
+    const r = await runCheck(imagePlatformCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(r.missing?.error.action).toBe('ecr:BatchGetImage');
+  });
+  it('is unknown when BatchGetImage was denied, and skips when no image was found', async () => {
+    const s = healthy();
+    const img = value(s, 'ecr.images')[0]!;
+    delete img.manifest;
+    img.errors.push({
+      part: 'manifest',
+      error: { kind: 'denied', code: 'AccessDeniedException', message: 'x', action: 'ecr:BatchGetImage' },
+    });
+    expect((await runCheck(imagePlatformCheck, s)).status).toBe('unknown');
+    img.imageFound = false;
+    expect((await runCheck(imagePlatformCheck, s)).message.key).toBe('image:platform.skip.no-image');
   });
 });
 

@@ -16,7 +16,9 @@ describe('storage.ephemeral: the ephemeral storage holds compressed plus extract
     delete value(s, 'ecs.task').task.ephemeralStorage;
     const r = await runCheck(ephemeralStorageCheck, s);
     expect(r.status).toBe('fail');
-    expect(english(r.message)).toContain('24.5 GB');
+    expect(english(r.message)).toContain('24.5 GiB');
+    expect(evidenceText(r)).toContain('(checkout): 7.0 GiB compressed');
+    expect(evidenceText(r)).toContain('2.5× is assumed');
     expect(english(r.remediation!)).toContain('ephemeralStorage.sizeInGiB to 30');
     expect(evidenceText(r)).toContain('the default of platform 1.4.0');
   });
@@ -41,6 +43,15 @@ describe('storage.ephemeral: the ephemeral storage holds compressed plus extract
     expect(r.status).toBe('fail');
     expect(english(r.remediation!)).toContain('platform 1.4.0');
   });
+  it("never counts an index's own size as the image", async () => {
+    const s = healthy();
+    const img = value(s, 'ecr.images')[0]!;
+    delete img.manifest!.sizeInBytes;
+    img.detail!.sizeInBytes = 30 * GB;
+    expect((await runCheck(ephemeralStorageCheck, s)).message.key).toBe('storage:ephemeral.skip.no-sizes');
+    delete img.manifest!.platforms;
+    expect((await runCheck(ephemeralStorageCheck, s)).status).toBe('fail');
+  });
   it('does not apply when no size is known', async () => {
     const s = healthy();
     setFact(s, 'ecr.images', []);
@@ -59,15 +70,54 @@ describe('secrets.retrieval: each secret exists, its key works, the role may rea
     expect(r.status).toBe('fail');
     expect(english(r.message)).toContain('checkout/db-AbCdEf');
   });
-  it('fails a disabled KMS key', async () => {
+  const KEY = 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
+  function withKey(keyId: string, key: Record<string, unknown>, decrypt?: string) {
     const s = healthy();
     Object.assign(value(s, 'secrets.references')[0]!, {
-      kmsKeyId: 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
-      kmsKeyArn: 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
-      kmsKeyState: 'Disabled',
+      kmsKeyId: keyId,
+      ...(keyId.startsWith('arn:') ? { kmsKeyArn: keyId } : {}),
+    });
+    setFact(s, 'kms.keys', [{ keyId, ...key }]);
+    if (decrypt) {
+      value(s, 'iam.executionRoleSimulation').push({
+        action: 'kms:Decrypt',
+        resource: KEY,
+        decision: decrypt as 'allowed',
+      });
+    }
+    return s;
+  }
+  it('fails a disabled KMS key', async () => {
+    const r = await runCheck(
+      secretsRetrievalCheck,
+      withKey(KEY, { arn: KEY, state: 'Disabled', manager: 'CUSTOMER' }),
+    );
+    expect(r.message.key).toBe('secrets:retrieval.fail.kms-state');
+    expect(english(r.message)).toContain('Disabled');
+  });
+  it('fails when the role may not decrypt with the customer managed key, and passes when it may', async () => {
+    const enabled = { arn: KEY, state: 'Enabled', manager: 'CUSTOMER' };
+    const r = await runCheck(secretsRetrievalCheck, withKey('alias/db-secrets', enabled, 'implicitDeny'));
+    expect(r.message.key).toBe('secrets:retrieval.fail.kms-denied');
+    expect(english(r.message)).toContain(KEY);
+    const ok = await runCheck(secretsRetrievalCheck, withKey('alias/db-secrets', enabled, 'allowed'));
+    expect(ok.status).toBe('pass');
+    expect(evidenceText(ok)).toContain(`Encrypted with KMS key ${KEY}`);
+  });
+  it('is unknown naming kms:DescribeKey when an alias could not be resolved', async () => {
+    const s = withKey('alias/db-secrets', {
+      error: { kind: 'denied', code: 'AccessDeniedException', message: 'x', action: 'kms:DescribeKey' },
     });
     const r = await runCheck(secretsRetrievalCheck, s);
-    expect(r.message.key).toBe('secrets:retrieval.fail.kms-state');
+    expect(r.status).toBe('unknown');
+    expect(r.missing?.error.action).toBe('kms:DescribeKey');
+  });
+  it('asks nothing about an AWS managed key named by ARN', async () => {
+    const r = await runCheck(
+      secretsRetrievalCheck,
+      withKey(KEY, { arn: KEY, state: 'Enabled', manager: 'AWS' }),
+    );
+    expect(r.status).toBe('pass');
   });
   it('fails when the role may not read the secret', async () => {
     const s = healthy();
