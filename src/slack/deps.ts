@@ -1,0 +1,56 @@
+/** What every Slack listener shares for the app's life: config, one AWS client pool, state, logger. */
+import type { ClientPool } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import type { SharedCallCache } from '../diagnosis/facts/session.js';
+import type { Report } from '../diagnosis/report.js';
+import type { Logger } from '../log.js';
+import type { StateStore } from '../state/store.js';
+
+export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language';
+export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
+
+export interface SlackDeps {
+  config: Config;
+  pool: ClientPool;
+  store: StateStore;
+  log: Logger;
+  /** AWS answers shared between diagnoses (Re-run bypasses it). */
+  callCache?: SharedCallCache | undefined;
+  /** Bounds concurrent diagnoses (an alert storm must not open hundreds of AWS sessions at once). */
+  limiter: Limiter;
+  now: () => number;
+  /** Told about every diagnosis (metrics). */
+  onDiagnosis?:
+    | ((surface: Surface, seconds: number, report: Report | undefined, outcome: Outcome) => void)
+    | undefined;
+}
+
+/** A counting semaphore. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      // Hand the slot straight to the next waiter, so that nobody slips in between.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/** Role session requester: who asked, for CloudTrail (`slack-T0123-U0456`). */
+export function requesterOf(team: string | undefined, who: string | undefined): string {
+  return `slack-${team ?? 'team'}-${who ?? 'unknown'}`;
+}
+
+/** How long a reply's state (its reports, for the buttons) is kept. */
+export const REPLY_STATE_TTL_MS = 24 * 3600_000;
+/** How long a delivered event id or an answered alert is remembered (Slack retries for ~5 minutes). */
+export const DEDUPE_TTL_MS = 24 * 3600_000;

@@ -1,0 +1,158 @@
+/**
+ * Runs diagnoses for Slack: the channel's account permissions first (no AWS call for a refused account), then
+ * diagnose() per task through the shared pool, errors turned into reply items: a user error becomes its localized
+ * line, anything else an apology with a correlation id while the details go to the log.
+ */
+import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
+import type { Message } from '../diagnosis/checks/types.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+import type { EventTask } from '../diagnosis/facts/types.js';
+import type { Report } from '../diagnosis/report.js';
+import { isUserError, type UserError } from '../errors.js';
+import { correlationId } from '../log.js';
+import type { ReplyItem } from '../render/blocks.js';
+import { mayDiagnose } from './access.js';
+import type { AlertTask } from './alert.js';
+import type { SlackDeps, Surface } from './deps.js';
+
+/** User errors whose common wording speaks of CLI flags: Slack says it its own way. */
+const slackWording: Record<string, string> = {
+  'errors.task.missing': 'slack:errors.task-missing',
+  'errors.task.denied': 'slack:errors.task-denied',
+  'errors.target.bare-id-needs': 'slack:errors.bare-id',
+  'errors.target.old-format-needs-cluster': 'slack:errors.old-format',
+};
+
+/** The message to show for a user error. */
+export function userErrorMessage(err: UserError): Message {
+  return { key: slackWording[err.key] ?? err.key, params: { ...err.params } };
+}
+
+/** A short reference to a task for messages: its id. */
+export function taskRef(target: TaskTarget): string {
+  return target.taskId;
+}
+
+/** A report without its per-call log: what is kept in state (the footer needs only the totals). */
+export function slimReport(report: Report): Report {
+  return { ...report, aws: { ...report.aws, calls: [] } };
+}
+
+export interface DiagnoseOptions {
+  channel: string | undefined;
+  requester: string;
+  surface: Surface;
+  /** Re-run: read AWS afresh instead of the shared answer cache. */
+  fresh?: boolean;
+}
+
+/** The refusal for a task of an account this channel may not diagnose. */
+export function refusal(target: TaskTarget): ReplyItem {
+  return {
+    kind: 'error',
+    ref: taskRef(target),
+    message: { key: 'slack:errors.not-allowed', params: { account: target.account ?? '—' } },
+  };
+}
+
+/** Diagnoses one task (already allowed) into a reply item; never throws. */
+async function one(deps: SlackDeps, task: AlertTask, opts: DiagnoseOptions): Promise<ReplyItem> {
+  const started = deps.now();
+  const seconds = () => (deps.now() - started) / 1000;
+  try {
+    const { report } = await deps.limiter.run(() =>
+      diagnose(
+        { target: task.target, event: task.event, requester: opts.requester },
+        {
+          pool: deps.pool,
+          deadlineMs: deps.config.aws.deadlineMs,
+          settings: {
+            probePublicRegistries: deps.config.registries.probePublic,
+            probeTimeoutMs: deps.config.registries.probeTimeoutMs,
+          },
+          sharedCache: deps.callCache,
+          fresh: opts.fresh,
+          onCheckError: (checkId, err) =>
+            deps.log.error({ err, checkId, task: task.target.taskArn }, 'check failed'),
+        },
+      ),
+    );
+    const partial = report.aws.deadlineExceeded || report.checks.some((c) => c.status === 'unknown');
+    deps.onDiagnosis?.(opts.surface, seconds(), report, partial ? 'partial' : 'ok');
+    deps.log.info(
+      {
+        surface: opts.surface,
+        task: task.target.taskArn,
+        cause: report.causes[0]?.id ?? null,
+        calls: report.aws.callCount,
+        rounds: report.aws.rounds,
+        ms: report.aws.wallMs,
+      },
+      'diagnosis done',
+    );
+    return { kind: 'report', report: slimReport(report) };
+  } catch (err) {
+    if (isUserError(err)) {
+      deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'user_error');
+      deps.log.info({ surface: opts.surface, task: task.target.taskArn, key: err.key }, 'diagnosis refused');
+      return { kind: 'error', ref: taskRef(task.target), message: userErrorMessage(err) };
+    }
+    const id = correlationId();
+    deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'internal_error');
+    deps.log.error(
+      { err, correlationId: id, surface: opts.surface, task: task.target.taskArn },
+      'diagnosis failed',
+    );
+    return {
+      kind: 'error',
+      ref: taskRef(task.target),
+      message: { key: 'slack:errors.internal', params: { id } },
+    };
+  }
+}
+
+/** Diagnoses tasks for a channel, in order, concurrently within the limiter; refused accounts are never called. */
+export function diagnoseTasks(
+  deps: SlackDeps,
+  tasks: AlertTask[],
+  opts: DiagnoseOptions,
+): Promise<ReplyItem[]> {
+  return Promise.all(
+    tasks.map((task) =>
+      mayDiagnose(deps.config, deps.pool, opts.channel, task.target.account, task.target.partition)
+        ? one(deps, task, opts)
+        : Promise.resolve(refusal(task.target)),
+    ),
+  );
+}
+
+/** What a reply's state keeps to re-run a task: its ARN (and cluster, for old-format ARNs) and its event. */
+export interface TaskRequest {
+  arn: string;
+  cluster: string;
+  event?: EventTask | undefined;
+}
+
+export function toRequest(task: AlertTask): TaskRequest {
+  return {
+    arn: task.target.taskArn ?? task.target.taskId,
+    cluster: task.target.cluster,
+    ...(task.event ? { event: task.event } : {}),
+  };
+}
+
+/** Back from a stored request (or a bare ARN from a button) to a task; undefined when it no longer parses. */
+export function fromRequest(req: {
+  arn: string;
+  cluster?: string;
+  event?: EventTask;
+}): AlertTask | undefined {
+  try {
+    return {
+      target: parseTaskTarget(req.arn, req.cluster ? { cluster: req.cluster } : {}),
+      event: req.event,
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Triage by mention: `@ecs-pull why` in an alert's thread diagnoses the thread's first message; `@ecs-pull why
+ * <task-arn>` (or a pasted EventBridge event) diagnoses what it names. The reply goes into that thread.
+ */
+import type { App } from '@slack/bolt';
+import type { Language } from '../../config.js';
+import { translator } from '../../i18n.js';
+import { channelLanguage, isAlertSource } from '../access.js';
+import { findTasksInMessage, type SlackMessageLike } from '../alert.js';
+import { claim, firstDelivery } from '../dedupe.js';
+import { requesterOf, type SlackDeps } from '../deps.js';
+import { diagnoseTasks, toRequest } from '../diagnoser.js';
+import { threadParent } from '../fetch.js';
+import { guarded } from '../guard.js';
+import { requestLanguage, takeLangToken } from '../language.js';
+import { postLine, publishReply, type SlackClient } from '../reply.js';
+
+interface MentionEvent extends SlackMessageLike {
+  channel: string;
+  ts: string;
+}
+
+const helpWords = new Set(['help', 'aiuto', '?']);
+
+/** The mention's own words, without `<@U…>` mentions. */
+export function mentionWords(text: string | undefined): string[] {
+  return (text ?? '')
+    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+}
+
+export async function handleMention(
+  deps: SlackDeps,
+  event: MentionEvent,
+  body: { event_id?: unknown; team_id?: unknown },
+  context: { botId?: string; retryNum?: number; retryReason?: string },
+  client: SlackClient,
+): Promise<void> {
+  const channel = event.channel;
+  // An alert app that mentions the bot is answered by the alert path, once.
+  if (event.bot_id && (event.bot_id === context.botId || isAlertSource(deps.config, event, channel))) return;
+  if (!(await firstDelivery(deps, body, context))) return;
+  if (!(await claim(deps, `mention:${channel}:${event.ts}`))) return;
+  const threadTs = event.thread_ts ?? event.ts;
+  const { lang: explicit, rest } = takeLangToken(mentionWords(event.text));
+  let lang: Language = explicit ?? channelLanguage(deps.config, channel);
+  const team = typeof body.team_id === 'string' ? body.team_id : undefined;
+  const tell = (text: string) => postLine(client, channel, threadTs, text);
+  await guarded(
+    deps,
+    'mention',
+    () => lang,
+    tell,
+    async () => {
+      lang = await requestLanguage({
+        explicit,
+        client,
+        store: deps.store,
+        log: deps.log,
+        config: deps.config,
+        user: event.user,
+        channel,
+      });
+      const t = translator(lang);
+      if (rest[0] && helpWords.has(rest[0].toLowerCase())) {
+        await tell(t('slack:mention.help'));
+        return;
+      }
+      // What the mention itself names (an ARN, a pasted event), else the thread's first message.
+      let found = findTasksInMessage({ ...event, text: rest.join(' ') });
+      if (!found.tasks.length && event.thread_ts && event.thread_ts !== event.ts) {
+        const parent = await threadParent(client, channel, event.thread_ts);
+        if (parent) found = findTasksInMessage(parent);
+      }
+      if (!found.tasks.length) {
+        await tell(t(event.thread_ts ? 'slack:mention.nothing-in-thread' : 'slack:mention.nothing'));
+        return;
+      }
+      const items = await diagnoseTasks(deps, found.tasks, {
+        channel,
+        requester: requesterOf(team, event.user),
+        surface: 'mention',
+      });
+      await publishReply(
+        deps,
+        client,
+        {
+          v: 1,
+          channel,
+          layout: 'thread',
+          items,
+          requests: found.tasks.map(toRequest),
+          more: found.more,
+          requestedBy: event.user,
+        },
+        lang,
+        { threadTs },
+      );
+    },
+  );
+}
+
+export function registerMentions(app: App, deps: SlackDeps): void {
+  app.event('app_mention', async ({ event, body, context, client }) => {
+    await handleMention(deps, event as unknown as MentionEvent, body, context, client);
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Errors at the edge of a Slack listener: a user error becomes its localized line, anything else a short apology
+ * with a correlation id that ties it to the log entry holding the details. Never a stack trace in Slack.
+ */
+import type { Language } from '../config.js';
+import { isUserError } from '../errors.js';
+import { translator } from '../i18n.js';
+import { correlationId } from '../log.js';
+import { say } from '../render/text.js';
+import type { SlackDeps, Surface } from './deps.js';
+import { userErrorMessage } from './diagnoser.js';
+
+/** Runs a listener body; on failure tells the person through `tell` (in `lang()`), logging internal errors. */
+export async function guarded(
+  deps: SlackDeps,
+  surface: Surface,
+  lang: () => Language,
+  tell: ((text: string) => Promise<unknown>) | undefined,
+  fn: () => Promise<void>,
+): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const t = translator(lang());
+    let text: string;
+    if (isUserError(err)) {
+      text = say(t, userErrorMessage(err));
+    } else {
+      const id = correlationId();
+      deps.log.error({ err, correlationId: id, surface }, 'slack request failed');
+      text = t('slack:errors.internal', { id });
+    }
+    if (!tell) return;
+    try {
+      await tell(text);
+    } catch (err2) {
+      deps.log.error({ err: err2, surface }, 'could not tell the user about an error');
+    }
+  }
+}

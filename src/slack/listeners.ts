@@ -1,0 +1,19 @@
+/** Registers every Slack listener: one file per listener kind, each acknowledging first. */
+import type { App } from '@slack/bolt';
+import { registerActions } from './actions/report-actions.js';
+import { registerCommand } from './commands/ecs-pull.js';
+import type { SlackDeps } from './deps.js';
+import { registerAlertMessages } from './events/alert-message.js';
+import { registerMentions } from './events/app-mention.js';
+import { registerShortcuts } from './shortcuts/diagnose-message.js';
+
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommand(app, deps);
+  registerAlertMessages(app, deps);
+  registerMentions(app, deps);
+  registerShortcuts(app, deps);
+  registerActions(app, deps);
+  app.error(async (err) => {
+    deps.log.error({ err, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Small shared state for the Slack app: dedupe marks (event ids, alert messages) and per-message state (the
+ * reports a message shows, so that its buttons can re-render it). Values are JSON; every entry expires. The
+ * interface is async and minimal so that a Redis implementation (SET key value NX PX ttl / GET) can replace the
+ * in-memory one without changing any caller.
+ */
+
+export interface StateStore {
+  /** The value stored under key, or undefined when there is none or it expired. */
+  get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Stores value under key for ttlMs unless a live entry exists. Returns true when this call stored it (the
+   * caller "won"), false when the key was already taken: the primitive behind dedupe and locks.
+   */
+  setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean>;
+}
+
+interface Entry {
+  expires: number;
+  json: string;
+}
+
+export interface MemoryStoreOptions {
+  /** Most entries kept; the oldest go first past it. */
+  maxEntries?: number;
+  /** Most characters of JSON kept in all; the oldest go first past it. */
+  maxTotalChars?: number;
+  now?: () => number;
+}
+
+/** In-process store: a Map in insertion order, expired entries dropped lazily, oldest evicted past the bounds. */
+export class MemoryStore implements StateStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly maxTotalChars: number;
+  private readonly now: () => number;
+  private totalChars = 0;
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.maxEntries = opts.maxEntries ?? 10_000;
+    this.maxTotalChars = opts.maxTotalChars ?? 64 * 1024 * 1024;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires <= this.now()) {
+      this.remove(key, e);
+      return undefined;
+    }
+    // A copy, as Redis would return: callers cannot change what is stored.
+    return JSON.parse(e.json) as T;
+  }
+
+  async setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const existing = this.entries.get(key);
+    if (existing) {
+      if (existing.expires > now) return false;
+      this.remove(key, existing);
+    }
+    const json = JSON.stringify(value ?? null);
+    if (json.length > this.maxTotalChars) throw new Error(`state value for ${key} is larger than the store`);
+    this.entries.set(key, { expires: now + Math.max(1, ttlMs), json });
+    this.totalChars += json.length;
+    this.evict(now);
+    return true;
+  }
+
+  /** Live entries (tests, memory figures). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private remove(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.totalChars -= e.json.length;
+  }
+
+  private evict(now: number): void {
+    if (this.entries.size <= this.maxEntries && this.totalChars <= this.maxTotalChars) return;
+    for (const [k, e] of this.entries) if (e.expires <= now) this.remove(k, e);
+    // Oldest first: a Map iterates in insertion order.
+    while (this.entries.size > this.maxEntries || this.totalChars > this.maxTotalChars) {
+      const [k, e] = this.entries.entries().next().value as [string, Entry];
+      this.remove(k, e);
+    }
+  }
+}
