@@ -77,6 +77,10 @@ describe.skipIf(!motoUrl)(
       const top = firstProblem(report)!;
       expect(top.id).toBe('network.public-ip');
       expect(english(top.message)).toContain(net.igwId!);
+      expect(english(top.remediation!)).toContain('web');
+      // moto does not show assignPublicIp on the ENI: the service's configuration says DISABLED.
+      expect(report.context.origins.publicIp).toBe('service');
+      expect(top.links.map((l) => l.id)).toEqual(expect.arrayContaining([net.subnetId, net.igwId!]));
       expect(report.checks.find((c) => c.id === 'network.route')?.status).toBe('pass');
     });
 
@@ -90,6 +94,9 @@ describe.skipIf(!motoUrl)(
       expect(text).toContain('com.amazonaws.eu-west-1.ecr.api (Interface)');
       expect(text).toContain('com.amazonaws.eu-west-1.s3 (Gateway)');
       expect(text).not.toContain('ecr.dkr (Interface)');
+      // The subnet is built for the endpoint path: no NAT is asked for, the endpoint check names what is missing.
+      const route = report.checks.find((c) => c.id === 'network.route')!;
+      expect(route.message.key).toBe('network:route.skip.endpoint-path');
     });
 
     it('an endpoint security group without 443 from the task → endpoints.security-groups fails', async () => {
@@ -98,6 +105,8 @@ describe.skipIf(!motoUrl)(
       );
       const top = firstProblem(report)!;
       expect(top.id).toBe('endpoints.security-groups');
+      expect(english(top.message)).toContain(net.endpointIds['ecr.dkr']!);
+      expect(english(top.remediation!)).toContain(net.endpointSgId!);
       expect(top.links.some((l) => l.id === net.endpointSgId)).toBe(true);
     });
 
@@ -110,6 +119,7 @@ describe.skipIf(!motoUrl)(
       const top = firstProblem(report)!;
       expect(top.id).toBe('network.security-group-egress');
       expect(english(top.message)).toContain(net.securityGroupId);
+      expect(english(top.remediation!)).toContain(`${net.securityGroupId}: TCP 443 to 0.0.0.0/0`);
     });
 
     it('a network ACL denying 443 → network.nacl fails', async () => {
@@ -121,6 +131,8 @@ describe.skipIf(!motoUrl)(
       });
       const top = firstProblem(report)!;
       expect(top.id).toBe('network.nacl');
+      expect(top.message.key).toBe('network:nacl.fail.task-out-443');
+      expect(top.links.map((l) => l.id)).toContain(acl);
       expect(english(top.message)).toContain(acl);
       expect(english(top.message)).toContain('rule 90');
     });
@@ -136,6 +148,8 @@ describe.skipIf(!motoUrl)(
       const top = firstProblem(report, ['fail', 'warn'])!;
       expect(top.id).toBe('dns.dhcp-options');
       expect(english(top.message)).toContain(dopt);
+      expect(english(top.message)).toContain('10.0.0.53');
+      expect(english(top.remediation!)).toContain('10.0.0.2');
     });
 
     it('a healthy NAT path → every network check passes', async () => {
@@ -185,18 +199,37 @@ describe.skipIf(!motoUrl)(
       expect(en).toContain(`#RouteTableDetails:RouteTableId=${rt}`);
       const it_ = renderText(report, translator('it'));
       expect(it_).toContain('Route verso Internet (network.route)');
-      expect(it_).toContain(`La sottorete ${net.subnetId} non ha una route verso Internet (nella tabella di routing ${rt}`);
+      expect(it_).toContain(
+        `La sottorete ${net.subnetId} non ha una route verso Internet (nella tabella di routing ${rt}`,
+      );
       expect(it_).toContain(`tabella di routing ${rt} (la tabella principale del VPC`);
       expect(it_).toMatch(new RegExp(`Soluzione: .*${rt}.*gateway NAT`));
       expect(it_).toContain(`#RouteTableDetails:RouteTableId=${rt}`);
     });
 
-    it('gathers the network facts in at most four sequential rounds, each call once', async () => {
-      const { report } = await scenario(natPath);
-      expect(report.aws.rounds).toBeLessThanOrEqual(4);
-      const keys = report.aws.calls.map((c) => `${c.api}`);
-      const routeTableCalls = keys.filter((k) => k === 'ec2:DescribeRouteTables');
-      expect(routeTableCalls).toHaveLength(1);
+    it('gathers the network facts in at most four rounds after the role session, each call once', async () => {
+      const { report } = await scenario((a) =>
+        endpointPath(a, { interfaces: ['ecr.api', 'ecr.dkr'], s3Gateway: true }),
+      );
+      const calls = report.aws.calls.filter((c) => c.api.startsWith('ec2:'));
+      const count = (api: string) => calls.filter((c) => c.api === api).length;
+      // Two DescribeSubnets (the task's subnets by id, then the VPC's for the endpoints), two attributes.
+      expect(count('ec2:DescribeSubnets')).toBe(2);
+      expect(count('ec2:DescribeVpcAttribute')).toBe(2);
+      for (const api of [
+        'ec2:DescribeVpcs',
+        'ec2:DescribeRouteTables',
+        'ec2:DescribeNatGateways',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeNetworkAcls',
+        'ec2:DescribeVpcEndpoints',
+        'ec2:DescribePrefixLists',
+      ]) {
+        expect(count(api), api).toBe(1);
+      }
+      const session = report.aws.calls.find((c) => c.api === 'sts:AssumeRole')?.round ?? 0;
+      expect(Math.max(...calls.map((c) => c.round)) - session).toBeLessThanOrEqual(4);
+      expect(report.aws.rounds - session).toBeLessThanOrEqual(4);
     });
   },
 );
