@@ -108,9 +108,13 @@ export const securityGroupEgressCheck: Check = {
       if (gatewayForS3(subnetId)) {
         const pl = s3PrefixListId(ctx.region, prefixLists, tables);
         const s3Cidrs = prefixLists?.find((p) => p.prefixListId === pl)?.cidrs ?? [];
+        // The prefix list (or everything), else S3's ranges one by one when the rules name CIDRs.
+        const byRanges = sgAllowsAll(mine, 'egress', s3Cidrs, 443);
         const s3 =
           sgAllows(mine, 'egress', { prefixListId: pl, cidr: '0.0.0.0/0' }, 443) ??
-          sgAllowsAll(mine, 'egress', s3Cidrs, 443)?.[0];
+          (byRanges
+            ? { groupId: byRanges[0]!.groupId, value: [...new Set(byRanges.map((m) => m.value))].join(', ') }
+            : undefined);
         if (s3) evidence.push(r.ev('rule-s3', { groupId: s3.groupId, to: s3.value }));
         else blocked.push(`S3 ${pl ?? '(prefix list)'}`);
         if (blocked.length) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { securityGroupEgressCheck } from '../../../../src/diagnosis/checks/network/security-group-egress.js';
 import { english, evidenceText, loadFacts, runCheck, value } from '../../../helpers/checks.js';
 
-describe('network.security-group-egress: the task security groups let TCP 443 out where the pull goes', () => {
+describe('network.security-group-egress: the task’s security groups let TCP 443 out where the pull goes (internet, or endpoints and S3)', () => {
   it('passes with an allow-all egress rule on the internet path', async () => {
     const r = await runCheck(securityGroupEgressCheck, loadFacts('network/nat-path.json'));
     expect(r.status).toBe('pass');
@@ -89,6 +89,55 @@ describe('network.security-group-egress: the task security groups let TCP 443 ou
       groupIds: ['sg-0endpoint000000001'],
     };
     expect((await runCheck(securityGroupEgressCheck, s)).status).toBe('pass');
+  });
+
+  it('on the endpoint path, needs 443 to every subnet of each endpoint, not only the task’s own', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    value(s, 'ec2.securityGroups')[0]!.egress[0]!.cidrs = ['10.40.12.0/24'];
+    const r = await runCheck(securityGroupEgressCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('ecr.api (vpce-0ecrapi00000000001)');
+    expect(english(r.message)).not.toContain('S3');
+  });
+
+  it('accepts S3 by its ranges when no rule names the prefix list', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    const egress = value(s, 'ec2.securityGroups')[0]!.egress;
+    egress[1] = { ...egress[1]!, prefixListIds: [], cidrs: ['52.95.128.0/21', '3.5.244.0/22'] };
+    const r = await runCheck(securityGroupEgressCheck, s);
+    expect(r.status).toBe('pass');
+    expect(evidenceText(r)).toContain('3.5.244.0/22 (S3)');
+    egress[1] = { ...egress[1]!, cidrs: ['52.95.128.0/21'] };
+    expect((await runCheck(securityGroupEgressCheck, s)).status).toBe('fail');
+  });
+
+  it('with S3 through an interface endpoint, needs no prefix-list rule', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    const gw = value(s, 'ec2.vpcEndpoints').find((e) => e.type === 'Gateway')!;
+    Object.assign(gw, {
+      type: 'Interface',
+      privateDnsEnabled: true,
+      routeTableIds: [],
+      subnetIds: ['subnet-0a1b2c3d4e5f67890', 'subnet-0b2c3d4e5f6a78901'],
+      securityGroupIds: ['sg-0endpoint000000001'],
+    });
+    const table = value(s, 'ec2.routeTables')[1]!;
+    table.routes = table.routes.filter((r) => !r.destinationPrefixListId);
+    value(s, 'ec2.securityGroups')[0]!.egress.pop();
+    const r = await runCheck(securityGroupEgressCheck, s);
+    expect(r.status).toBe('pass');
+    value(s, 'ec2.securityGroups')[0]!.egress = [];
+    const blocked = await runCheck(securityGroupEgressCheck, s);
+    expect(blocked.status).toBe('fail');
+    expect(english(blocked.remediation!)).toContain('subnets where the endpoints sit');
+  });
+
+  it('is unknown when the task security groups no longer exist', async () => {
+    const s = loadFacts('network/nat-path.json');
+    value(s, 'ec2.securityGroups').shift();
+    const r = await runCheck(securityGroupEgressCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(r.message.key).toBe('network:security-group-egress.unknown.groups-gone');
   });
 
   it('is unknown when the task security groups are not known', async () => {
