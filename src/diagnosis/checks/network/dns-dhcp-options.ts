@@ -19,7 +19,23 @@ export const dhcpOptionsCheck: Check = {
     ];
     const dhcpLinks = dhcp.dhcpOptionsId !== 'default' ? [links.dhcpOptions(dhcp.dhcpOptionsId)] : [];
     dhcpLinks.push(links.vpcDetails(vpc.vpcId));
-    const amazon = servers.some((s) => s.toLowerCase() === 'amazonprovideddns');
+    // The Amazon resolver by name, or by one of its addresses (VPC base + 2, 169.254.169.253, fd00:ec2::253).
+    const resolvers = new Set([...vpc.cidrBlocks.map(resolverAddress), '169.254.169.253', 'fd00:ec2::253']);
+    const isAmazon = (s: string) => s.toLowerCase() === 'amazonprovideddns' || resolvers.has(s);
+    const amazon = servers.length > 0 && isAmazon(servers[0]!);
+    const resolver = resolverAddress(vpc.cidrBlocks[0]);
+    if (!amazon && servers.some(isAmazon)) {
+      // The task asks the first server; a custom one that answers "no such name" is never retried elsewhere.
+      return r.warn(
+        'warn.custom-first',
+        { dhcpOptionsId: dhcp.dhcpOptionsId, servers: servers.join(', '), first: servers[0]! },
+        {
+          evidence,
+          links: dhcpLinks,
+          remediation: r.fix('amazon-first', { dhcpOptionsId: dhcp.dhcpOptionsId, resolver }),
+        },
+      );
+    }
     if (amazon && dns?.enableDnsSupport === false) {
       return r.fail(
         'fail.resolver-disabled',
@@ -32,7 +48,6 @@ export const dhcpOptionsCheck: Check = {
       );
     }
     if (amazon) return r.pass('pass', { dhcpOptionsId: dhcp.dhcpOptionsId }, { evidence, links: dhcpLinks });
-    const resolver = resolverAddress(vpc.cidrBlocks[0]);
     return r.warn(
       'warn.custom',
       { dhcpOptionsId: dhcp.dhcpOptionsId, servers: servers.join(', ') || '—' },

@@ -25,6 +25,20 @@ describe('dns.dhcp-options: the VPC’s DHCP options give the task the Amazon-pr
     expect(english(r.remediation!)).toContain('10.40.0.2');
     expect(r.links[0]).toMatchObject({ kind: 'dhcp-options', id: 'dopt-0aa11bb22cc33dd44' });
   });
+  it('passes the VPC resolver given by address', async () => {
+    const s = loadFacts('network/nat-path.json');
+    value(s, 'ec2.dhcpOptions').domainNameServers = ['10.40.0.2'];
+    expect((await runCheck(dhcpOptionsCheck, s)).status).toBe('pass');
+  });
+  it('warns when a custom server comes before the Amazon resolver', async () => {
+    const s = loadFacts('network/nat-path.json');
+    value(s, 'ec2.dhcpOptions').domainNameServers = ['10.40.0.10', 'AmazonProvidedDNS'];
+    const r = await runCheck(dhcpOptionsCheck, s);
+    expect(r.status).toBe('warn');
+    expect(r.message.key).toBe('dns:dhcp-options.warn.custom-first');
+    expect(english(r.message)).toContain('asks 10.40.0.10 first');
+    expect(english(r.remediation!)).toContain('dopt-0aa11bb22cc33dd44');
+  });
   it('fails when the Amazon resolver is switched off', async () => {
     const s = loadFacts('network/nat-path.json');
     value(s, 'ec2.vpcDns').enableDnsSupport = false;

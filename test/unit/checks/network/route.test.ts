@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeCheck } from '../../../../src/diagnosis/checks/network/route.js';
+import { i18n } from '../../../../src/i18n.js';
 import {
   denyFact,
   english,
@@ -117,7 +118,9 @@ describe('network.route: each task subnet routes internet traffic (most specific
     };
     const r = await runCheck(routeCheck, s);
     expect(r.status).toBe('warn');
-    expect(english(r.message)).toContain('tgw-0abc');
+    expect(english(r.message)).toContain('tgw-0abc, a transit gateway: a custom path');
+    const it_ = i18n().getFixedT('it')(r.message.key, r.message.params as Record<string, unknown>) as string;
+    expect(it_).toContain('tgw-0abc, un transit gateway: un percorso personalizzato');
   });
 
   it('passes a private subnet with no internet route when the endpoint path is complete', async () => {
