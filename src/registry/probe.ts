@@ -6,6 +6,8 @@
 import type { ImageRef } from '../aws/image-ref.js';
 
 export interface ProbeResult {
+  /** The task's image this answers for (for a pull-through cache repository: the ECR image, not the upstream). */
+  image?: string;
   registry: string;
   repository: string;
   reference: string;

@@ -3,10 +3,13 @@
  * the simulation path and the local-evaluation fallback, the missing-image paths (tags, lifecycle, pull-through
  * rules, near names), single-manifest platforms, and a denial making only the affected checks unknown.
  */
+import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { executionRoleCheck } from '../../src/diagnosis/checks/identity/execution-role.js';
 import { imageExistsCheck } from '../../src/diagnosis/checks/identity/image-exists.js';
 import { imagePlatformCheck } from '../../src/diagnosis/checks/identity/image-platform.js';
+import { imageReferenceCheck } from '../../src/diagnosis/checks/identity/image-reference.js';
+import { rateLimitCheck } from '../../src/diagnosis/checks/identity/rate-limit.js';
 import { registryCredentialsCheck } from '../../src/diagnosis/checks/identity/registry-credentials.js';
 import { ephemeralStorageCheck } from '../../src/diagnosis/checks/identity/storage-ephemeral.js';
 import type { Check } from '../../src/diagnosis/checks/types.js';
@@ -200,8 +203,35 @@ function rounds(report: Report): Map<string, number[]> {
   return out;
 }
 
-const run = (list: readonly Check[] = checks) =>
-  diagnose(request, { pool: unitPool(), deadlineMs: 5000, checks: list }).then((d) => d.report);
+const run = (list: readonly Check[] = checks, probe = false) =>
+  diagnose(request, {
+    pool: unitPool(),
+    deadlineMs: 5000,
+    checks: list,
+    ...(probe ? { settings: { probePublicRegistries: true, probeTimeoutMs: 2000 } } : {}),
+  }).then((d) => d.report);
+
+/** Docker Hub's v2 API for one repository: anonymous token, then the manifest answer. */
+function dockerHub(
+  repository: string,
+  reference: string,
+  status: number,
+  headers: Record<string, string> = {},
+) {
+  const scope = `repository:${repository}:pull`;
+  nock('https://registry-1.docker.io')
+    .head(`/v2/${repository}/manifests/${reference}`)
+    .reply(401, '', {
+      'www-authenticate': `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="${scope}"`,
+    });
+  nock('https://auth.docker.io')
+    .get('/token')
+    .query({ service: 'registry.docker.io', scope })
+    .reply(200, { token: 'anon', expires_in: 300 });
+  nock('https://registry-1.docker.io', { reqheaders: { authorization: 'Bearer anon' } })
+    .head(`/v2/${repository}/manifests/${reference}`)
+    .reply(status, '', headers);
+}
 const check = (report: Report, id: string) => report.checks.find((c) => c.id === id)!;
 
 describe('identity facts over the wire', () => {
@@ -433,6 +463,81 @@ describe('identity facts over the wire', () => {
     expect(evidenceText(execution)).toContain(
       'ecr:BatchImportUpstreamImage on arn:aws:ecr:eu-south-1:210987654321:repository/docker-hub/library/nginx: allowed',
     );
+  });
+
+  it('opt-in probing: asks Docker Hub about an anonymous image and reads its rate limit (no AWS call for it)', async () => {
+    task({
+      image: 'redis:7',
+      td: { executionRoleArn: undefined },
+      container: { secrets: [], logConfiguration: undefined },
+    });
+    jsonCall(
+      'ecr',
+      R,
+      'DescribeRepositories',
+      400,
+      notFound('RepositoryNotFoundException', "The repository with name 'redis' does not exist"),
+      (b) => JSON.stringify(b.repositoryNames) === '["redis"]',
+    );
+    dockerHub('library/redis', '7', 429, {
+      'ratelimit-limit': '100;w=21600',
+      'ratelimit-remaining': '0;w=21600',
+    });
+    const report = await run([imageReferenceCheck, rateLimitCheck], true);
+    const limit = check(report, 'image.rate-limit');
+    expect(limit.status).toBe('fail');
+    expect(evidenceText(limit)).toContain('0 of 100 anonymous pulls left in the 6-hour window');
+    expect(check(report, 'image.reference').message.key).toBe('image:reference.pass.docker-hub');
+    expect(report.aws.calls.map((c) => c.api).filter((a) => a.startsWith('ecr:'))).toEqual([
+      'ecr:DescribeRepositories',
+    ]);
+  });
+
+  it('opt-in probing: a pull-through cache repository whose upstream image does not exist fails', async () => {
+    const repository = 'docker-hub/library/nginx';
+    task({ image: `${REGISTRY}/${repository}:1.99` });
+    role({ simulate: 'ok', repository });
+    jsonCall(
+      'ecr',
+      R,
+      'DescribeImages',
+      400,
+      notFound('ImageNotFoundException', 'The image with imageId {imageTag:1.99} does not exist'),
+      (b) => Array.isArray(b.imageIds),
+    );
+    jsonCall('ecr', R, 'BatchGetImage', 200, {
+      images: [],
+      failures: [
+        {
+          imageId: { imageTag: '1.99' },
+          failureCode: 'ImageNotFound',
+          failureReason: 'Requested image not found',
+        },
+      ],
+    });
+    noRepositoryPolicy(repository);
+    jsonCall('ecr', R, 'DescribeImages', 200, { imageDetails: [] }, (b) => !b.imageIds);
+    jsonCall(
+      'ecr',
+      R,
+      'GetLifecyclePolicy',
+      400,
+      notFound('LifecyclePolicyNotFoundException', 'Lifecycle policy does not exist'),
+    );
+    jsonCall('ecr', R, 'DescribePullThroughCacheRules', 200, {
+      pullThroughCacheRules: [
+        {
+          ecrRepositoryPrefix: 'docker-hub',
+          upstreamRegistryUrl: 'registry-1.docker.io',
+          registryId: ACCOUNT,
+        },
+      ],
+    });
+    dockerHub('library/nginx', '1.99', 404);
+    const report = await run(checks, true);
+    const exists = check(report, 'image.exists');
+    expect(exists.message.key).toBe('image:exists.fail.pull-through-upstream');
+    expect(english(exists.message)).toContain('registry-1.docker.io/library/nginx:1.99 does not exist');
   });
 
   it('a single manifest: its platform from ECR schema 1 conversion, one round after the manifest', async () => {

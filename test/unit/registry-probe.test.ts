@@ -58,6 +58,14 @@ describe('probeRegistry', () => {
     expect((await probeRegistry(parseImageRef('ghcr.io/acme/tool:v2')!, 2000)).outcome).toBe('unauthorized');
   });
 
+  it('gives up after the configured timeout', async () => {
+    nock('https://quay.io').head('/v2/org/app/manifests/1').delay(500).reply(200);
+    const started = Date.now();
+    const r = await probeRegistry(parseImageRef('quay.io/org/app:1')!, 50);
+    expect(r.outcome).toBe('error');
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+
   it('never throws when the registry cannot be reached', async () => {
     nock('https://quay.io').head('/v2/org/app/manifests/1').replyWithError('connect ECONNREFUSED');
     const r = await probeRegistry(parseImageRef('quay.io/org/app:1')!, 2000);

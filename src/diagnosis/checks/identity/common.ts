@@ -1,5 +1,7 @@
 /** Helpers shared by the identity and image checks: one result per container image, folded into one. */
 import type { FactError } from '../../../aws/errors.js';
+import type { ImageRef } from '../../../aws/image-ref.js';
+import type { ProbeResult } from '../../../registry/probe.js';
 import type { TaskContext } from '../../context.js';
 import type { KmsKeyRecord, SecretRecord } from '../../facts/identity.js';
 import { worstOf } from '../network/common.js';
@@ -58,4 +60,22 @@ export function secretKey(
     ...(k?.error ? { error: k.error } : {}),
     ...(k?.unreachable ? { unreachable: true } : {}),
   };
+}
+
+/** The registry probe's answer for one of the task's images (by image; saved facts before `image` by reference). */
+export function probeFor(
+  probes: readonly ProbeResult[],
+  image: string,
+  ref: ImageRef | null,
+): ProbeResult | undefined {
+  return (
+    probes.find((p) => p.image === image) ??
+    probes.find(
+      (p) =>
+        !p.image &&
+        ref !== null &&
+        p.repository === ref.repository &&
+        p.reference === (ref.digest ?? ref.tag ?? 'latest'),
+    )
+  );
 }

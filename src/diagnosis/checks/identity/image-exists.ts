@@ -1,7 +1,7 @@
 import { parseImageRef } from '../../../aws/image-ref.js';
 import type { EcrImageRecord, LifecycleRule } from '../../facts/identity.js';
 import { type Check, type CheckResult, type Message, results } from '../types.js';
-import { containerList, foldByContainer } from './common.js';
+import { containerList, foldByContainer, probeFor } from './common.js';
 import { type LifecycleVerdict, lifecycleVerdict } from './lifecycle.js';
 
 const r = results('image.exists');
@@ -21,9 +21,7 @@ export const imageExistsCheck: Check = {
       const ref = c.image ? parseImageRef(c.image) : null;
       if (!ref || ref.kind === 'ecr') continue;
       const image = c.image!;
-      const probe = probes.find(
-        (p) => p.repository === ref.repository && p.reference === (ref.digest ?? ref.tag ?? 'latest'),
-      );
+      const probe = probeFor(probes, image, ref);
       const push = (result: CheckResult) => items.push({ result, containers: [c.name] });
       if (!probe) {
         push(r.skip('skip.not-ecr', { image, container: c.name }));
@@ -216,6 +214,28 @@ export const imageExistsCheck: Check = {
           'fail.pull-through-library',
           { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
           { evidence, links: [repoLink], remediation: r.fix('pull-through-library', { image: fixed }) },
+        );
+      }
+      // With probing on, the upstream registry says whether the first pull can find the image.
+      const probe = probes.find((p) => p.image === rec.image);
+      if (probe) {
+        evidence.push(
+          r.ev(`probe.${probe.outcome}`, {
+            registry: probe.registry,
+            image: ptc.upstreamImage,
+            status: probe.status ?? '—',
+          }),
+        );
+      }
+      if (probe?.outcome === 'missing') {
+        return r.fail(
+          'fail.pull-through-upstream',
+          { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
+          {
+            evidence,
+            links: [repoLink],
+            remediation: r.fix('pull-through-upstream', { upstreamImage: ptc.upstreamImage }),
+          },
         );
       }
       return r.warn(

@@ -1,6 +1,6 @@
 import { parseImageRef } from '../../../aws/image-ref.js';
-import { worstOf } from '../network/common.js';
 import { type Check, type CheckResult, results } from '../types.js';
+import { foldByContainer, probeFor } from './common.js';
 
 const r = results('image.rate-limit');
 
@@ -10,15 +10,17 @@ export const rateLimitCheck: Check = {
   needs: ['registry.probe'],
   run({ context: ctx, facts }) {
     const probes = facts.optional('registry.probe') ?? [];
-    const out: CheckResult[] = [];
+    const items: Array<{ result: CheckResult; containers: string[] }> = [];
     for (const c of ctx.containers) {
       const ref = c.image ? parseImageRef(c.image) : null;
       if (ref?.kind !== 'docker-hub') continue;
+      const image = c.image!;
+      const push = (result: CheckResult) => items.push({ result, containers: [c.name] });
       if (c.definition?.repositoryCredentials?.credentialsParameter) {
-        out.push(r.pass('pass.authenticated', { image: c.image! }));
+        push(r.pass('pass.authenticated', { image, container: c.name }));
         continue;
       }
-      const probe = probes.find((p) => p.repository === ref.repository);
+      const probe = probeFor(probes, image, ref);
       const evidence = probe?.rateLimit
         ? [
             r.ev('limit', {
@@ -28,25 +30,14 @@ export const rateLimitCheck: Check = {
             }),
           ]
         : [];
+      const remediation = r.fix('authenticate', { container: c.name });
       if (probe?.outcome === 'rate-limited') {
-        out.push(
-          r.fail(
-            'fail.limited',
-            { image: c.image! },
-            { evidence, remediation: r.fix('authenticate', { container: c.name }) },
-          ),
-        );
+        push(r.fail('fail.limited', { image, container: c.name }, { evidence, remediation }));
       } else {
-        out.push(
-          r.warn(
-            'warn.anonymous',
-            { image: c.image!, container: c.name },
-            { evidence, remediation: r.fix('authenticate', { container: c.name }) },
-          ),
-        );
+        push(r.warn('warn.anonymous', { image, container: c.name }, { evidence, remediation }));
       }
     }
-    if (!out.length) return r.skip('skip.no-docker-hub');
-    return worstOf(out);
+    if (!items.length) return r.skip('skip.no-docker-hub');
+    return foldByContainer(ctx, items);
   },
 };

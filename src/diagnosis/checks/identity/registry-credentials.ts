@@ -1,7 +1,7 @@
 import type { FactError } from '../../../aws/errors.js';
 import { parseImageRef } from '../../../aws/image-ref.js';
 import { type Check, type CheckResult, results } from '../types.js';
-import { foldByContainer, secretKey } from './common.js';
+import { foldByContainer, probeFor, secretKey } from './common.js';
 import { rolePermission } from './permissions.js';
 
 const r = results('image.registry-credentials');
@@ -40,9 +40,7 @@ export const registryCredentialsCheck: Check = {
       if (!param) {
         if (ref.kind !== 'other') return r.pass('pass.public', { image, container });
         // Another registry: private unless it lets anyone read the image (which only the opt-in probe can tell).
-        const probe = probes.find(
-          (p) => p.repository === ref.repository && p.reference === (ref.digest ?? ref.tag ?? 'latest'),
-        );
+        const probe = probeFor(probes, image, ref);
         const params = { image, container, registry: ref.registry };
         if (probe?.outcome === 'exists' || probe?.outcome === 'rate-limited')
           return r.pass('pass.anonymous', params, {

@@ -283,6 +283,25 @@ describe('image.exists: pull-through cache repositories are fetched upstream on 
     expect(evidenceText(r)).toContain('fetches registry-1.docker.io/library/nginx:1.27');
     expect(english(r.remediation!)).toContain('ecr-pullthroughcache/docker-hub');
   });
+  it('fails when the opt-in probe finds the upstream image missing', async () => {
+    const s = ptc(true);
+    setFact(s, 'registry.probe', [
+      {
+        image: value(s, 'ecr.images')[0]!.image,
+        registry: 'registry-1.docker.io',
+        repository: 'library/nginx',
+        reference: '1.27',
+        outcome: 'missing',
+        status: 404,
+      },
+    ]);
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('image:exists.fail.pull-through-upstream');
+    expect(evidenceText(r)).toContain(
+      'registry-1.docker.io: registry-1.docker.io/library/nginx:1.27 not found (HTTP 404)',
+    );
+  });
   it('warns a repository the rule will create on the first pull', async () => {
     expect((await runCheck(imageExistsCheck, ptc(false))).message.key).toBe(
       'image:exists.warn.pull-through-new',
@@ -482,10 +501,50 @@ describe('image.registry-credentials: private registries need readable credentia
   it('does not apply to ECR images', async () => {
     expect((await runCheck(registryCredentialsCheck, healthy())).status).toBe('skip');
   });
-  it('warns a private registry without repositoryCredentials', async () => {
+  it('warns a private registry without repositoryCredentials, and the probe settles it', async () => {
     const s = healthy();
-    useImage(s, 'registry.acme.example:5000/team/checkout:2');
+    const image = 'registry.acme.example:5000/team/checkout:2';
+    useImage(s, image);
     expect((await runCheck(registryCredentialsCheck, s)).status).toBe('warn');
+    const probe = {
+      image,
+      registry: 'registry.acme.example:5000',
+      repository: 'team/checkout',
+      reference: '2',
+    };
+    setFact(s, 'registry.probe', [{ ...probe, outcome: 'unauthorized', status: 401 }]);
+    const refused = await runCheck(registryCredentialsCheck, s);
+    expect(refused.status).toBe('fail');
+    expect(refused.message.key).toBe('image:registry-credentials.fail.no-credentials');
+    setFact(s, 'registry.probe', [{ ...probe, outcome: 'exists', status: 200 }]);
+    expect((await runCheck(registryCredentialsCheck, s)).message.key).toBe(
+      'image:registry-credentials.pass.anonymous',
+    );
+  });
+  it('fails when the credentials secret is encrypted with a disabled key', async () => {
+    const s = healthy();
+    const secret = 'arn:aws:secretsmanager:eu-south-1:210987654321:secret:ghcr-creds-XyZ123';
+    const key = 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
+    useImage(s, 'ghcr.io/acme/checkout:2', { repositoryCredentials: { credentialsParameter: secret } });
+    setFact(s, 'secrets.references', [
+      {
+        valueFrom: secret,
+        store: 'secretsmanager',
+        containers: ['checkout'],
+        purpose: 'registry-credentials',
+        arn: secret,
+        lookup: secret,
+        account: '210987654321',
+        region: 'eu-south-1',
+        exists: true,
+        kmsKeyId: key,
+        kmsKeyArn: key,
+      },
+    ]);
+    setFact(s, 'kms.keys', [{ keyId: key, arn: key, state: 'PendingDeletion', manager: 'CUSTOMER' }]);
+    const r = await runCheck(registryCredentialsCheck, s);
+    expect(r.message.key).toBe('image:registry-credentials.fail.kms-state');
+    expect(english(r.message)).toContain('PendingDeletion');
   });
   it('fails when the credentials secret does not exist', async () => {
     const s = healthy();
@@ -563,7 +622,9 @@ describe('image.rate-limit: Docker Hub images are not pulled anonymously', () =>
     ]);
     const r = await runCheck(rateLimitCheck, s);
     expect(r.status).toBe('fail');
-    expect(evidenceText(r)).toContain('0 of 100 pulls left in the 6-hour window');
+    expect(evidenceText(r)).toContain(
+      "asked from ecs-pull's address: 0 of 100 anonymous pulls left in the 6-hour window",
+    );
   });
   it('passes with credentials and does not apply outside Docker Hub', async () => {
     const s = healthy();
