@@ -98,6 +98,11 @@ export interface ActionValue {
   a: string[];
 }
 
+/** Readability caps (well inside the limits): problems shown in full, console buttons per check and per task. */
+const MAX_FULL_PROBLEMS = 12;
+const LINKS_PER_CHECK = 5;
+const LINKS_PER_TASK = 8;
+
 const statusEmoji: Record<CheckResult['status'], string> = {
   fail: ':x:',
   warn: ':warning:',
@@ -270,22 +275,31 @@ function linkLabel(t: TFunction, l: LinkRef): string {
   return clip(kind ? `${kind}: ${l.id}` : l.id, LIMITS.buttonText);
 }
 
-/** URL buttons for console pages (unique, valid length), at most `max`. */
-function linkButtons(t: TFunction, links: LinkRef[], prefix: string, max: number): ButtonElement[] {
+/** URL buttons for console pages (unique, https, valid length), at most `max`; `hidden` counts the rest. */
+function linkButtons(
+  t: TFunction,
+  links: LinkRef[],
+  prefix: string,
+  max: number,
+): { buttons: ButtonElement[]; hidden: number } {
   const seen = new Set<string>();
-  const out: ButtonElement[] = [];
+  const buttons: ButtonElement[] = [];
+  let hidden = 0;
   for (const l of links) {
-    if (out.length >= max) break;
     if (seen.has(l.url) || l.url.length > LIMITS.buttonUrl || !/^https:\/\//.test(l.url)) continue;
     seen.add(l.url);
-    out.push({
+    if (buttons.length >= max) {
+      hidden++;
+      continue;
+    }
+    buttons.push({
       type: 'button',
       text: plain(linkLabel(t, l)),
       url: l.url,
-      action_id: `${ACTION_LINK_PREFIX}_${prefix}_${out.length}`.slice(0, LIMITS.actionId),
+      action_id: `${ACTION_LINK_PREFIX}_${prefix}_${buttons.length}`.slice(0, LIMITS.actionId),
     });
   }
-  return out;
+  return { buttons, hidden };
 }
 
 function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): string {
@@ -412,10 +426,12 @@ function fullReport(t: TFunction, r: Report, budget: number, prefix: string): Bl
   let room = budget - head.length - tail.length - 1;
   let shown = 0;
   for (const p of probs) {
-    const buttons = linkButtons(t, p.links, `${prefix}${shown}`, LIMITS.actionsElements);
+    if (shown >= MAX_FULL_PROBLEMS) break;
+    const { buttons, hidden } = linkButtons(t, p.links, `${prefix}${shown}`, LINKS_PER_CHECK);
     const cost = buttons.length ? 2 : 1;
     if (cost > room) break;
-    middle.push(section(checkText(t, p)));
+    const more = hidden ? `\n_${esc(t('slack:more-links', { count: hidden }))}_` : '';
+    middle.push(section(`${clip(checkText(t, p), LIMITS.sectionText - more.length)}${more}`));
     if (buttons.length) middle.push({ type: 'actions', elements: buttons });
     room -= cost;
     shown++;
@@ -449,11 +465,11 @@ function compactReport(t: TFunction, r: Report, index: number): Block[] {
   if (lines.length && room > 100)
     text.push(joinLines(lines, room, (n) => esc(t('slack:more', { count: n }))));
   const blocks: Block[] = [section(text.join('\n'))];
-  const buttons = linkButtons(
+  const { buttons } = linkButtons(
     t,
     probs.flatMap((p) => p.links),
-    `t${index}_`,
-    10,
+    `t${index}`,
+    LINKS_PER_TASK,
   );
   if (buttons.length) blocks.push({ type: 'actions', elements: buttons });
   return blocks;

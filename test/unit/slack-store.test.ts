@@ -1,0 +1,61 @@
+/** The state store: set-if-absent wins once, entries expire, the store stays bounded, values are copies. */
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/state/store.js';
+
+describe('MemoryStore', () => {
+  it('stores a key once until it expires', async () => {
+    let now = 1_000;
+    const s = new MemoryStore({ now: () => now });
+    expect(await s.setIfAbsent('a', { n: 1 }, 100)).toBe(true);
+    expect(await s.setIfAbsent('a', { n: 2 }, 100)).toBe(false);
+    expect(await s.get('a')).toEqual({ n: 1 });
+    now += 99;
+    expect(await s.get('a')).toEqual({ n: 1 });
+    now += 1;
+    expect(await s.get('a')).toBeUndefined();
+    expect(await s.setIfAbsent('a', { n: 3 }, 100)).toBe(true);
+    expect(await s.get('a')).toEqual({ n: 3 });
+  });
+
+  it('lets exactly one of many concurrent claimants win', async () => {
+    const s = new MemoryStore();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => s.setIfAbsent('event:Ev1', 1, 60_000)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('returns copies: changing a value read does not change what is stored', async () => {
+    const s = new MemoryStore();
+    await s.setIfAbsent('k', { list: [1] }, 1000);
+    const v = (await s.get<{ list: number[] }>('k'))!;
+    v.list.push(2);
+    expect(await s.get('k')).toEqual({ list: [1] });
+  });
+
+  it('evicts the oldest entries past its bounds (entries and characters)', async () => {
+    const s = new MemoryStore({ maxEntries: 3 });
+    for (const k of ['a', 'b', 'c', 'd']) await s.setIfAbsent(k, k, 60_000);
+    expect(s.size).toBe(3);
+    expect(await s.get('a')).toBeUndefined();
+    expect(await s.get('d')).toBe('d');
+
+    const small = new MemoryStore({ maxTotalChars: 100 });
+    await small.setIfAbsent('x', 'x'.repeat(60), 60_000);
+    await small.setIfAbsent('y', 'y'.repeat(60), 60_000);
+    expect(await small.get('x')).toBeUndefined();
+    expect(await small.get('y')).toBe('y'.repeat(60));
+    await expect(small.setIfAbsent('z', 'z'.repeat(200), 1000)).rejects.toThrow(/larger than the store/);
+  });
+
+  it('drops expired entries before evicting live ones', async () => {
+    let now = 0;
+    const s = new MemoryStore({ maxEntries: 2, now: () => now });
+    await s.setIfAbsent('old', 1, 10);
+    await s.setIfAbsent('live', 2, 1000);
+    now = 20;
+    await s.setIfAbsent('new', 3, 1000);
+    expect(await s.get('live')).toBe(2);
+    expect(await s.get('new')).toBe(3);
+  });
+});
