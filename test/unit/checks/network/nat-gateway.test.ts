@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { natGatewayCheck } from '../../../../src/diagnosis/checks/network/nat-gateway.js';
-import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
+import {
+  denyFact,
+  english,
+  evidenceText,
+  loadFacts,
+  runCheck,
+  setFact,
+  value,
+} from '../../../helpers/checks.js';
 
 const nat = () => loadFacts('network/nat-path.json');
 
@@ -59,5 +67,13 @@ describe('network.nat-gateway: the NAT gateway is available, public, and its sub
 
   it('does not apply without a NAT in the path', async () => {
     expect((await runCheck(natGatewayCheck, loadFacts('network/endpoint-path.json'))).status).toBe('skip');
+  });
+
+  it('is unknown naming the action when the NAT gateways could not be read', async () => {
+    const s = nat();
+    denyFact(s, 'ec2.natGateways', 'ec2:DescribeNatGateways');
+    const r = await runCheck(natGatewayCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(english(r.message)).toContain('ec2:DescribeNatGateways');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { securityGroupEgressCheck } from '../../../../src/diagnosis/checks/network/security-group-egress.js';
-import { english, evidenceText, loadFacts, runCheck, value } from '../../../helpers/checks.js';
+import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
 
 describe('network.security-group-egress: the task’s security groups let TCP 443 out where the pull goes (internet, or endpoints and S3)', () => {
   it('passes with an allow-all egress rule on the internet path', async () => {
@@ -17,6 +17,15 @@ describe('network.security-group-egress: the task’s security groups let TCP 44
     expect(r.message.key).toBe('network:security-group-egress.fail.internet');
     expect(english(r.remediation!)).toContain('TCP 443 to 0.0.0.0/0');
     expect(r.links[0]?.kind).toBe('security-group');
+  });
+
+  it('says "no egress at all" when the subnet has no way out either', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    setFact(s, 'ec2.vpcEndpoints', []);
+    value(s, 'ec2.securityGroups')[0]!.egress = [];
+    const r = await runCheck(securityGroupEgressCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('network:security-group-egress.fail.no-egress');
   });
 
   it('ignores rules for other ports and protocols', async () => {
