@@ -15,7 +15,17 @@ import { endpointPath, natPath } from '../test/helpers/network-scenario.js';
 export interface ScenarioResult {
   name: string;
   cold: { calls: number; rounds: number; wallMs: number; dependencyRounds: number };
-  warm: { calls: number; rounds: number; p50: number; p95: number; cpuMs: number; dependencyRounds: number; runs: number };
+  warm: {
+    calls: number;
+    rounds: number;
+    p50: number;
+    p95: number;
+    cpuMs: number;
+    dependencyRounds: number;
+    runs: number;
+    /** p50 with no injected latency: moto's own processing, subtracted to count rounds. */
+    p50NoLatency: number;
+  };
   topCause: string;
 }
 
@@ -98,46 +108,64 @@ export function benchConfig(): Config {
   });
 }
 
-/** Runs every scenario: one cold diagnosis (new role session, empty cache), then `runs` warm ones. */
-export async function benchDiagnoses(proxyUrl: string, motoUrl: string, latencyMs: number, runs: number): Promise<ScenarioResult[]> {
+/**
+ * Runs every scenario: one cold diagnosis (new role session, empty cache), then `runs` warm ones, through the
+ * latency proxy; and the same warm runs through a proxy adding nothing, to measure moto's own processing time.
+ * Sequential rounds = (wall time with latency − wall time without) / injected latency.
+ */
+export async function benchDiagnoses(
+  proxyUrl: string,
+  zeroProxyUrl: string,
+  motoUrl: string,
+  latencyMs: number,
+  runs: number,
+): Promise<ScenarioResult[]> {
   const out: ScenarioResult[] = [];
   let i = 0;
   for (const s of scenarios) {
     i++;
     const account = `4400000000${String(i).padStart(2, '0')}`;
     const taskArn = await s.build(motoUrl, account);
-    process.env.AWS_ENDPOINT_URL = proxyUrl;
     const config = benchConfig();
-    // The clock lets warm runs happen "30 s later": account facts (20 s) have expired, long-lived entries
-    // (AWS-managed policy documents, a role that may not simulate) have not — as between two real alerts.
-    let clock = Date.now();
-    const cache = new MemoryCallCache(5_000, () => clock);
-    const pool = new ClientPool(config, { baseCredentials: async () => BASE_CREDENTIALS });
-    const cold = await once(config, pool, cache, taskArn);
-    const warm: Array<{ report: Report; wallMs: number; cpuMs: number }> = [];
-    for (let r = 0; r < runs; r++) {
-      clock += 30_000;
-      warm.push(await once(config, pool, cache, taskArn));
-    }
-    const walls = warm.map((w) => w.wallMs);
+    const measure = async (endpoint: string, n: number) => {
+      process.env.AWS_ENDPOINT_URL = endpoint;
+      // The clock lets warm runs happen "30 s later": account facts (20 s) have expired, long-lived entries
+      // (AWS-managed policy documents, a role that may not simulate) have not — as between two real alerts.
+      let clock = Date.now();
+      const cache = new MemoryCallCache(5_000, () => clock);
+      const pool = new ClientPool(config, { baseCredentials: async () => BASE_CREDENTIALS });
+      const cold = await once(config, pool, cache, taskArn);
+      const warm: Array<{ report: Report; wallMs: number; cpuMs: number }> = [];
+      for (let r = 0; r < n; r++) {
+        clock += 30_000;
+        warm.push(await once(config, pool, cache, taskArn));
+      }
+      return { cold, warm };
+    };
+    const zero = await measure(zeroProxyUrl, runs);
+    const slow = await measure(proxyUrl, runs);
+    const walls = slow.warm.map((w) => w.wallMs);
+    const p50 = percentile(walls, 50);
+    const p50Zero = percentile(zero.warm.map((w) => w.wallMs), 50);
     out.push({
       name: s.name,
       cold: {
-        calls: cold.report.aws.callCount,
-        rounds: Math.round(cold.wallMs / latencyMs),
-        wallMs: Math.round(cold.wallMs),
-        dependencyRounds: cold.report.aws.rounds,
+        calls: slow.cold.report.aws.callCount,
+        rounds: Math.round((slow.cold.wallMs - zero.cold.wallMs) / latencyMs),
+        wallMs: Math.round(slow.cold.wallMs),
+        dependencyRounds: slow.cold.report.aws.rounds,
       },
       warm: {
-        calls: warm[0]!.report.aws.callCount,
-        rounds: Math.round(percentile(walls, 50) / latencyMs),
-        p50: Math.round(percentile(walls, 50)),
+        calls: slow.warm[0]!.report.aws.callCount,
+        rounds: Math.round((p50 - p50Zero) / latencyMs),
+        p50: Math.round(p50),
         p95: Math.round(percentile(walls, 95)),
-        cpuMs: Math.round((warm.reduce((a, w) => a + w.cpuMs, 0) / warm.length) * 10) / 10,
-        dependencyRounds: warm[0]!.report.aws.rounds,
+        cpuMs: Math.round((slow.warm.reduce((a, w) => a + w.cpuMs, 0) / slow.warm.length) * 10) / 10,
+        dependencyRounds: slow.warm[0]!.report.aws.rounds,
         runs,
+        p50NoLatency: Math.round(p50Zero),
       },
-      topCause: warm[0]!.report.causes[0]?.id ?? '—',
+      topCause: slow.warm[0]!.report.causes[0]?.id ?? '—',
     });
   }
   return out;

@@ -6,7 +6,7 @@ import { findMotoPython, startMoto } from '../test/helpers/moto-server.js';
 import { benchDiagnoses } from './diagnose.js';
 import { startLatencyProxy } from './latency-proxy.js';
 
-const latency = Number(process.env.BENCH_LATENCY_MS ?? 40);
+const latency = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 
 async function main(): Promise<void> {
@@ -16,10 +16,11 @@ async function main(): Promise<void> {
   if (!python) throw new Error('moto is not installed: python3 -c "import moto" failed');
   const moto = await startMoto(python);
   const proxy = await startLatencyProxy(moto.url, latency);
+  const zero = await startLatencyProxy(moto.url, 0);
   try {
     console.log(`ecs-pull benchmark · moto behind a ${latency} ms loopback proxy · ${runs} warm runs per scenario · node ${process.version}`);
     console.log('');
-    const rows = await benchDiagnoses(proxy.url, moto.url, latency, runs);
+    const rows = await benchDiagnoses(proxy.url, zero.url, moto.url, latency, runs);
     const head = ['scenario', 'top cause', 'cold calls', 'cold rounds', 'cold ms', 'warm calls', 'warm rounds', 'p50 ms', 'p95 ms', 'CPU ms'];
     const table = rows.map((r) => [
       r.name,
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
     console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const row of table) console.log(line(row));
     console.log('');
-    console.log('rounds = wall time / injected latency (in brackets: the deepest dependency round the engine recorded)');
+    console.log(
+      'rounds = (wall time with latency − wall time without) / injected latency; in brackets the deepest dependency round the engine recorded',
+    );
+    console.log(`moto's own processing, p50 without latency: ${rows.map((r) => `${r.name} ${r.warm.p50NoLatency} ms`).join(', ')}`);
     const worst = {
       coldRounds: Math.max(...rows.map((r) => r.cold.rounds)),
       warmRounds: Math.max(...rows.map((r) => r.warm.rounds)),
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     process.exitCode = ok ? 0 : 1;
   } finally {
     await proxy.close();
+    await zero.close();
     await moto.stop();
   }
 }
