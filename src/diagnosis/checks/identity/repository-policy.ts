@@ -55,19 +55,40 @@ export const repositoryPolicyCheck: Check = {
         continue;
       }
       const resource = ecrRepositoryArn(ctx.partition, img.region, img.registryAccount, img.repository);
-      const denied: string[] = [];
-      for (const action of ECR_PULL_ACTIONS) {
-        const a = await evaluatePolicy({
-          principal,
-          action,
-          resource,
-          resourceAccount: img.registryAccount,
-          identityPolicies: [allowAll],
-          resourcePolicy: document,
-        });
-        if (a.decision !== 'allowed') denied.push(action);
-      }
+      // What ECR knows about the caller; the organization is not known here, so it is assumed only as a second try.
+      const known = { 'aws:PrincipalAccount': ctx.account, 'aws:PrincipalArn': principal };
+      const deniedWith = async (context: Record<string, string>) => {
+        const denied: string[] = [];
+        for (const action of ECR_PULL_ACTIONS) {
+          const a = await evaluatePolicy({
+            principal,
+            action,
+            resource,
+            resourceAccount: img.registryAccount,
+            context,
+            identityPolicies: [allowAll],
+            resourcePolicy: document,
+          });
+          if (a.decision !== 'allowed') denied.push(action);
+        }
+        return denied;
+      };
+      const denied = await deniedWith(known);
       const evidence = [r.ev('principal', { principal, repository: resource })];
+      const orgs = orgIdsIn(document);
+      if (denied.length && orgs.length) {
+        const org = orgs[0]!;
+        if (!(await deniedWith({ ...known, 'aws:PrincipalOrgID': org })).length) {
+          out.push(
+            r.warn(
+              'warn.organization',
+              { ...params, org },
+              { evidence, links: [link], remediation: r.fix('check-organization', { ...params, org }) },
+            ),
+          );
+          continue;
+        }
+      }
       if (denied.length) {
         out.push(
           r.fail(
@@ -85,3 +106,19 @@ export const repositoryPolicyCheck: Check = {
     return worstOf(out);
   },
 };
+
+/** Organization ids a policy's conditions compare aws:PrincipalOrgID with. */
+function orgIdsIn(document: unknown): string[] {
+  const out = new Set<string>();
+  const statements = ([] as unknown[]).concat((document as { Statement?: unknown })?.Statement ?? []);
+  for (const st of statements as Array<{ Condition?: Record<string, Record<string, unknown>> }>) {
+    for (const operator of Object.values(st.Condition ?? {})) {
+      for (const [key, value] of Object.entries(operator ?? {})) {
+        if (key.toLowerCase() !== 'aws:principalorgid') continue;
+        for (const v of ([] as unknown[]).concat(value))
+          if (typeof v === 'string' && !v.includes('*')) out.add(v);
+      }
+    }
+  }
+  return [...out];
+}

@@ -486,6 +486,36 @@ describe('image.repository-policy: a cross-account repository lets the task pull
     });
     expect((await runCheck(repositoryPolicyCheck, cross(policy))).status).toBe('pass');
   });
+  it('warns (does not fail) a policy that grants an organization, naming it', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        },
+      ],
+    });
+    const r = await runCheck(repositoryPolicyCheck, cross(policy));
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('o-a1b2c3d4e5');
+  });
+  it('passes a policy that names the account through aws:PrincipalAccount', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'ecr:*',
+          Condition: { StringEquals: { 'aws:PrincipalAccount': ['210987654321'] } },
+        },
+      ],
+    });
+    expect((await runCheck(repositoryPolicyCheck, cross(policy))).status).toBe('pass');
+  });
   it('fails a policy that allows another account only', async () => {
     const policy = JSON.stringify({
       Version: '2012-10-17',
