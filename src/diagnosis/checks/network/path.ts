@@ -75,17 +75,24 @@ function prefixLength(r: RouteRecord): number {
   return Number(d.split('/')[1] ?? (d.includes(':') ? 128 : 32));
 }
 
+/** Among routes of equal prefix length: static routes, then prefix-list routes, then propagated (VPN/DX) ones. */
+function priority(route: RouteRecord, list: boolean): number {
+  if (route.origin === 'EnableVgwRoutePropagation') return 2;
+  return list ? 1 : 0;
+}
+
 /**
  * The route a packet to `address` takes: the most specific destination that contains it (longest prefix match).
  * A blackhole route still matches (AWS drops the packet, it does not fall back to a less specific route).
- * Prefix-list routes match when `prefixLists` gives the list's CIDRs; on a tie the CIDR route wins.
+ * Prefix-list routes match when `prefixLists` gives the list's CIDRs; on a tie a static CIDR route wins over a
+ * prefix-list route, and both over a route propagated from a virtual private gateway.
  */
 export function routeFor(
   table: RouteTableRecord,
   address: string,
   prefixLists: Readonly<Record<string, readonly string[]>> = {},
 ): RouteRecord | undefined {
-  let best: { route: RouteRecord; len: number; list: boolean } | undefined;
+  let best: { route: RouteRecord; len: number; rank: number } | undefined;
   for (const route of table.routes) {
     const dest = route.destinationCidrBlock ?? route.destinationIpv6CidrBlock;
     let len = -1;
@@ -100,7 +107,8 @@ export function routeFor(
       }
     }
     if (len < 0) continue;
-    if (!best || len > best.len || (len === best.len && best.list && !list)) best = { route, len, list };
+    const rank = priority(route, list);
+    if (!best || len > best.len || (len === best.len && rank < best.rank)) best = { route, len, rank };
   }
   return best?.route;
 }

@@ -68,6 +68,19 @@ describe('path: effective route table and the most specific route', () => {
     expect(routeFor(t, '3.5.245.9')?.natGatewayId).toBe('nat-1');
   });
 
+  it('prefers a static route over a propagated one of the same prefix', () => {
+    const t = table('rtb-1', [
+      {
+        destinationCidrBlock: '0.0.0.0/0',
+        gatewayId: 'vgw-1',
+        state: 'active',
+        origin: 'EnableVgwRoutePropagation',
+      },
+      { destinationCidrBlock: '0.0.0.0/0', natGatewayId: 'nat-1', state: 'active', origin: 'CreateRoute' },
+    ]);
+    expect(routeFor(t, '8.8.8.8')?.natGatewayId).toBe('nat-1');
+  });
+
   it('treats the S3 gateway route as S3 only: no internet path without a default route', () => {
     const t = table('rtb-1', [{ destinationPrefixListId: 'pl-s3', gatewayId: 'vpce-s3', state: 'active' }], {
       subnetIds: ['subnet-a'],
