@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The Slack app (`npm start`): builds a Bolt app from the configuration, in Socket Mode by default (no public URL
- * needed) or HTTP mode (/slack/events, signed requests), with /healthz on the configured port in both.
+ * needed) or HTTP mode (/slack/events, signed requests), with /healthz and /metrics on the configured port in both.
  */
 import { realpathSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -21,6 +21,7 @@ import { MemoryCallCache } from './diagnosis/facts/call-cache.js';
 import { isUserError, UserError } from './errors.js';
 import { translator } from './i18n.js';
 import { correlationId, createLogger, type Logger } from './log.js';
+import { Metrics } from './observability/metrics.js';
 import { Limiter, type SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners.js';
 import { MemoryStore, type StateStore } from './state/store.js';
@@ -29,9 +30,10 @@ export interface BuildOptions {
   log?: Logger;
   store?: StateStore;
   pool?: ClientPool;
-  /** Extra HTTP routes on the app's port (e.g. /metrics). */
+  /** Extra HTTP routes on the app's port. */
   routes?: CustomRoute[];
-  onDiagnosis?: SlackDeps['onDiagnosis'];
+  /** Prometheus metrics served on /metrics (a fresh registry by default). */
+  metrics?: Metrics;
   /** Most diagnoses running at once. */
   concurrency?: number;
 }
@@ -39,6 +41,7 @@ export interface BuildOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
+  metrics: Metrics;
   /** Starts receiving; resolves with the HTTP port in use (HTTP mode: /slack/events; both: /healthz). */
   start(): Promise<{ port: number | undefined }>;
   stop(): Promise<void>;
@@ -88,7 +91,25 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
   const log = opts.log ?? createLogger(config.log.level, process.stdout);
   const botToken = required(config, 'botToken', 'SLACK_BOT_TOKEN');
   const logger = boltLogger(log);
-  const routes = [health, ...(opts.routes ?? [])];
+  const metrics = opts.metrics ?? new Metrics();
+  const metricsRoute: CustomRoute = {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      metrics.text().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType });
+          res.end(body);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          res.writeHead(500);
+          res.end();
+        },
+      );
+    },
+  };
+  const routes = [health, metricsRoute, ...(opts.routes ?? [])];
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     // Slack's own retry policy spans half an hour; a chat reply that late helps nobody.
@@ -128,13 +149,15 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     log,
     callCache: new MemoryCallCache(),
     limiter: new Limiter(opts.concurrency ?? 8),
+    inflight: new Set(),
     now: Date.now,
-    onDiagnosis: opts.onDiagnosis,
+    onDiagnosis: (surface, seconds, report, outcome) => metrics.diagnosis(surface, seconds, report, outcome),
   };
   registerListeners(app, deps);
   return {
     app,
     deps,
+    metrics,
     async start() {
       // auth.test: the bot's own ids, so that ignoreSelf can drop its messages.
       await app.init();
@@ -145,6 +168,16 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     },
     async stop() {
       await app.stop();
+      // Requests already acknowledged get their answer: Slack will not send them again.
+      const grace = config.aws.deadlineMs + 5_000;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...deps.inflight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, grace);
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface SlackDeps {
   limiter: Limiter;
   now: () => number;
   /** Told about every diagnosis (metrics). */
+  /** Work still running after its acknowledgement (awaited on shutdown). */
+  inflight: Set<Promise<unknown>>;
   onDiagnosis?:
     | ((surface: Surface, seconds: number, report: Report | undefined, outcome: Outcome) => void)
     | undefined;

@@ -10,8 +10,23 @@ import { say } from '../render/text.js';
 import type { SlackDeps, Surface } from './deps.js';
 import { userErrorMessage } from './diagnoser.js';
 
-/** Runs a listener body; on failure tells the person through `tell` (in `lang()`), logging internal errors. */
-export async function guarded(
+/**
+ * Runs a listener body (tracked until it ends, so that shutdown can wait for it); on failure tells the person
+ * through `tell` (in `lang()`), logging internal errors.
+ */
+export function guarded(
+  deps: SlackDeps,
+  surface: Surface,
+  lang: () => Language,
+  tell: ((text: string) => Promise<unknown>) | undefined,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const work = run(deps, surface, lang, tell, fn);
+  deps.inflight.add(work);
+  return work.finally(() => deps.inflight.delete(work));
+}
+
+async function run(
   deps: SlackDeps,
   surface: Surface,
   lang: () => Language,

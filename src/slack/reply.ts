@@ -16,6 +16,7 @@ import {
   renderSummary,
   type SlackMessage,
 } from '../render/blocks.js';
+import { say } from '../render/text.js';
 import { REPLY_STATE_TTL_MS, type SlackDeps } from './deps.js';
 import type { TaskRequest } from './diagnoser.js';
 
@@ -37,6 +38,11 @@ export interface ReplyState {
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** True for the refusal of an account the channel may not diagnose. */
+export function isRefusal(item: ReplyItem): boolean {
+  return item.kind === 'error' && item.message.key === 'slack:errors.not-allowed';
 }
 
 /** Errors meaning the bot cannot write where it was asked to (not a member of a private channel, a DM…). */
@@ -96,8 +102,15 @@ export async function publishReply(
   lang: Language,
   opts: { threadTs?: string | undefined; respond?: RespondFn | undefined },
 ): Promise<void> {
-  const key = await saveState(deps, state);
   const t = translator(lang);
+  if (state.items.length && state.items.every(isRefusal)) {
+    // Nothing this channel may see: one short line, no report, no buttons.
+    const lines = [...new Set(state.items.map((i) => (i.kind === 'error' ? say(t, i.message) : '')))];
+    if (state.layout === 'command' && opts.respond) await respondLine(opts.respond, lines.join('\n'));
+    else await postLine(client, state.channel, opts.threadTs, lines.join('\n'));
+    return;
+  }
+  const key = await saveState(deps, state);
   const view = viewOf(state, key);
   const detail = renderReply(view, t, lang);
   try {

@@ -463,6 +463,39 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(back.g).toBe('en');
     });
 
+    it('after the stored state expired, the language button diagnoses again from the ARNs it carries', async () => {
+      const updatesBefore = slack.callsOf('chat.update').length;
+      const expired = JSON.stringify({ k: 'expired0000000000000', l: 't', g: 'it', a: [t2.taskArn] });
+      const reply = slack.addMessage(C_TRIAGE, {
+        type: 'message',
+        user: BOT_USER_ID,
+        bot_id: 'B0ECSPULL',
+        text: 'old',
+        thread_ts: '1764320000.000001',
+      });
+      const r = await send.interaction(
+        buttonClick({
+          channel: C_TRIAGE,
+          user: U_EN,
+          message: { ts: reply.ts, thread_ts: '1764320000.000001' },
+          actionId: ACTION_LANG,
+          value: expired,
+          responseUrl: slack.responseUrl('expired'),
+        }),
+      );
+      expect(r.status).toBe(200);
+      const update = await slack.waitFor(
+        () => slack.callsOf('chat.update').slice(updatesBefore)[0],
+        30_000,
+        'update',
+      );
+      expect(update.args).toMatchObject({ channel: C_TRIAGE, ts: reply.ts });
+      expect(texts(update.args.blocks)).toContain(`ecs-pull · attività ${t2.taskId}`);
+      expect(decodeActionValue(actionValue(update.args.blocks as unknown[], ACTION_RERUN))!.k).not.toBe(
+        'expired0000000000000',
+      );
+    });
+
     it('console URL buttons are acknowledged and change nothing', async () => {
       const current = slack.messages.get(C_INCIDENT)!.find((m) => m.ts === detail.ts)!;
       const link = (current.blocks as Block[])
@@ -600,6 +633,20 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(String(nothing.body.text)).toContain('This message names no ECS task');
       expect(repliesIn(C_TRIAGE, chat.ts)).toHaveLength(0);
     });
+  });
+
+  it('counts diagnoses by surface, top cause and outcome on /metrics', async () => {
+    const r = await fetch(`${send.appUrl}/metrics`);
+    expect(r.status).toBe(200);
+    const body = await r.text();
+    expect(body).toMatch(
+      /ecs_pull_diagnoses_total\{cause="[a-z-]+",outcome="(ok|partial)",surface="command"\} [1-9]/,
+    );
+    expect(body).toMatch(
+      /ecs_pull_diagnoses_total\{cause="[a-z-]+",outcome="(ok|partial)",surface="alert"\} [1-9]/,
+    );
+    expect(body).toMatch(/ecs_pull_diagnosis_duration_seconds_count\{surface="rerun"\} [1-9]/);
+    expect((await fetch(`${send.appUrl}/healthz`)).status).toBe(200);
   });
 
   describe('errors', () => {

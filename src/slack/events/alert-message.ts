@@ -3,8 +3,6 @@
  * names ECS tasks gets one reply in its thread, in the channel's language, covering every task it names.
  */
 import type { App } from '@slack/bolt';
-import { translator } from '../../i18n.js';
-import { say } from '../../render/text.js';
 import { channelLanguage, isAlertSource } from '../access.js';
 import { findTasksInMessage, type SlackMessageLike } from '../alert.js';
 import { claim, firstDelivery } from '../dedupe.js';
@@ -67,20 +65,6 @@ export async function handleAlertMessage(
         surface: 'alert',
       });
       deps.log.info({ channel, ts: msg.ts, tasks: found.tasks.length, more: found.more }, 'alert answered');
-      if (items.every((i) => i.kind === 'error' && i.message.key === 'slack:errors.not-allowed')) {
-        // Nothing this channel may see: one short line, no buttons.
-        const t = translator(lang);
-        await postLine(
-          client,
-          channel,
-          threadTs,
-          items
-            .map((i) => (i.kind === 'error' ? say(t, i.message) : ''))
-            .filter((x, n, a) => a.indexOf(x) === n)
-            .join('\n'),
-        );
-        return;
-      }
       await publishReply(
         deps,
         client,
