@@ -272,11 +272,16 @@ export interface RequiredEndpoint {
 
 /**
  * The endpoints a task needs to pull without an internet path: ecr.dkr and the S3 gateway always, ecr.api from
- * platform 1.4.0; and, with no internet path at all, logs for awslogs and secretsmanager/ssm for secrets.
+ * Linux platform 1.4.0 (and on Windows); and, with no internet path at all, logs for awslogs and
+ * secretsmanager/ssm for secrets.
  */
 export function requiredEndpoints(ctx: TaskContext, withExtras: boolean): RequiredEndpoint[] {
   const out: RequiredEndpoint[] = [{ service: 'ecr.dkr', type: 'Interface', reason: 'pull' }];
-  if (comparePlatformVersion(ctx.effectivePlatformVersion, '1.4.0') >= 0) {
+  // Linux 1.4.0 and later, and every Windows platform version, fetch the ECR token through the task's own ENI.
+  if (
+    ctx.platformFamily === 'windows' ||
+    comparePlatformVersion(ctx.effectivePlatformVersion, '1.4.0') >= 0
+  ) {
     out.push({ service: 'ecr.api', type: 'Interface', reason: 'auth' });
   }
   out.push({ service: 's3', type: 'Gateway', reason: 'layers' });

@@ -42,6 +42,18 @@ describe('endpoints.required: the VPC has the endpoints the platform version nee
     expect(english(r.message)).not.toContain('ecr.api');
   });
 
+  it('needs ecr.api on Windows, whose platform versions start again at 1.0.0', async () => {
+    const s = ep();
+    without(s, 'ecr.api');
+    Object.assign(value(s, 'ecs.task').task, {
+      platformVersion: '1.0.0',
+      platformFamily: 'WINDOWS_SERVER_2019_CORE',
+    });
+    const r = await runCheck(requiredEndpointsCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('com.amazonaws.eu-south-1.ecr.api (Interface)');
+  });
+
   it('accepts an S3 interface endpoint with private DNS instead of the gateway', async () => {
     const s = ep();
     const eps = value(s, 'ec2.vpcEndpoints');
