@@ -4,12 +4,14 @@ import type { Report } from '../../src/diagnosis/report.js';
 import { motoAccount, runStoppedTask, type TaskSpec } from '../helpers/aws-scenario.js';
 import { english, evidenceText } from '../helpers/checks.js';
 import {
+  allowPull,
   createRepository,
   keepLastReleases,
   logsOnlyRole,
   pullingRole,
   pushImage,
   pushIndex,
+  tokenOnlyRole,
 } from '../helpers/identity-scenario.js';
 import { diagnoseInMoto, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { natPath } from '../helpers/network-scenario.js';
@@ -138,6 +140,42 @@ describe.skipIf(!motoUrl)(
       const top = firstFail(report)!;
       expect(top.id).toBe('storage.ephemeral');
       expect(english(top.remediation!)).toContain('ephemeralStorage.sizeInGiB to 38');
+    });
+
+    it('a role with no repository permission, granted by the repository policy → iam.execution-role passes', async () => {
+      const { report } = await scenario(async (a) => {
+        await createRepository(a, 'web');
+        await pushImage(a, 'web', '1.4.2');
+        const role = await tokenOnlyRole(a);
+        await allowPull(a, 'web', role);
+        return { image: uri(a, 'web', '1.4.2'), executionRoleArn: role };
+      });
+      const role = report.checks.find((c) => c.id === 'iam.execution-role')!;
+      expect(role.status).toBe('pass');
+      expect(evidenceText(role)).toContain('ecr:BatchGetImage on arn:aws:ecr:eu-west-1:');
+      expect(evidenceText(role)).toContain('allowed by the repository policy');
+      expect(firstFail(report)).toBeUndefined();
+    });
+
+    it('a private registry whose credentials secret does not exist → image.registry-credentials', async () => {
+      const { a, report } = await scenario(async (a) => ({
+        executionRoleArn: await pullingRole(a),
+        containers: [
+          {
+            name: 'app',
+            image: 'ghcr.io/acme/checkout:2.0.1',
+            memory: 512,
+            essential: true,
+            repositoryCredentials: {
+              credentialsParameter: `arn:aws:secretsmanager:eu-west-1:${a.account}:secret:ghcr-creds-AbCdEf`,
+            },
+          },
+        ],
+      }));
+      const top = firstFail(report)!;
+      expect(top.id).toBe('image.registry-credentials');
+      expect(top.message.key).toBe('image:registry-credentials.fail.missing');
+      expect(english(top.message)).toContain(`${a.account}:secret:ghcr-creds-AbCdEf`);
     });
 
     it('an arm64 task with an amd64-only image → image.platform', async () => {

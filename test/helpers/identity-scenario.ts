@@ -1,5 +1,10 @@
 /** ECR repositories, images (single manifests and indexes), lifecycle policies and IAM roles in moto. */
-import { CreateRepositoryCommand, PutImageCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  PutImageCommand,
+  PutLifecyclePolicyCommand,
+  SetRepositoryPolicyCommand,
+} from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { createExecutionRole, type MotoAccount } from './aws-scenario.js';
 
@@ -126,4 +131,46 @@ export async function logsOnlyRole(a: MotoAccount, name = 'logsOnlyExecutionRole
     }),
   );
   return arn;
+}
+
+/** An execution role that may get an ECR token and write logs, and nothing on any repository. */
+export async function tokenOnlyRole(a: MotoAccount, name = 'tokenOnlyExecutionRole'): Promise<string> {
+  const arn = await createExecutionRole(a, name);
+  await a.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: 'token',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['ecr:GetAuthorizationToken', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: '*',
+          },
+        ],
+      }),
+    }),
+  );
+  return arn;
+}
+
+/** A repository policy letting one principal pull. */
+export async function allowPull(a: MotoAccount, repositoryName: string, principal: string): Promise<void> {
+  await a.ecr.send(
+    new SetRepositoryPolicyCommand({
+      repositoryName,
+      policyText: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'pull',
+            Effect: 'Allow',
+            Principal: { AWS: principal },
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          },
+        ],
+      }),
+    }),
+  );
 }
