@@ -465,6 +465,33 @@ describe('identity facts over the wire', () => {
     );
   });
 
+  it('a task rebuilt from its service (no containers): images come from the task definition', async () => {
+    queryCall(
+      'sts',
+      R,
+      'AssumeRole',
+      200,
+      assumeRoleXml(`arn:aws:iam::${ACCOUNT}:role/ecs-pull-diagnostics`, 'ecs-pull-cli-alice'),
+    );
+    jsonCall('ecs', R, 'DescribeTasks', 200, {
+      tasks: [],
+      failures: [{ arn: CHECKOUT_TARGET.taskArn, reason: 'MISSING' }],
+    });
+    jsonCall('ecs', R, 'DescribeServices', 200, fixture('aws/ecs-describe-services.json'));
+    jsonCall('ecs', R, 'DescribeTaskDefinition', 200, fixture('aws/ecs-describe-task-definition.json'));
+    role();
+    checkoutImage();
+    const { report } = await diagnose(
+      { ...request, service: 'checkout' },
+      { pool: unitPool(), deadlineMs: 5000, checks },
+    );
+    expect(report.context.source).toBe('service');
+    expect(check(report, 'image.exists').status).toBe('pass');
+    expect(check(report, 'image.platform').status).toBe('pass');
+    // DescribeTasks (2) → DescribeServices (3) → DescribeTaskDefinition (4) → ECR (5), cold.
+    expect(rounds(report).get('ecr:DescribeImages')).toEqual([5]);
+  });
+
   it('opt-in probing: asks Docker Hub about an anonymous image and reads its rate limit (no AWS call for it)', async () => {
     task({
       image: 'redis:7',

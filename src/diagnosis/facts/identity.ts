@@ -229,10 +229,15 @@ function isCode(err: unknown, code: string): boolean {
   return (err as { name?: string })?.name === code;
 }
 
-/** The task's images (needs only the task). */
+/**
+ * The task's images: from the task alone when it lists its containers (so ECR calls need not wait for the task
+ * definition), else from its task definition (a task rebuilt from its service carries no containers).
+ */
 async function taskImages(h: ProviderHandle): Promise<ImageUse[]> {
   const { task } = await h.need('ecs.task');
-  return imagesOf(task);
+  const own = imagesOf(task);
+  if (own.length) return own;
+  return imagesOf(task, await h.need('ecs.taskDefinition'));
 }
 
 function scopeOf(h: ProviderHandle, ref: ImageRef): CallScope | undefined {
