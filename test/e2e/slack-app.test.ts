@@ -382,6 +382,8 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(repliesIn(C_ALERTS_IT, other.ts)).toHaveLength(0);
       expect(repliesIn(C_ALERTS_IT, person.ts)).toHaveLength(0);
       expect(pool.requesters.length).toBe(requesters);
+      // The log names the app, for whoever sets up alertSources.
+      expect(logs.join('')).toContain('"botId":"B0SOMEONE1"');
     });
 
     it('an alert about an account the channel may not see gets one short refusal and no AWS call', async () => {

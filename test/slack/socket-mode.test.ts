@@ -84,6 +84,7 @@ describe('Socket Mode (local apps.connections.open and WebSocket server)', () =>
       'ack',
     );
     expect(ack.wall - sent).toBeLessThan(500);
+    console.info(`Socket Mode slash-command ack after ${ack.wall - sent} ms`);
     const r = await slack.waitFor(() => slack.responses.find((x) => x.id === 'socket-help'), 5000, 'help');
     expect(r.body).toMatchObject({ response_type: 'ephemeral' });
     expect(String(r.body.text)).toContain('spiega perché');

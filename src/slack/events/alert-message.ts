@@ -42,7 +42,16 @@ export async function handleAlertMessage(
     (context.botUserId && msg.user === context.botUserId)
   )
     return;
-  if (!isAlertSource(deps.config, msg, channel)) return;
+  if (!isAlertSource(deps.config, msg, channel)) {
+    // Setting up alert sources needs the ids of the alerting app: say when one would have matched.
+    if ((msg.bot_id || msg.app_id) && findTasksInMessage(msg).tasks.length) {
+      deps.log.info(
+        { channel, botId: msg.bot_id, appId: msg.app_id },
+        'an app message names ECS tasks but is not a configured alert source (slack.alertSources)',
+      );
+    }
+    return;
+  }
   if (!(await firstDelivery(deps, body, context))) return;
   const found = findTasksInMessage(msg);
   if (!found.tasks.length) return;
