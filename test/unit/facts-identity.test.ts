@@ -290,6 +290,40 @@ describe('identity facts over the wire', () => {
     expect(report.aws.rounds).toBe(6);
   });
 
+  it('is unknown, naming the list action, when simulation and listing the role policies are both denied', async () => {
+    task();
+    checkoutImage();
+    queryCall('iam', R, 'GetRole', 200, fixture('aws/iam-get-role.xml'));
+    queryCall(
+      'iam',
+      R,
+      'ListAttachedRolePolicies',
+      403,
+      queryError('iam', 'AccessDenied', 'not authorized to perform: iam:ListAttachedRolePolicies'),
+    );
+    queryCall('iam', R, 'ListRolePolicies', 200, fixture('aws/iam-list-role-policies.xml'));
+    jsonCall('secretsmanager', R, 'DescribeSecret', 200, fixture('aws/secretsmanager-describe-secret.json'));
+    for (let i = 0; i < 3; i++)
+      queryCall(
+        'iam',
+        R,
+        'SimulatePrincipalPolicy',
+        403,
+        queryError('iam', 'AccessDenied', 'not authorized to perform: iam:SimulatePrincipalPolicy'),
+      );
+    const report = await run();
+    const execution = check(report, 'iam.execution-role');
+    // Not a failure: without the attached policies nothing can be concluded.
+    expect(execution.status).toBe('unknown');
+    expect(english(execution.message)).toContain('iam:SimulatePrincipalPolicy failed (AccessDenied)');
+    expect(english(execution.message)).toContain('iam:ListAttachedRolePolicies: AccessDenied');
+    expect(execution.missing?.error).toMatchObject({
+      kind: 'denied',
+      action: 'iam:ListAttachedRolePolicies',
+    });
+    expect(check(report, 'image.exists').status).toBe('pass');
+  });
+
   it('measures the platform image from its manifest: a 12 GB layer does not fit 20 GiB', async () => {
     task();
     role();

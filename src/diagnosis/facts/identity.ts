@@ -682,6 +682,18 @@ function decodeDocument(doc: string | undefined): unknown {
   }
 }
 
+function listAttached(h: ProviderHandle, name: string) {
+  return h.call('iam:ListAttachedRolePolicies', { RoleName: name }, ({ clients, signal }) =>
+    clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }), { abortSignal: signal }),
+  );
+}
+
+function listInline(h: ProviderHandle, name: string) {
+  return h.call('iam:ListRolePolicies', { RoleName: name }, ({ clients, signal }) =>
+    clients.iam.send(new ListRolePoliciesCommand({ RoleName: name }), { abortSignal: signal }),
+  );
+}
+
 /** The execution role: existence, trust policy, permissions boundary, attached and inline policy names. */
 export const executionRoleFact = defineFact({
   name: 'iam.executionRole',
@@ -700,16 +712,9 @@ export const executionRoleFact = defineFact({
           if (isCode(err, 'NoSuchEntity') || isCode(err, 'NoSuchEntityException')) return null;
           throw err;
         }),
-      h
-        .call('iam:ListAttachedRolePolicies', { RoleName: name }, ({ clients, signal }) =>
-          clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }), { abortSignal: signal }),
-        )
-        .catch(() => undefined),
-      h
-        .call('iam:ListRolePolicies', { RoleName: name }, ({ clients, signal }) =>
-          clients.iam.send(new ListRolePoliciesCommand({ RoleName: name }), { abortSignal: signal }),
-        )
-        .catch(() => undefined),
+      // Listed now, with the simulation, though only local evaluation reads them: the fallback starts a round earlier.
+      listAttached(h, name).catch(() => undefined),
+      listInline(h, name).catch(() => undefined),
     ]);
     if (!role?.Role) return { arn, name, exists: false, attached: [], inlineNames: [] };
     return {
@@ -823,13 +828,22 @@ export const simulationFact = defineFact({
  */
 export const rolePoliciesFact = defineFact({
   name: 'iam.executionRolePolicies',
-  actions: ['iam:GetRolePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion'],
+  actions: [
+    'iam:ListAttachedRolePolicies',
+    'iam:ListRolePolicies',
+    'iam:GetRolePolicy',
+    'iam:GetPolicy',
+    'iam:GetPolicyVersion',
+  ],
   async get(h) {
     const sim = await h.get('iam.executionRoleSimulation');
     if (sim.ok) return { reason: null, policies: [] };
     if (sim.error.kind === 'not-applicable') throw new NotApplicable(sim.error.message);
     const role = await h.need('iam.executionRole');
     if (!role.exists) throw new NotApplicable('the execution role does not exist');
+    // The same (memoized) list calls as iam.executionRole: a denied list fails this fact, naming the action, rather
+    // than leaving out policies and wrongly concluding that nothing is allowed.
+    const [attached, inline] = await Promise.all([listAttached(h, role.name), listInline(h, role.name)]);
     const managed = async (arn: string, kind: 'managed' | 'boundary') => {
       const p = await h.call('iam:GetPolicy', { PolicyArn: arn }, ({ clients, signal }) =>
         clients.iam.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal: signal }),
@@ -846,7 +860,7 @@ export const rolePoliciesFact = defineFact({
       return { name: p.Policy?.PolicyName ?? arn, kind, document: decodeDocument(v.PolicyVersion?.Document) };
     };
     const policies = await Promise.all([
-      ...role.inlineNames.map(async (name) => {
+      ...(inline.PolicyNames ?? []).map(async (name) => {
         const out = await h.call(
           'iam:GetRolePolicy',
           { RoleName: role.name, PolicyName: name },
@@ -857,7 +871,7 @@ export const rolePoliciesFact = defineFact({
         );
         return { name, kind: 'inline' as const, document: decodeDocument(out.PolicyDocument) };
       }),
-      ...role.attached.map((p) => managed(p.arn, 'managed')),
+      ...(attached.AttachedPolicies ?? []).map((p) => managed(p.PolicyArn ?? '', 'managed')),
       ...(role.permissionsBoundaryArn ? [managed(role.permissionsBoundaryArn, 'boundary')] : []),
     ]);
     return { reason: sim.error.code, policies };
