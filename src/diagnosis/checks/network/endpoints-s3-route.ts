@@ -1,13 +1,22 @@
+import type { RouteRecord } from '../../facts/network.js';
 import { type Check, type CheckResult, results } from '../types.js';
-import { hasInternet, worstOf } from './common.js';
-import { effectiveRouteTable, endpointsFor, s3GatewayOf } from './path.js';
+import { cidrOverlaps } from './cidr.js';
+import { hasInternet, okValue, worstOf } from './common.js';
+import {
+  effectiveRouteTable,
+  endpointsFor,
+  routeDestination,
+  routeTarget,
+  s3GatewayOf,
+  s3PrefixListId,
+} from './path.js';
 
 const r = results('endpoints.s3-route');
 
-/** The S3 gateway endpoint is attached to the route table of each task subnet (else layer downloads take another path or none). */
+/** The S3 gateway endpoint is attached to the route table of each task subnet, and no more specific route takes S3's ranges elsewhere. */
 export const s3RouteCheck: Check = {
   id: 'endpoints.s3-route',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints'],
+  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.prefixLists'],
   run({ context: ctx, facts, links }) {
     if (!ctx.network.subnetIds.length) return r.unknown('unknown.no-subnets');
     const endpoints = facts.get('ec2.vpcEndpoints');
@@ -24,6 +33,10 @@ export const s3RouteCheck: Check = {
       return r.skip('skip.no-gateway');
     }
     const internet = hasInternet(ctx, tables);
+    // S3's ranges (read when the VPC has an S3 gateway endpoint) say whether a more specific route steals them.
+    const lists = okValue(facts.raw('ec2.prefixLists'));
+    const pl = s3PrefixListId(ctx.region, lists, tables);
+    const s3Cidrs = lists?.find((p) => p.prefixListId === pl)?.cidrs ?? [];
     return worstOf(
       ctx.network.subnetIds.map((subnetId): CheckResult => {
         const eff = effectiveRouteTable(subnetId, tables);
@@ -35,12 +48,33 @@ export const s3RouteCheck: Check = {
         );
         evidence.unshift(r.ev('subnet-table', { subnetId, routeTableId: rt }));
         const ownLinks = [links.routeTable(rt), ...gateways.map((g) => links.endpoint(g.vpcEndpointId))];
-        if (attached)
+        if (attached) {
+          for (const cidr of s3Cidrs) {
+            const route = overriding(eff.table.routes, cidr);
+            if (!route) continue;
+            const params = {
+              endpointId: attached.vpcEndpointId,
+              routeTableId: rt,
+              cidr,
+              destination: routeDestination(route),
+              target: routeTarget(route).id,
+            };
+            const extras = {
+              evidence,
+              links: ownLinks,
+              remediation: r.fix('remove-override', params),
+            };
+            // Through a NAT gateway the layers still arrive (outside the endpoint and its policy); else they do not.
+            return internet
+              ? r.warn('warn.overridden', params, extras)
+              : r.fail('fail.overridden', params, extras);
+          }
           return r.pass(
             'pass.attached',
             { endpointId: attached.vpcEndpointId, routeTableId: rt },
             { evidence, links: ownLinks },
           );
+        }
         if (internet) {
           return r.pass(
             'pass.via-internet',
@@ -61,3 +95,17 @@ export const s3RouteCheck: Check = {
     );
   },
 };
+
+/**
+ * A CIDR route that takes (part of) an S3 range away from the prefix-list route: it overlaps the range and is
+ * more specific, or as specific and static (static routes win ties over prefix-list routes).
+ */
+function overriding(routes: readonly RouteRecord[], cidr: string): RouteRecord | undefined {
+  const len = Number(cidr.split('/')[1] ?? 32);
+  return routes.find((route) => {
+    const dest = route.destinationCidrBlock;
+    if (!dest || !cidrOverlaps(dest, cidr)) return false;
+    const l = Number(dest.split('/')[1] ?? 32);
+    return l > len || (l === len && route.origin !== 'EnableVgwRoutePropagation');
+  });
+}

@@ -22,6 +22,41 @@ describe('endpoints.s3-route: the S3 gateway endpoint is attached to the route t
     expect(r.links.map((l) => l.kind)).toEqual(['route-table', 'vpc-endpoint']);
   });
 
+  it('fails when a more specific route takes one of S3’s ranges away from the endpoint', async () => {
+    const s = ep();
+    value(s, 'ec2.routeTables')[1]!.routes.push({
+      destinationCidrBlock: '3.5.246.0/24',
+      transitGatewayId: 'tgw-0inspect',
+      state: 'active',
+    });
+    const r = await runCheck(s3RouteCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('endpoints:s3-route.fail.overridden');
+    expect(english(r.message)).toContain('3.5.244.0/22 to tgw-0inspect (route 3.5.246.0/24');
+    expect(english(r.remediation!)).toContain('3.5.246.0/24 → tgw-0inspect in rtb-0private000000001');
+  });
+
+  it('lets a broader route be: the prefix list is more specific and wins', async () => {
+    const s = ep();
+    value(s, 'ec2.routeTables')[1]!.routes.push({
+      destinationCidrBlock: '3.5.0.0/16',
+      transitGatewayId: 'tgw-0inspect',
+      state: 'active',
+    });
+    expect((await runCheck(s3RouteCheck, s)).status).toBe('pass');
+  });
+
+  it('only warns about such a route when a NAT gateway still carries those downloads', async () => {
+    const s = ep();
+    value(s, 'ec2.routeTables')[1]!.routes.push(
+      { destinationCidrBlock: '0.0.0.0/0', natGatewayId: 'nat-0123abcd4567ef890', state: 'active' },
+      { destinationCidrBlock: '52.95.128.0/24', natGatewayId: 'nat-0123abcd4567ef890', state: 'active' },
+    );
+    const r = await runCheck(s3RouteCheck, s);
+    expect(r.status).toBe('warn');
+    expect(r.message.key).toBe('endpoints:s3-route.warn.overridden');
+  });
+
   it('fails when not attached and there is no internet path', async () => {
     const s = ep();
     detach(s);
