@@ -25,6 +25,9 @@ import { type AlertVars, alertFixture, alertFixtureNames } from '../helpers/slac
 import { buttonClick, messageShortcut, SlackSender } from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type RecordedCall, type StoredMessage } from '../helpers/slack-server.js';
 
+/** Slack allows 3 s; the app acknowledges before any work, so a loaded CI machine still answers well within this. */
+const ACK_BUDGET_MS = 750;
+
 const motoUrl = inject('motoUrl');
 
 const ALLOWED = '431122334455';
@@ -182,7 +185,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
     ackLatencies.push(r.ms);
     expect(r.status).toBe(200);
     expect(r.body).toBe('');
-    expect(r.ms).toBeLessThan(500);
+    expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
     const [s, d] = await slack.waitFor(
       () => {
         const p = posts(C_INCIDENT);
@@ -314,7 +317,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
         alertTs[name] = msg.ts;
         const r = await send.event({ ...msg, channel: C_ALERTS_IT, event_ts: msg.ts }, nextEventId());
         expect(r.status).toBe(200);
-        expect(r.ms).toBeLessThan(500);
+        expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
       }
       for (const [name, ts] of Object.entries(alertTs)) {
         const reply = await slack.waitFor(() => repliesIn(C_ALERTS_IT, ts)[0], 30_000, `reply to ${name}`);
@@ -414,7 +417,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       // Two quick clicks on the same rendering run once.
       const [r1, r2] = await Promise.all([send.interaction(click), send.interaction(click)]);
       expect([r1.status, r2.status]).toEqual([200, 200]);
-      expect(Math.max(r1.ms, r2.ms)).toBeLessThan(500);
+      expect(Math.max(r1.ms, r2.ms)).toBeLessThan(ACK_BUDGET_MS);
       const updates = await slack.waitFor(
         () => {
           const u = slack.callsOf('chat.update').slice(updatesBefore);
@@ -516,7 +519,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
         }),
       );
       expect(r.status).toBe(200);
-      expect(r.ms).toBeLessThan(500);
+      expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
       await new Promise((res) => setTimeout(res, 300));
       expect(slack.calls.length).toBe(calls);
     });
@@ -592,7 +595,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
         }),
       );
       expect(r.status).toBe(200);
-      expect(r.ms).toBeLessThan(500);
+      expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
       const reply = await slack.waitFor(() => repliesIn(C_TRIAGE, pasted.ts)[0], 30_000, 'shortcut reply');
       expect(texts(reply.args.blocks)).toContain(`ecs-pull · task ${t1.taskId}`);
 

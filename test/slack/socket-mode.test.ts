@@ -12,6 +12,9 @@ import { createLogger } from '../../src/log.js';
 import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../helpers/slack-server.js';
 import { FakeSocketModeServer } from '../helpers/slack-websocket.js';
 
+/** Slack allows 3 s; the app acknowledges before any work, so a loaded CI machine still answers well within this. */
+const ACK_BUDGET_MS = 750;
+
 async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -83,7 +86,7 @@ describe('Socket Mode (local apps.connections.open and WebSocket server)', () =>
       5000,
       'ack',
     );
-    expect(ack.wall - sent).toBeLessThan(500);
+    expect(ack.wall - sent).toBeLessThan(ACK_BUDGET_MS);
     console.info(`Socket Mode slash-command ack after ${ack.wall - sent} ms`);
     const r = await slack.waitFor(() => slack.responses.find((x) => x.id === 'socket-help'), 5000, 'help');
     expect(r.body).toMatchObject({ response_type: 'ephemeral' });
