@@ -12,6 +12,7 @@ import { english } from '../helpers/checks.js';
 import { diagnoseInMoto, useMotoEndpoint } from '../helpers/moto-engine.js';
 import {
   customDns,
+  deleteNat,
   denyHttpsAcl,
   endpointPath,
   type Layout,
@@ -135,6 +136,23 @@ describe.skipIf(!motoUrl)(
       expect(top.links.map((l) => l.id)).toContain(acl);
       expect(english(top.message)).toContain(acl);
       expect(english(top.message)).toContain('rule 90');
+    });
+
+    it('a deleted NAT gateway → network.nat-gateway fails naming it and its state', async () => {
+      let nat = '';
+      const { report } = await scenario(async (a) => {
+        const layout = await natPath(a);
+        nat = layout.natGatewayId!;
+        await deleteNat(a, nat);
+        return layout;
+      });
+      const top = firstProblem(report)!;
+      expect(top.id).toBe('network.nat-gateway');
+      expect(english(top.message)).toContain(`${nat} is deleted`);
+      expect(top.links.map((l) => l.id)).toContain(nat);
+      expect(english(top.remediation!)).toMatch(
+        /Create a NAT gateway in a public subnet and point the 0\.0\.0\.0\/0 route of rtb-/,
+      );
     });
 
     it('a custom DHCP options set → dns.dhcp-options warns', async () => {

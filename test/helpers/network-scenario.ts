@@ -19,6 +19,7 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcEndpointCommand,
+  DeleteNatGatewayCommand,
   DescribeNetworkAclsCommand,
   ReplaceNetworkAclAssociationCommand,
   RevokeSecurityGroupEgressCommand,
@@ -156,6 +157,11 @@ export async function endpointPath(a: MotoAccount, opts: EndpointOptions): Promi
     endpointIds.s3 = e.VpcEndpoint!.VpcEndpointId!;
   }
   return { ...net, routeTableId: rt, endpointSgId: sg, endpointIds };
+}
+
+/** Deletes the NAT gateway (the route to it stays, as a blackhole in AWS; moto keeps showing it active). */
+export async function deleteNat(a: MotoAccount, natGatewayId: string): Promise<void> {
+  await a.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natGatewayId }));
 }
 
 /** Removes every outbound rule of the task's security group. */
