@@ -1,8 +1,9 @@
 /**
  * Network facts: the task's subnets, and the VPC-level facts of their VPC (route tables, NAT gateways,
- * security groups, network ACLs, VPC endpoints, DNS attributes, DHCP options), each fetched with one call
- * filtered by VPC, so that the whole network picture costs: subnets (round after the task) → VPC-level facts
- * (next round) → DHCP options (one more). AWS-managed prefix lists have no dependency and start at once.
+ * security groups, network ACLs, VPC endpoints: one call each, filtered by VPC; the VPC and its two DNS
+ * attributes). Warm rounds: the task (1) → its subnets, which name the VPC (2) → every VPC-level fact at once (3)
+ * → what depends on those: the DHCP options set named by the VPC, and only when they matter the VPC's other
+ * subnets (interface endpoints exist) and the S3 prefix list's ranges (an S3 gateway endpoint exists) (4).
  */
 import {
   DescribeDhcpOptionsCommand,
@@ -539,6 +540,7 @@ export const prefixListsFact = defineFact({
   },
 });
 
+/** Every network fact provider (registered in facts/index.ts). */
 export const networkFacts: FactProvider[] = [
   subnetsFact,
   vpcSubnetsFact,

@@ -13,6 +13,7 @@ import { publicIpCheck } from './public-ip.js';
 import { routeCheck } from './route.js';
 import { securityGroupEgressCheck } from './security-group-egress.js';
 
+/** The network checks, in display order: the internet path, then the endpoint path, then DNS. */
 export const networkChecks: readonly Check[] = [
   routeCheck,
   publicIpCheck,
