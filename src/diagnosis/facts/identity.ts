@@ -167,6 +167,8 @@ export interface SimulationRecord {
   action: string;
   resource: string;
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  /** Context keys the policies test that the simulation had no value for (the decision may depend on them). */
+  missingContext?: string[];
 }
 
 export interface RolePoliciesRecord {
@@ -734,6 +736,10 @@ export const executionRoleFact = defineFact({
   },
 });
 
+function missing(keys: string[] | undefined): { missingContext?: string[] } {
+  return keys?.length ? { missingContext: keys } : {};
+}
+
 async function questions(h: ProviderHandle): Promise<PermissionQuestion[]> {
   const [task, td] = await Promise.all([h.need('ecs.task'), h.need('ecs.taskDefinition')]);
   const t = h.inputs.target;
@@ -789,6 +795,7 @@ export const simulationFact = defineFact({
                 action: r.EvalActionName ?? '?',
                 resource: s.EvalResourceName ?? resource,
                 decision: s.EvalResourceDecision as SimulationRecord['decision'],
+                ...missing(s.MissingContextValues),
               });
             }
           } else {
@@ -796,6 +803,7 @@ export const simulationFact = defineFact({
               action: r.EvalActionName ?? '?',
               resource: r.EvalResourceName ?? resource,
               decision: r.EvalDecision as SimulationRecord['decision'],
+              ...missing(r.MissingContextValues),
             });
           }
         }
@@ -812,6 +820,7 @@ export const simulationFact = defineFact({
                 action: 'kms:Decrypt',
                 resource: key,
                 decision: e.EvalDecision as SimulationRecord['decision'],
+                ...missing(e.MissingContextValues),
               });
             }
           }),

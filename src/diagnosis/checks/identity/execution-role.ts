@@ -99,6 +99,8 @@ export const executionRoleCheck: Check = {
 
     const evidence: Message[] = [];
     const denied: string[] = [];
+    const conditional: string[] = [];
+    const conditionKeys = new Set<string>();
     let method: 'simulation' | 'local' | undefined;
     let unknown: CheckResult | undefined;
     const short = (q: PermissionQuestion) =>
@@ -122,6 +124,18 @@ export const executionRoleCheck: Check = {
         continue;
       }
       method = a.method;
+      if (a.decision === 'conditional') {
+        for (const k of a.conditions ?? []) conditionKeys.add(k);
+        evidence.push(
+          r.ev('decision.conditional', {
+            action: q.action,
+            resource: q.resource,
+            keys: (a.conditions ?? []).join(', '),
+          }),
+        );
+        conditional.push(short(q));
+        continue;
+      }
       const key = a.byResourcePolicy ? `decision.${a.decision}-repository` : `decision.${a.decision}`;
       evidence.push(r.ev(key, { action: q.action, resource: q.resource }));
       if (a.decision !== 'allowed') denied.push(short(q));
@@ -129,7 +143,7 @@ export const executionRoleCheck: Check = {
     const ptcDenied: string[] = [];
     for (const q of pullThrough) {
       const a = await rolePermission(facts, role.arn, roleAccount, q);
-      if (a.decision === 'unknown') continue;
+      if (a.decision === 'unknown' || a.decision === 'conditional') continue;
       evidence.push(r.ev(`decision.${a.decision}`, { action: q.action, resource: q.resource }));
       if (a.decision !== 'allowed') ptcDenied.push(short(q));
     }
@@ -162,6 +176,13 @@ export const executionRoleCheck: Check = {
       );
     }
     if (unknown) return { ...unknown, evidence, links: roleLink };
+    if (conditional.length) {
+      return r.warn(
+        'warn.conditional',
+        { role: role.name, actions: conditional.join(', '), keys: [...conditionKeys].sort().join(', ') },
+        { evidence, links: roleLink, remediation: r.fix('conditional', { role: role.name }) },
+      );
+    }
     if (ptcDenied.length) {
       // The registry's permissions policy may grant these too (ecs-pull does not read it): a warning, not a failure.
       return r.warn(

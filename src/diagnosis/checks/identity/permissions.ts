@@ -11,9 +11,15 @@ import type { FactReader } from '../types.js';
 
 export type PermissionAnswer =
   | {
-      decision: 'allowed' | 'implicit-deny' | 'explicit-deny';
+      /**
+       * conditional: no statement allows it as asked, but one would if request context ecs-pull cannot know held
+       * (tags, source IP, time …): named in `conditions`. Neither a pass nor a failure.
+       */
+      decision: 'allowed' | 'implicit-deny' | 'explicit-deny' | 'conditional';
       method: 'simulation' | 'local';
       deciding: string[];
+      /** The condition keys a conditional answer depends on. */
+      conditions?: string[];
       /** The same-account resource policy decided (it allowed what the role's own policies did not, or denied). */
       byResourcePolicy?: boolean;
     }
@@ -48,8 +54,13 @@ export async function withResourcePolicy(
   });
   if (res.decision === 'explicit-deny')
     return { ...answer, decision: 'explicit-deny', byResourcePolicy: true };
-  if (res.decision === 'allowed' && answer.decision === 'implicit-deny')
-    return { ...answer, decision: 'allowed', byResourcePolicy: true };
+  if (
+    res.decision === 'allowed' &&
+    (answer.decision === 'implicit-deny' || answer.decision === 'conditional')
+  ) {
+    const { conditions: _, ...rest } = answer;
+    return { ...rest, decision: 'allowed', byResourcePolicy: true };
+  }
   return answer;
 }
 
@@ -67,13 +78,13 @@ export async function rolePermission(
         s.action === q.action && (s.resource === q.resource || (q.resource === '*' && s.resource === '*')),
     );
     if (hit) {
-      const decision =
-        hit.decision === 'allowed'
-          ? 'allowed'
-          : hit.decision === 'explicitDeny'
-            ? 'explicit-deny'
-            : 'implicit-deny';
-      return { decision, method: 'simulation', deciding: [] };
+      if (hit.decision === 'allowed') return { decision: 'allowed', method: 'simulation', deciding: [] };
+      if (hit.decision === 'explicitDeny')
+        return { decision: 'explicit-deny', method: 'simulation', deciding: [] };
+      const conditions = (hit.missingContext ?? []).filter((k) => !neverPresent(q.action, k));
+      return conditions.length
+        ? { decision: 'conditional', method: 'simulation', deciding: [], conditions }
+        : { decision: 'implicit-deny', method: 'simulation', deciding: [] };
     }
   }
   const policies = facts.raw('iam.executionRolePolicies');
@@ -93,22 +104,78 @@ export async function rolePermission(
     .filter((p) => p.kind !== 'boundary')
     .map((p) => ({ name: p.name, document: p.document }));
   const boundary = policies.value.policies.find((p) => p.kind === 'boundary');
-  const answer = await evaluatePolicy({
-    principal: roleArn,
-    action: q.action,
-    resource: q.resource,
-    // The role's own side only: a cross-account resource's policy is another check's business.
-    resourceAccount: roleAccount,
-    identityPolicies: identity,
-    ...(boundary ? { permissionBoundary: { name: boundary.name, document: boundary.document } } : {}),
-  });
+  const ask = (docs: typeof identity, bound: typeof boundary) =>
+    evaluatePolicy({
+      principal: roleArn,
+      action: q.action,
+      resource: q.resource,
+      // The role's own side only: a cross-account resource's policy is another check's business.
+      resourceAccount: roleAccount,
+      // What is known of a task's request: who makes it.
+      context: {
+        'aws:PrincipalArn': roleArn,
+        'aws:PrincipalAccount': roleAccount,
+        'aws:PrincipalType': 'AssumedRole',
+        'aws:SecureTransport': 'true',
+      },
+      identityPolicies: docs,
+      ...(bound ? { permissionBoundary: { name: bound.name, document: bound.document } } : {}),
+    });
+  const answer = await ask(identity, boundary);
   if (answer.decision === 'invalid') {
     return {
       decision: 'unknown',
       error: { kind: 'error', code: 'PolicyInvalid', message: answer.errors.join('; ') },
     };
   }
-  return { decision: answer.decision, method: 'local', deciding: answer.deciding };
+  if (answer.decision !== 'implicit-deny')
+    return { decision: answer.decision, method: 'local', deciding: answer.deciding };
+  // Would an allow statement apply if its conditions held? Then the answer depends on context ecs-pull cannot see
+  // (keys that never reach this action stay, so they still deny).
+  const conditions = new Set<string>();
+  const loosen = (doc: unknown) => withoutConditions(doc, q.action, conditions);
+  const loose = await ask(
+    identity.map((p) => ({ ...p, document: loosen(p.document) })),
+    boundary ? { ...boundary, document: loosen(boundary.document) } : undefined,
+  );
+  if (loose.decision === 'allowed' && conditions.size)
+    return {
+      decision: 'conditional',
+      method: 'local',
+      deciding: loose.deciding,
+      conditions: [...conditions].sort(),
+    };
+  return { decision: 'implicit-deny', method: 'local', deciding: [] };
+}
+
+/** Condition keys the request of `action` never carries: ECR's token is asked for outside any VPC endpoint. */
+function neverPresent(action: string, key: string): boolean {
+  return action === 'ecr:GetAuthorizationToken' && /^aws:(SourceVpce?|VpcSourceIp)$/i.test(key);
+}
+
+/** A copy of a policy whose Allow statements lose their conditions (except keys the action never carries). */
+function withoutConditions(doc: unknown, action: string, removed: Set<string>): unknown {
+  const d = doc as { Statement?: unknown } | undefined;
+  if (!d?.Statement) return doc;
+  const statements = ([] as Array<Record<string, unknown>>).concat(d.Statement as Record<string, unknown>);
+  return {
+    ...d,
+    Statement: statements.map((st) => {
+      if (st.Effect !== 'Allow' || !st.Condition) return st;
+      const kept: Record<string, Record<string, unknown>> = {};
+      for (const [operator, entries] of Object.entries(
+        st.Condition as Record<string, Record<string, unknown>>,
+      )) {
+        for (const [key, value] of Object.entries(entries ?? {})) {
+          if (neverPresent(action, key)) {
+            kept[operator] = { ...(kept[operator] ?? {}), [key]: value };
+          } else removed.add(key);
+        }
+      }
+      const { Condition: _, ...rest } = st;
+      return Object.keys(kept).length ? { ...rest, Condition: kept } : rest;
+    }),
+  };
 }
 
 /** True when a trust policy lets ecs-tasks.amazonaws.com assume the role. */

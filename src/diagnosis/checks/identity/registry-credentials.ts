@@ -102,6 +102,17 @@ export const registryCredentialsCheck: Check = {
         account: secret.account,
       });
       if (read.decision === 'unknown') return unknown(read.fallbackError ?? read.error);
+      if (read.decision === 'conditional')
+        return r.warn(
+          'warn.conditional',
+          {
+            secret: secret.arn,
+            action: 'secretsmanager:GetSecretValue',
+            role: roleArn,
+            keys: (read.conditions ?? []).join(', '),
+          },
+          { evidence, links: [links.role(roleArn), link] },
+        );
       if (read.decision !== 'allowed') {
         return r.fail(
           'fail.denied',
@@ -132,6 +143,17 @@ export const registryCredentialsCheck: Check = {
           account: key.arn.split(':')[4] ?? secret.account,
         });
         if (decrypt.decision === 'unknown') return unknown(decrypt.fallbackError ?? decrypt.error);
+        if (decrypt.decision === 'conditional')
+          return r.warn(
+            'warn.conditional',
+            {
+              secret: secret.arn,
+              action: 'kms:Decrypt',
+              role: roleArn,
+              keys: (decrypt.conditions ?? []).join(', '),
+            },
+            { evidence, links: [links.role(roleArn), links.kmsKey(key.arn)] },
+          );
         if (decrypt.decision !== 'allowed') {
           return r.fail(
             'fail.kms',

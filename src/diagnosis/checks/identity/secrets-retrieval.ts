@@ -84,6 +84,12 @@ export const secretsRetrievalCheck: Check = {
           read.fallbackError ?? read.error,
           'iam.executionRolePolicies',
         );
+      if (read.decision === 'conditional')
+        return r.warn(
+          'warn.conditional',
+          { ...params, action, role: roleArn, keys: (read.conditions ?? []).join(', ') },
+          { links: [links.role(roleArn), link] },
+        );
       if (read.decision !== 'allowed') {
         return r.fail(
           'fail.denied',
@@ -122,6 +128,12 @@ export const secretsRetrievalCheck: Check = {
             params,
             dec.fallbackError ?? dec.error,
             'iam.executionRolePolicies',
+          );
+        if (dec.decision === 'conditional')
+          return r.warn(
+            'warn.conditional',
+            { ...params, action: 'kms:Decrypt', role: roleArn, keys: (dec.conditions ?? []).join(', ') },
+            { links: [links.role(roleArn), links.kmsKey(key.arn)] },
           );
         if (dec.decision !== 'allowed') {
           return r.fail(

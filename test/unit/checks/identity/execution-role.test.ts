@@ -119,6 +119,50 @@ describe('iam.execution-role: the execution role exists, trusts ECS tasks and ma
     expect((await runCheck(executionRoleCheck, s)).status).toBe('pass');
   });
 
+  it('warns (does not fail) when the pull is allowed only under conditions ecs-pull cannot see', async () => {
+    const s = local();
+    value(s, 'iam.executionRolePolicies').policies = [
+      {
+        name: 'tagged-repos',
+        kind: 'inline',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+            {
+              Effect: 'Allow',
+              Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+              Resource: '*',
+              Condition: { StringEquals: { 'ecr:ResourceTag/team': 'payments' } },
+            },
+          ],
+        },
+      },
+    ];
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('warn');
+    expect(r.message.key).toBe('iam:execution-role.warn.conditional');
+    expect(english(r.message)).toContain('ecr:ResourceTag/team');
+    expect(evidenceText(r)).toContain('ecr:GetAuthorizationToken on *: allowed');
+    // Known context is filled in: a condition on the principal's own account holds.
+    const doc = value(s, 'iam.executionRolePolicies').policies[0]!.document as {
+      Statement: Array<Record<string, unknown>>;
+    };
+    doc.Statement[1]!.Condition = { StringEquals: { 'aws:PrincipalAccount': '210987654321' } };
+    expect((await runCheck(executionRoleCheck, s)).status).toBe('pass');
+  });
+
+  it('reads missing context values from simulation as a conditional answer', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'iam.executionRoleSimulation')[1]!, {
+      decision: 'implicitDeny',
+      missingContext: ['aws:PrincipalTag/team'],
+    });
+    const r = await runCheck(executionRoleCheck, s);
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('aws:PrincipalTag/team');
+  });
+
   it('fails on an explicit deny found by simulation', async () => {
     const s = healthy();
     value(s, 'iam.executionRoleSimulation')[1]!.decision = 'explicitDeny';

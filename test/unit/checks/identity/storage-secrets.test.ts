@@ -119,6 +119,16 @@ describe('secrets.retrieval: each secret exists, its key works, the role may rea
     );
     expect(r.status).toBe('pass');
   });
+  it('warns when the role may read the secret only under conditions simulation could not evaluate', async () => {
+    const s = healthy();
+    Object.assign(
+      value(s, 'iam.executionRoleSimulation').find((x) => x.action === 'secretsmanager:GetSecretValue')!,
+      { decision: 'implicitDeny', missingContext: ['secretsmanager:ResourceTag/app'] },
+    );
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('secretsmanager:ResourceTag/app');
+  });
   it('fails when the role may not read the secret', async () => {
     const s = healthy();
     value(s, 'iam.executionRoleSimulation').find(
