@@ -34,7 +34,8 @@ export interface BenchScenario {
   build(motoUrl: string, account: string): Promise<string>;
 }
 
-const uri = (account: string, repo: string, tag: string) => `${account}.dkr.ecr.eu-west-1.amazonaws.com/${repo}:${tag}`;
+const uri = (account: string, repo: string, tag: string) =>
+  `${account}.dkr.ecr.eu-west-1.amazonaws.com/${repo}:${tag}`;
 
 export const scenarios: BenchScenario[] = [
   {
@@ -44,7 +45,10 @@ export const scenarios: BenchScenario[] = [
       const net = await natPath(a);
       await createRepository(a, 'web');
       await pushIndex(a, 'web', '1.4.2', ['amd64', 'arm64']);
-      const t = await runStoppedTask(a, net, { image: uri(account, 'web', '1.4.2'), executionRoleArn: await pullingRole(a) });
+      const t = await runStoppedTask(a, net, {
+        image: uri(account, 'web', '1.4.2'),
+        executionRoleArn: await pullingRole(a),
+      });
       return t.taskArn;
     },
   },
@@ -55,7 +59,10 @@ export const scenarios: BenchScenario[] = [
       const net = await endpointPath(a, { interfaces: ['ecr.api', 'ecr.dkr'], s3Gateway: true });
       await createRepository(a, 'web');
       await pushImage(a, 'web', '1.4.2');
-      const t = await runStoppedTask(a, net, { image: uri(account, 'web', '1.4.2'), executionRoleArn: await pullingRole(a) });
+      const t = await runStoppedTask(a, net, {
+        image: uri(account, 'web', '1.4.2'),
+        executionRoleArn: await pullingRole(a),
+      });
       return t.taskArn;
     },
   },
@@ -146,7 +153,10 @@ export async function benchDiagnoses(
     const slow = await measure(proxyUrl, runs);
     const walls = slow.warm.map((w) => w.wallMs);
     const p50 = percentile(walls, 50);
-    const p50Zero = percentile(zero.warm.map((w) => w.wallMs), 50);
+    const p50Zero = percentile(
+      zero.warm.map((w) => w.wallMs),
+      50,
+    );
     out.push({
       name: s.name,
       cold: {

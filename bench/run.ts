@@ -18,10 +18,23 @@ async function main(): Promise<void> {
   const proxy = await startLatencyProxy(moto.url, latency);
   const zero = await startLatencyProxy(moto.url, 0);
   try {
-    console.log(`ecs-pull benchmark · moto behind a ${latency} ms loopback proxy · ${runs} warm runs per scenario · node ${process.version}`);
+    console.log(
+      `ecs-pull benchmark · moto behind a ${latency} ms loopback proxy · ${runs} warm runs per scenario · node ${process.version}`,
+    );
     console.log('');
     const rows = await benchDiagnoses(proxy.url, zero.url, moto.url, latency, runs);
-    const head = ['scenario', 'top cause', 'cold calls', 'cold rounds', 'cold ms', 'warm calls', 'warm rounds', 'p50 ms', 'p95 ms', 'CPU ms'];
+    const head = [
+      'scenario',
+      'top cause',
+      'cold calls',
+      'cold rounds',
+      'cold ms',
+      'warm calls',
+      'warm rounds',
+      'p50 ms',
+      'p95 ms',
+      'CPU ms',
+    ];
     const table = rows.map((r) => [
       r.name,
       r.topCause,
@@ -43,7 +56,9 @@ async function main(): Promise<void> {
     console.log(
       'rounds = (wall time with latency − wall time without) / injected latency; in brackets the deepest dependency round the engine recorded',
     );
-    console.log(`moto's own processing, p50 without latency: ${rows.map((r) => `${r.name} ${r.warm.p50NoLatency} ms`).join(', ')}`);
+    console.log(
+      `moto's own processing, p50 without latency: ${rows.map((r) => `${r.name} ${r.warm.p50NoLatency} ms`).join(', ')}`,
+    );
     const worst = {
       coldRounds: Math.max(...rows.map((r) => r.cold.rounds)),
       warmRounds: Math.max(...rows.map((r) => r.warm.rounds)),

@@ -22,8 +22,8 @@ import { classifyAwsError } from './aws/errors.js';
 import { partitionOfRegion } from './aws/partition.js';
 import { evaluatePolicy, type NamedPolicy } from './aws/policy-eval.js';
 import type { Config } from './config.js';
-import { providers } from './diagnosis/facts/index.js';
 import type { Message } from './diagnosis/checks/types.js';
+import { providers } from './diagnosis/facts/index.js';
 import { localesDir } from './i18n.js';
 
 export type RowStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -67,7 +67,10 @@ function decode(doc: string | undefined): unknown {
 }
 
 /** The role's own policies, for local evaluation when simulation is unavailable. */
-async function rolePolicies(iam: IAMClient, roleName: string): Promise<{ identity: NamedPolicy[]; boundary?: NamedPolicy }> {
+async function rolePolicies(
+  iam: IAMClient,
+  roleName: string,
+): Promise<{ identity: NamedPolicy[]; boundary?: NamedPolicy }> {
   const [role, attached, inline] = await Promise.all([
     iam.send(new GetRoleCommand({ RoleName: roleName })),
     iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
@@ -75,7 +78,9 @@ async function rolePolicies(iam: IAMClient, roleName: string): Promise<{ identit
   ]);
   const managed = async (arn: string): Promise<NamedPolicy> => {
     const p = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
-    const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: p.Policy?.DefaultVersionId ?? 'v1' }));
+    const v = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: p.Policy?.DefaultVersionId ?? 'v1' }),
+    );
     return { name: p.Policy?.PolicyName ?? arn, document: decode(v.PolicyVersion?.Document) };
   };
   const identity = await Promise.all([
@@ -96,8 +101,16 @@ async function missingActions(
   actions: string[],
 ): Promise<{ missing: string[]; method: 'simulation' | 'local'; reason?: string }> {
   try {
-    const out = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ResourceArns: ['*'] }));
-    const missing = (out.EvaluationResults ?? []).filter((r) => r.EvalDecision !== 'allowed').map((r) => r.EvalActionName ?? '?');
+    const out = await iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: roleArn,
+        ActionNames: actions,
+        ResourceArns: ['*'],
+      }),
+    );
+    const missing = (out.EvaluationResults ?? [])
+      .filter((r) => r.EvalDecision !== 'allowed')
+      .map((r) => r.EvalActionName ?? '?');
     return { missing: missing.sort(), method: 'simulation' };
   } catch (err) {
     const reason = classifyAwsError(err, 'iam:SimulatePrincipalPolicy').code;
@@ -143,27 +156,57 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
     });
     try {
       const auth = await client.auth.test();
-      const granted = String((auth.response_metadata as { scopes?: string[] } | undefined)?.scopes?.join(',') ?? '')
+      const granted = String(
+        (auth.response_metadata as { scopes?: string[] } | undefined)?.scopes?.join(',') ?? '',
+      )
         .split(',')
         .filter(Boolean);
       const wanted = manifestScopes();
       const missing = granted.length ? wanted.filter((w) => !granted.includes(w)) : [];
       rows.push(
         missing.length
-          ? row(m('check.slack'), 'fail', m('detail.slack-scopes', { missing: missing.join(', ') }), m('fix.slack-scopes'))
-          : row(m('check.slack'), 'pass', m('detail.slack', { team: String(auth.team ?? '?'), user: String(auth.user ?? '?') })),
+          ? row(
+              m('check.slack'),
+              'fail',
+              m('detail.slack-scopes', { missing: missing.join(', ') }),
+              m('fix.slack-scopes'),
+            )
+          : row(
+              m('check.slack'),
+              'pass',
+              m('detail.slack', { team: String(auth.team ?? '?'), user: String(auth.user ?? '?') }),
+            ),
       );
     } catch (err) {
-      rows.push(row(m('check.slack'), 'fail', m('detail.slack-error', { error: slackError(err) }), m('fix.slack-token')));
+      rows.push(
+        row(
+          m('check.slack'),
+          'fail',
+          m('detail.slack-error', { error: slackError(err) }),
+          m('fix.slack-token'),
+        ),
+      );
     }
     if (s.mode === 'socket') {
-      if (!s.appToken) rows.push(row(m('check.slack-mode'), 'fail', m('detail.no-app-token'), m('fix.app-token')));
+      if (!s.appToken)
+        rows.push(row(m('check.slack-mode'), 'fail', m('detail.no-app-token'), m('fix.app-token')));
       else {
         try {
-          await new webApi.WebClient(s.appToken, { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), retryConfig: { retries: 0 }, logLevel: webApi.LogLevel.ERROR }).apps.connections.open();
+          await new webApi.WebClient(s.appToken, {
+            ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}),
+            retryConfig: { retries: 0 },
+            logLevel: webApi.LogLevel.ERROR,
+          }).apps.connections.open();
           rows.push(row(m('check.slack-mode'), 'pass', m('detail.socket-ok')));
         } catch (err) {
-          rows.push(row(m('check.slack-mode'), 'fail', m('detail.slack-error', { error: slackError(err) }), m('fix.app-token')));
+          rows.push(
+            row(
+              m('check.slack-mode'),
+              'fail',
+              m('detail.slack-error', { error: slackError(err) }),
+              m('fix.app-token'),
+            ),
+          );
         }
       }
     } else if (!s.signingSecret) {
@@ -177,12 +220,20 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
     rows.push(row(m('check.identity'), 'pass', m('detail.identity', { arn: me.Arn ?? '?' })));
   } catch (err) {
     const e = classifyAwsError(err, 'sts:GetCallerIdentity');
-    rows.push(row(m('check.identity'), 'fail', m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }), m('fix.credentials')));
+    rows.push(
+      row(
+        m('check.identity'),
+        'fail',
+        m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
+        m('fix.credentials'),
+      ),
+    );
   }
 
   // Accounts
   const accounts = [...new Set([...Object.keys(o.config.accounts), ...o.accounts])].sort();
-  if (!accounts.length) rows.push(row(m('check.accounts'), 'warn', m('detail.no-accounts'), m('fix.accounts')));
+  if (!accounts.length)
+    rows.push(row(m('check.accounts'), 'warn', m('detail.no-accounts'), m('fix.accounts')));
   const actions = requiredActions();
   const partition = partitionOfRegion(o.region);
   for (const account of accounts) {
@@ -199,13 +250,20 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
         row(
           m('check.assume', { account }),
           'pass',
-          plan.kind === 'assume-role' ? m('detail.assumed', { role: plan.roleArn }) : m('detail.default-credentials'),
+          plan.kind === 'assume-role'
+            ? m('detail.assumed', { role: plan.roleArn })
+            : m('detail.default-credentials'),
         ),
       );
     } catch (err) {
       const e = classifyAwsError(err, 'sts:AssumeRole');
       rows.push(
-        row(m('check.assume', { account }), 'fail', m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }), m('fix.assume', { role: plan.kind === 'assume-role' ? plan.roleArn : '—' })),
+        row(
+          m('check.assume', { account }),
+          'fail',
+          m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
+          m('fix.assume', { role: plan.kind === 'assume-role' ? plan.roleArn : '—' }),
+        ),
       );
       continue;
     }
@@ -217,7 +275,11 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
       const iam = o.pool.get(account, o.region, partition, 'doctor').iam;
       const r = await missingActions(iam, plan.roleArn, actions);
       const detail = r.missing.length
-        ? m(`detail.missing-actions-${r.method}`, { count: r.missing.length, actions: r.missing.join(', '), reason: r.reason ?? '?' })
+        ? m(`detail.missing-actions-${r.method}`, {
+            count: r.missing.length,
+            actions: r.missing.join(', '),
+            reason: r.reason ?? '?',
+          })
         : m(`detail.all-actions-${r.method}`, { count: actions.length, reason: r.reason ?? '?' });
       rows.push(
         r.missing.length
@@ -226,7 +288,14 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
       );
     } catch (err) {
       const e = classifyAwsError(err);
-      rows.push(row(m('check.permissions', { account }), 'warn', m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }), m('fix.permissions')));
+      rows.push(
+        row(
+          m('check.permissions', { account }),
+          'warn',
+          m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
+          m('fix.permissions'),
+        ),
+      );
     }
   }
   return rows;

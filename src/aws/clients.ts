@@ -245,7 +245,12 @@ export class ClientPool {
 
   /** The bot's own identity (sts:GetCallerIdentity with the base credentials). */
   async whoAmI(region: string): Promise<{ Arn?: string; Account?: string }> {
-    const sts = new STSClient({ region, credentials: this.base, maxAttempts: this.config.aws.maxAttempts, requestHandler: this.handler });
+    const sts = new STSClient({
+      region,
+      credentials: this.base,
+      maxAttempts: this.config.aws.maxAttempts,
+      requestHandler: this.handler,
+    });
     return sts.send(new GetCallerIdentityCommand({}));
   }
 

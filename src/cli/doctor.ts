@@ -17,15 +17,21 @@ const marks = { pass: '✓', fail: '✗', warn: '!', skip: '-' } as const;
 export function registerDoctor(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('doctor')
-    .description('Check the configuration, Slack tokens and scopes, and the role and permissions in each account')
+    .description(
+      'Check the configuration, Slack tokens and scopes, and the role and permissions in each account',
+    )
     .option('--account <id...>', 'also try these account ids (with roleNameTemplate)')
     .option('--region <region>', 'region to talk to STS and IAM in', 'us-east-1')
     .option('--json', 'print the rows as JSON')
     .action(async (_o: DoctorOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DoctorOptions>();
       const env = commandEnv(opts);
-      for (const a of opts.account ?? []) if (!/^\d{12}$/.test(a)) throw new UserError('errors.target.bad-account', { value: a });
-      const [{ ClientPool }, { runDoctor }] = await Promise.all([import('../aws/clients.js'), import('../doctor.js')]);
+      for (const a of opts.account ?? [])
+        if (!/^\d{12}$/.test(a)) throw new UserError('errors.target.bad-account', { value: a });
+      const [{ ClientPool }, { runDoctor }] = await Promise.all([
+        import('../aws/clients.js'),
+        import('../doctor.js'),
+      ]);
       const rows = await runDoctor({
         config: env.config,
         pool: new ClientPool(env.config),
@@ -35,7 +41,9 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
       const t = env.t;
       const failed = rows.filter((r) => r.status === 'fail').length;
       if (opts.json) {
-        io.out(`${JSON.stringify({ ok: failed === 0, rows: rows.map((r) => ({ ...r, text: { check: say(t, r.check), detail: say(t, r.detail), fix: r.fix ? say(t, r.fix) : undefined } })) }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ ok: failed === 0, rows: rows.map((r) => ({ ...r, text: { check: say(t, r.check), detail: say(t, r.detail), fix: r.fix ? say(t, r.fix) : undefined } })) }, null, 2)}\n`,
+        );
       } else {
         const lines = [t('doctor:title'), ''];
         const width = Math.max(...rows.map((r) => say(t, r.check).length));

@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client): diagnoses by top cause and outcome, their duration, AWS calls and errors by
  * API and code, Slack API errors. One registry per process, served on /metrics.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Report } from '../diagnosis/report.js';
 
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
@@ -16,7 +16,8 @@ export class Metrics {
   readonly slackErrors: Counter<'method' | 'code'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ecs_pull_' });
+    if (opts.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'ecs_pull_' });
     this.diagnoses = new Counter({
       name: 'ecs_pull_diagnoses_total',
       help: 'Diagnoses by top cause and outcome',

@@ -8,7 +8,7 @@ import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClientPool } from '../../src/aws/clients.js';
 import { defaultConfig } from '../../src/config.js';
-import { requiredActions, runDoctor } from '../../src/doctor.js';
+import { manifestScopes, requiredActions, runDoctor } from '../../src/doctor.js';
 import { i18n } from '../../src/i18n.js';
 import { BASE_CREDENTIALS, motoAccount } from '../helpers/aws-scenario.js';
 import { readTemplate } from '../helpers/cfn.js';
@@ -114,7 +114,7 @@ describe.skipIf(!motoUrl)(
           }),
         }),
       );
-      slack = await fakeSlack('commands,chat:write,users:read');
+      slack = await fakeSlack(manifestScopes().join(','));
     });
     afterAll(() => new Promise<void>((r) => slack.server.close(() => r())));
 
@@ -157,6 +157,26 @@ describe.skipIf(!motoUrl)(
       const token = rows.find((r) => en(r.check) === 'Slack bot token')!;
       expect(token.status).toBe('fail');
       expect(en(token.detail)).toContain('invalid_auth');
+    });
+
+    it('names the scopes a token lacks', async () => {
+      const partial = await fakeSlack('commands,chat:write');
+      const config = defaultConfig({
+        accounts: {},
+        aws: { maxAttempts: 1, callTimeoutMs: 5000, deadlineMs: 10000, sessionDurationSeconds: 3600 },
+        slack: { mode: 'socket', botToken: 'xoxb-good', appToken: 'xapp-good', apiUrl: partial.url },
+      });
+      const rows = await runDoctor({
+        config,
+        pool: new ClientPool(config, { baseCredentials: async () => BASE_CREDENTIALS }),
+        accounts: [],
+        region: 'eu-west-1',
+      });
+      await new Promise<void>((r) => partial.server.close(() => r()));
+      const token = rows.find((r) => en(r.check) === 'Slack bot token')!;
+      expect(token.status).toBe('fail');
+      expect(en(token.detail)).toContain('users:read');
+      expect(en(token.fix!)).toContain('manifest.yml');
     });
 
     it('prints a table and exits 1 from the CLI when something fails, 2 for a broken configuration', async () => {

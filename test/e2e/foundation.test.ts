@@ -96,7 +96,7 @@ describe.skipIf(!motoUrl)(
       expect(calls[0]).toMatchObject({ api: 'sts:AssumeRole', round: 1, account: WORKLOAD });
       expect(calls.find((c) => c.api === 'ecs:DescribeTasks')?.round).toBe(2);
       // The whole diagnosis (network, role, image facts) within five rounds with a cold role session.
-    expect(report.aws.rounds).toBeLessThanOrEqual(5);
+      expect(report.aws.rounds).toBeLessThanOrEqual(5);
 
       // The same task id under the other account is not visible: accounts are really apart.
       const wrong = remote.taskArn.replace(WORKLOAD, MOTO_DEFAULT_ACCOUNT);

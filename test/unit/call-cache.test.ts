@@ -33,7 +33,9 @@ describe('MemoryCallCache: shared AWS answers', () => {
 
   it('does not cache errors unless the policy says so, and then marks them as cached', async () => {
     const cache = new MemoryCallCache();
-    const denied = Object.assign(new Error('not authorized to perform: iam:SimulatePrincipalPolicy'), { name: 'AccessDenied' });
+    const denied = Object.assign(new Error('not authorized to perform: iam:SimulatePrincipalPolicy'), {
+      name: 'AccessDenied',
+    });
     let n = 0;
     const fail = async () => {
       n++;
@@ -50,8 +52,17 @@ describe('MemoryCallCache: shared AWS answers', () => {
   });
 
   it('keeps AWS-managed policy documents longer than account facts, and stays bounded', async () => {
-    expect(cachePolicyFor('iam:GetPolicyVersion', { PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }, false).ttlMs).toBe(600_000);
-    expect(cachePolicyFor('iam:GetPolicyVersion', { PolicyArn: 'arn:aws:iam::210987654321:policy/mine' }, false).ttlMs).toBe(20_000);
+    expect(
+      cachePolicyFor(
+        'iam:GetPolicyVersion',
+        { PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' },
+        false,
+      ).ttlMs,
+    ).toBe(600_000);
+    expect(
+      cachePolicyFor('iam:GetPolicyVersion', { PolicyArn: 'arn:aws:iam::210987654321:policy/mine' }, false)
+        .ttlMs,
+    ).toBe(20_000);
     const cache = new MemoryCallCache(10);
     for (let i = 0; i < 100; i++) await cache.run(`k${i}`, async () => i, { ttlMs: 60_000 });
     expect(cache.size).toBe(10);

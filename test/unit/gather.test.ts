@@ -155,7 +155,10 @@ describe('diagnose: gathering the failed task', () => {
       region: R,
       task: { ...task, stoppedAt: '2026-11-28T09:12:43.512Z', createdAt: '2026-11-28T09:11:02.000Z' },
     };
-    const { report } = await diagnose({ ...request, event }, { pool: unitPool(), deadlineMs: 5000, checks: [] });
+    const { report } = await diagnose(
+      { ...request, event },
+      { pool: unitPool(), deadlineMs: 5000, checks: [] },
+    );
     expect(report.context.source).toBe('event');
     expect(report.context.fallbackReason).toBe('MISSING');
     expect(report.context.eni).toBe('gone');

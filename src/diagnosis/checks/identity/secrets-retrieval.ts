@@ -18,7 +18,7 @@ export const secretsRetrievalCheck: Check = {
     'iam.executionRolePolicies',
     'ec2.routeTables',
     'ec2.vpcEndpoints',
-    'ec2.vpc',
+    'ec2.vpcDns',
   ],
   async run({ context: ctx, facts, links }) {
     const refs = (facts.optional('secrets.references') ?? []).filter(
@@ -30,7 +30,7 @@ export const secretsRetrievalCheck: Check = {
     const keys = facts.raw('kms.keys');
     const tables = facts.optional('ec2.routeTables');
     const endpoints = facts.optional('ec2.vpcEndpoints');
-    const vpc = facts.raw('ec2.vpc');
+    const vpc = facts.raw('ec2.vpcDns');
     const out: CheckResult[] = [];
     const unknownFrom = (
       key: string,
