@@ -18,7 +18,25 @@ export async function startLatencyProxy(target: string, latencyMs: number): Prom
   const t = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   let n = 0;
+  // Wire rounds: a request's round is one more than the deepest response already sent when it arrived.
+  let deepestAnswered = 0;
+  let deepest = 0;
   const server: Server = createServer((req, res) => {
+    if (req.url === '/__rounds/reset') {
+      deepestAnswered = 0;
+      deepest = 0;
+      res.end('ok');
+      return;
+    }
+    if (req.url === '/__rounds') {
+      res.end(String(deepest));
+      return;
+    }
+    const round = deepestAnswered + 1;
+    deepest = Math.max(deepest, round);
+    res.on('finish', () => {
+      deepestAnswered = Math.max(deepestAnswered, round);
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -34,7 +52,10 @@ export async function startLatencyProxy(target: string, latencyMs: number): Prom
             agent,
           },
           (r) => {
-            res.writeHead(r.statusCode ?? 502, r.headers);
+            // moto answers "Connection: close"; AWS keeps connections alive, and so does this proxy towards the
+            // client (hop-by-hop headers are not forwarded).
+            const { connection: _c, 'keep-alive': _k, ...headers } = r.headers;
+            res.writeHead(r.statusCode ?? 502, headers);
             r.pipe(res);
           },
         );
