@@ -24,12 +24,24 @@ import { correlationId, createLogger, type Logger } from './log.js';
 import { Metrics } from './observability/metrics.js';
 import { Limiter, type SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners.js';
-import { MemoryStore, type StateStore } from './state/store.js';
+import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
+import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
+import { createSharedState, type SharedState } from './state/shared.js';
+import type { StateStore } from './state/store.js';
 
 export interface BuildOptions {
   log?: Logger;
+  /** Shared state (store and AWS answer cache); default: Redis when redis.url is set, else in memory. */
+  state?: SharedState;
+  /** Just the store (the AWS answer cache is then in memory). */
   store?: StateStore;
   pool?: ClientPool;
+  /** Posting pace per channel (default: Slack's, one message a second with bursts of three). */
+  pace?: Partial<PacerOptions>;
+  /** The Slack Web API client's own retries (default: 3, backing off from 0.5 s to 5 s). */
+  slackRetries?: { retries: number; factor: number; minTimeout: number; maxTimeout: number };
+  /** Alert storms: false answers every alert alone; options tune the batched task lookup. */
+  storm?: false | Partial<TaskLookupOptions>;
   /** Extra HTTP routes on the app's port. */
   routes?: CustomRoute[];
   /** Prometheus metrics served on /metrics (a fresh registry by default). */
@@ -86,7 +98,45 @@ const health: CustomRoute = {
   },
 };
 
-/** Builds the app (listeners registered, not started). Throws UserError for missing tokens. */
+/** The Web API method (or response_url) a Slack request is for, as a metrics label. */
+function slackMethodOf(input: unknown): string {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : (input as Request).url;
+  const m = /\/api\/([A-Za-z]+\.[A-Za-z.]+)/.exec(url ?? '');
+  return m ? m[1]! : 'response_url';
+}
+
+/**
+ * fetch for every call the app makes to Slack (Web API and response_url), counting failures on
+ * ecs_pull_slack_api_errors_total by method and code: the API's error code, ratelimited, http_NNN, or the
+ * network error code when Slack cannot be reached.
+ */
+export function countingFetch(metrics: Metrics, base: typeof fetch = globalThis.fetch): typeof fetch {
+  return async (input, init) => {
+    const method = slackMethodOf(input);
+    let res: Response;
+    try {
+      res = await base(input, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: unknown } }).cause;
+      const code = typeof cause?.code === 'string' ? cause.code : (err as Error).name || 'request_error';
+      metrics.slackErrors.inc({ method, code });
+      throw err;
+    }
+    if (res.status === 429) metrics.slackErrors.inc({ method, code: 'ratelimited' });
+    else if (res.status >= 300) metrics.slackErrors.inc({ method, code: `http_${res.status}` });
+    else if (res.headers.get('content-type')?.includes('json')) {
+      try {
+        const body = (await res.clone().json()) as { ok?: unknown; error?: unknown };
+        if (body.ok === false) metrics.slackErrors.inc({ method, code: String(body.error ?? 'unknown') });
+      } catch {
+        metrics.slackErrors.inc({ method, code: 'invalid_json' });
+      }
+    }
+    return res;
+  };
+}
+
+/** Builds the app (listeners registered, not started). Throws UserError for missing tokens or an unreachable Redis. */
 export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Promise<SlackApp> {
   const log = opts.log ?? createLogger(config.log.level, process.stdout);
   const botToken = required(config, 'botToken', 'SLACK_BOT_TOKEN');
@@ -112,8 +162,11 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
   const routes = [health, metricsRoute, ...(opts.routes ?? [])];
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    // Slack's own retry policy spans half an hour; a chat reply that late helps nobody.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    // Slack's own retry policy spans half an hour; a chat reply that late helps nobody. A 429 is retried after
+    // the Retry-After Slack gives (the client pauses its queue meanwhile); posts failing past these retries
+    // are tried again by the pacer (slack/pacer.ts).
+    retryConfig: opts.slackRetries ?? { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    fetch: countingFetch(metrics),
   };
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
@@ -142,13 +195,36 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     ignoreSelf: true,
     deferInitialization: true,
   });
+  // One state for the app's life: the AWS answer cache especially, so that an alert storm reads AWS once.
+  const ownState = !opts.state && !opts.store;
+  const state: SharedState =
+    opts.state ??
+    (opts.store
+      ? { kind: 'memory', store: opts.store, callCache: new MemoryCallCache(), close: async () => {} }
+      : await createSharedState(config, log));
+  const pool = opts.pool ?? new ClientPool(config);
+  // How long the alerts of a storm wait for the first reply (its diagnosis, then its turn to be posted).
+  const stormWaitMs = config.aws.deadlineMs + 120_000;
   const deps: SlackDeps = {
     config,
-    pool: opts.pool ?? new ClientPool(config),
-    store: opts.store ?? new MemoryStore(),
+    pool,
+    store: state.store,
     log,
-    callCache: new MemoryCallCache(),
+    callCache: state.callCache,
     limiter: new Limiter(opts.concurrency ?? 8),
+    pacer: new ChannelPacer(state.store, log, { ...SLACK_PACE, ...opts.pace }),
+    storm:
+      opts.storm === false
+        ? undefined
+        : {
+            lookup: new TaskLookup(pool, log, opts.storm ?? {}),
+            groups: new StormGroups(state.store, log, {
+              leadTtlMs: stormWaitMs,
+              pollMs: 200,
+              maxWaitMs: stormWaitMs,
+              windowMs: STORM_WINDOW_MS,
+            }),
+          },
     inflight: new Set(),
     now: Date.now,
     onDiagnosis: (surface, seconds, report, outcome) => metrics.diagnosis(surface, seconds, report, outcome),
@@ -178,6 +254,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
         }),
       ]);
       clearTimeout(timer);
+      if (ownState) await state.close();
     },
   };
 }

@@ -111,6 +111,27 @@ const fileSchema = z
       .strict()
       .default({ probePublic: false, probeTimeoutMs: 2_000 }),
     slack: slackSchema.default(slackSchema.parse({})),
+    /**
+     * Shared state for several replicas (dedupe, alert-storm grouping, paced posting, the short-lived AWS answer
+     * cache). Without a URL every replica keeps its own state in memory.
+     */
+    redis: z
+      .object({
+        /** redis://[:password@]host:port[/db] or rediss:// for TLS. */
+        url: z
+          .url({ protocol: /^rediss?$/, hostname: /^.+$/, error: 'must be a redis:// or rediss:// URL' })
+          .optional(),
+        /** Prefix of every key ecs-pull writes, so that one Redis can serve several installations. */
+        keyPrefix: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9:_.-]{0,64}$/,
+            'must be up to 64 letters, digits, colons, dots, dashes or underscores',
+          )
+          .default('ecs-pull:'),
+      })
+      .strict()
+      .default({ keyPrefix: 'ecs-pull:' }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -166,6 +187,9 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   },
   PORT: (r, v) => {
     section(r, 'slack').port = Number(v);
+  },
+  REDIS_URL: (r, v) => {
+    section(r, 'redis').url = v;
   },
 };
 

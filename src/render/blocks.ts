@@ -8,7 +8,7 @@ import type { TFunction } from 'i18next';
 import type { LinkRef } from '../aws/console-links.js';
 import type { Language } from '../config.js';
 import type { CheckResult, Message } from '../diagnosis/checks/types.js';
-import type { Report } from '../diagnosis/report.js';
+import type { Cause, Report } from '../diagnosis/report.js';
 import { checkTitle, contextLines, say } from './text.js';
 
 /** Block Kit limits (Slack's reference), enforced by fitMessage. */
@@ -55,8 +55,30 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-/** One thing a reply reports on: a task's diagnosis, or why a task could not be diagnosed. */
-export type ReplyItem = { kind: 'report'; report: Report } | { kind: 'error'; ref: string; message: Message };
+/** The cause of a group's first reply, as a repeat shows it. */
+export type CauseSummary = Pick<Cause, 'id' | 'confidence' | 'basis' | 'summary' | 'remediation'>;
+
+/** An alert of a storm answered with its group's first reply instead of a diagnosis of its own. */
+export interface SameCauseItem {
+  kind: 'same';
+  /** This alert's task id. */
+  ref: string;
+  where: { cluster: string; account: string; region: string };
+  first: {
+    taskId: string;
+    /** Permalink of the first reply. */
+    link: string;
+    /** The task group shared (`service:checkout`, `family:web`). */
+    group: string;
+    cause?: CauseSummary | undefined;
+  };
+}
+
+/** One thing a reply reports on: a task's diagnosis, why a task could not be diagnosed, or a storm repeat. */
+export type ReplyItem =
+  | { kind: 'report'; report: Report }
+  | { kind: 'error'; ref: string; message: Message }
+  | SameCauseItem;
 
 /** Everything a reply is rendered from (the rest is the language). */
 export interface ReplyView {
@@ -217,7 +239,11 @@ function where(t: TFunction, r: Report): string {
 }
 
 /** The answer: most likely cause, how sure, the fix; or that none was found. */
-function causeText(t: TFunction, r: Report, compact = false): string {
+function causeText(
+  t: TFunction,
+  r: Pick<Report, 'causes'> | { causes: CauseSummary[] },
+  compact = false,
+): string {
   const top = r.causes[0];
   if (!top) {
     const lines = [`:mag: *${esc(t('slack:cause.none'))}*`];
@@ -233,7 +259,7 @@ function causeText(t: TFunction, r: Report, compact = false): string {
   const fix = say(t, top.remediation);
   if (fix) lines.push(`:wrench: *${esc(t('slack:cause.fix'))}* ${esc(fix)}`);
   if (!compact) {
-    const others = r.causes.slice(1, 4).filter((c) => c.confidence >= 0.1 && c.summary);
+    const others = (r.causes as CauseSummary[]).slice(1, 4).filter((c) => c.confidence >= 0.1 && c.summary);
     if (others.length) {
       lines.push(`_${esc(t('slack:cause.others'))}_`);
       for (const o of others) lines.push(`• ${Math.round(o.confidence * 100)}% ${esc(say(t, o.summary))}`);
@@ -364,7 +390,12 @@ export function decodeActionValue(raw: string | undefined): ActionValue | undefi
   }
 }
 
-function actionsBlock(t: TFunction, lang: Language, actions: ReplyActions): Block {
+function actionsBlock(
+  t: TFunction,
+  lang: Language,
+  actions: ReplyActions,
+  rerunKey = 'slack:actions.rerun',
+): Block {
   const other: Language = lang === 'it' ? 'en' : 'it';
   const base = { k: actions.stateKey, l: actions.layout === 'command' ? 'c' : 't', a: actions.arns } as const;
   return {
@@ -373,7 +404,7 @@ function actionsBlock(t: TFunction, lang: Language, actions: ReplyActions): Bloc
     elements: [
       {
         type: 'button',
-        text: plain(clip(t('slack:actions.rerun'), LIMITS.buttonText)),
+        text: plain(clip(t(rerunKey), LIMITS.buttonText)),
         action_id: ACTION_RERUN,
         style: 'primary',
         value: encodeActionValue({ ...base, g: lang }),
@@ -475,6 +506,44 @@ function compactReport(t: TFunction, r: Report, index: number): Block[] {
   return blocks;
 }
 
+/** A safe Slack link: only https URLs without Slack's markup characters. */
+function link(url: string, label: string): string {
+  // Inside Slack's link markup the URL is escaped like any text (Slack undoes &amp; before opening it).
+  return /^https:\/\/[^\s|<>]+$/.test(url) ? `<${url.replace(/&/g, '&amp;')}|${esc(label)}>` : esc(label);
+}
+
+/** The task group in words: `service:checkout` → service checkout. */
+function groupLabel(t: TFunction, group: string): string {
+  const [kind, ...rest] = group.split(':');
+  const name = rest.join(':');
+  if (kind === 'service' && name) return t('slack:report.service', { name });
+  if (kind === 'family' && name) return t('slack:storm.family', { name });
+  // No group recorded: the task definition (family:revision) stands in for it.
+  if (kind === 'taskdef' && name) return t('slack:storm.family', { name: name.split('/').pop() ?? name });
+  return group;
+}
+
+/** A storm repeat: this task, the first reply it shares its cause with, and that cause. */
+function sameText(t: TFunction, item: SameCauseItem): string {
+  const head = `:repeat: *${esc(t('slack:report.task', { taskId: item.ref }))}* · ${esc(
+    t('slack:report.where', item.where),
+  )}`;
+  const marker = '\u0000link\u0000';
+  // The same task alerted again (another alert app, a re-posted alert) is not "the same as" itself.
+  const again = item.first.taskId === item.ref;
+  const line = esc(
+    again
+      ? t('slack:storm.again', { taskId: item.ref, link: marker })
+      : t('slack:storm.same', {
+          taskId: item.first.taskId,
+          group: groupLabel(t, item.first.group),
+          link: marker,
+        }),
+  ).replace(marker, link(item.first.link, t('slack:storm.first-reply')));
+  const cause = causeText(t, { causes: item.first.cause ? [item.first.cause] : [] }, true);
+  return [head, line, cause].join('\n');
+}
+
 function errorText(t: TFunction, item: Extract<ReplyItem, { kind: 'error' }>): string {
   return `:warning: *${esc(t('slack:report.task', { taskId: item.ref }))}*: ${esc(say(t, item.message))}`;
 }
@@ -488,9 +557,17 @@ function topText(t: TFunction, view: ReplyView): string {
     const cause = top ? say(t, top.summary) || top.id : t('slack:cause.none');
     return clip(t('slack:text.one', { taskId: r.context.taskId, cause }), LIMITS.messageText);
   }
-  if (view.items.length === 1 && view.items[0]!.kind === 'error') {
-    const e = view.items[0]!;
-    return clip(t('slack:text.one', { taskId: e.ref, cause: say(t, e.message) }), LIMITS.messageText);
+  const only = view.items.length === 1 ? view.items[0] : undefined;
+  if (only?.kind === 'error') {
+    return clip(t('slack:text.one', { taskId: only.ref, cause: say(t, only.message) }), LIMITS.messageText);
+  }
+  if (only?.kind === 'same') {
+    const top = only.first.cause;
+    const cause = top ? say(t, top.summary) || top.id : t('slack:cause.none');
+    return clip(
+      t('slack:text.same', { taskId: only.ref, first: only.first.taskId, cause }),
+      LIMITS.messageText,
+    );
   }
   return clip(t('slack:text.many', { count: view.items.length + view.more }), LIMITS.messageText);
 }
@@ -500,13 +577,20 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
   const footer: Block[] = [];
   const single = view.items.length === 1 ? view.items[0] : undefined;
   footer.push(context(...footerText(t, view, single?.kind === 'report' ? single.report : undefined)));
-  if (view.actions) footer.push(actionsBlock(t, lang, view.actions));
+  if (view.actions) {
+    const onlySame = view.items.length > 0 && view.items.every((i) => i.kind === 'same');
+    footer.push(
+      actionsBlock(t, lang, view.actions, onlySame ? 'slack:storm.diagnose' : 'slack:actions.rerun'),
+    );
+  }
 
   let body: Block[];
   if (single?.kind === 'report') {
     body = fullReport(t, single.report, LIMITS.blocks - footer.length, 'c');
   } else if (single?.kind === 'error') {
     body = [section(errorText(t, single))];
+  } else if (single?.kind === 'same') {
+    body = [section(sameText(t, single)), context(esc(t('slack:storm.hint')))];
   } else {
     body = [
       {
@@ -521,7 +605,9 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
     let shown = 0;
     for (const [i, item] of view.items.entries()) {
       const blocks =
-        item.kind === 'report' ? compactReport(t, item.report, i) : [section(errorText(t, item))];
+        item.kind === 'report'
+          ? compactReport(t, item.report, i)
+          : [section(item.kind === 'same' ? sameText(t, item) : errorText(t, item))];
       if (used + blocks.length > budget) break;
       if (shown > 0) {
         if (used + blocks.length + 1 > budget) break;
@@ -553,8 +639,10 @@ export function renderSummary(view: ReplyView, t: TFunction): SlackMessage {
     blocks.push(
       context(esc(probs ? t('slack:summary.details', { count: probs }) : t('slack:summary.details-none'))),
     );
-  } else if (item) {
+  } else if (item?.kind === 'error') {
     blocks.push(section(`${head(item.ref)}\n:warning: ${esc(say(t, item.message))}`));
+  } else if (item?.kind === 'same') {
+    blocks.push(section(sameText(t, item)));
   }
   return fitMessage({ text: topText(t, view), blocks });
 }

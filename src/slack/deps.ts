@@ -5,6 +5,8 @@ import type { SharedCallCache } from '../diagnosis/facts/session.js';
 import type { Report } from '../diagnosis/report.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/store.js';
+import type { ChannelPacer } from './pacer.js';
+import type { StormGroups, TaskLookup } from './storm.js';
 
 export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language';
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
@@ -18,10 +20,16 @@ export interface SlackDeps {
   callCache?: SharedCallCache | undefined;
   /** Bounds concurrent diagnoses (an alert storm must not open hundreds of AWS sessions at once). */
   limiter: Limiter;
+  /** Every chat.postMessage goes through it: Slack's per-channel pace, posts retried rather than lost. */
+  pacer: ChannelPacer;
+  /** Alert storms: batched task lookups and groups answered by their first reply; absent = every alert alone. */
+  storm?: { lookup: TaskLookup; groups: StormGroups } | undefined;
   now: () => number;
-  /** Told about every diagnosis (metrics). */
+  /** The workspace's URL (auth.test), learnt when a permalink has to be built by hand. */
+  workspaceUrl?: string | undefined;
   /** Work still running after its acknowledgement (awaited on shutdown). */
   inflight: Set<Promise<unknown>>;
+  /** Told about every diagnosis (metrics). */
   onDiagnosis?:
     | ((surface: Surface, seconds: number, report: Report | undefined, outcome: Outcome) => void)
     | undefined;

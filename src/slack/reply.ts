@@ -72,21 +72,63 @@ export function viewOf(state: ReplyState, key: string): ReplyView {
   };
 }
 
+/** Posts a message at the channel's pace (see pacer.ts); returns its ts. */
 async function post(
+  deps: SlackDeps,
   client: SlackClient,
   channel: string,
   msg: SlackMessage,
   threadTs?: string,
 ): Promise<string | undefined> {
-  const r = await client.chat.postMessage({
-    channel,
-    text: msg.text,
-    blocks: msg.blocks as never,
-    ...(threadTs ? { thread_ts: threadTs } : {}),
-    unfurl_links: false,
-    unfurl_media: false,
-  });
+  const r = await deps.pacer.run(channel, () =>
+    client.chat.postMessage({
+      channel,
+      text: msg.text,
+      blocks: msg.blocks as never,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    }),
+  );
   return r.ts;
+}
+
+/**
+ * A link to a posted message: chat.getPermalink (no scope needed), else Slack's permalink format built from the
+ * workspace URL (auth.test), the channel and the ts.
+ */
+export async function permalink(
+  deps: SlackDeps,
+  client: SlackClient,
+  channel: string,
+  ts: string,
+  threadTs?: string,
+): Promise<string> {
+  try {
+    const r = await client.chat.getPermalink({ channel, message_ts: ts });
+    if (r.permalink) return r.permalink;
+  } catch (err) {
+    deps.log.warn(
+      { err: (err as Error).message, channel, ts },
+      'chat.getPermalink failed; linking by archive URL',
+    );
+  }
+  if (!deps.workspaceUrl) {
+    try {
+      deps.workspaceUrl = (await client.auth.test()).url;
+    } catch {
+      // No workspace URL: the link names Slack's own domain, still better than no link.
+    }
+  }
+  const base = (deps.workspaceUrl ?? 'https://slack.com/').replace(/\/?$/, '/');
+  const thread = threadTs && threadTs !== ts ? `?thread_ts=${threadTs}&cid=${channel}` : '';
+  return `${base}archives/${channel}/p${ts.replace('.', '')}${thread}`;
+}
+
+/** Where a reply went (the message that carries the report). */
+export interface Posted {
+  channel: string;
+  ts: string;
 }
 
 /**
@@ -101,25 +143,26 @@ export async function publishReply(
   state: ReplyState,
   lang: Language,
   opts: { threadTs?: string | undefined; respond?: RespondFn | undefined },
-): Promise<void> {
+): Promise<Posted | undefined> {
   const t = translator(lang);
   if (state.items.length && state.items.every(isRefusal)) {
     // Nothing this channel may see: one short line, no report, no buttons.
     const lines = [...new Set(state.items.map((i) => (i.kind === 'error' ? say(t, i.message) : '')))];
     if (state.layout === 'command' && opts.respond) await respondLine(opts.respond, lines.join('\n'));
-    else await postLine(client, state.channel, opts.threadTs, lines.join('\n'));
-    return;
+    else await postLine(deps, client, state.channel, opts.threadTs, lines.join('\n'));
+    return undefined;
   }
   const key = await saveState(deps, state);
   const view = viewOf(state, key);
   const detail = renderReply(view, t, lang);
   try {
     if (state.layout === 'command') {
-      const ts = await post(client, state.channel, renderSummary(view, t));
-      await post(client, state.channel, detail, ts);
-    } else {
-      await post(client, state.channel, detail, opts.threadTs);
+      const ts = await post(deps, client, state.channel, renderSummary(view, t));
+      const detailTs = await post(deps, client, state.channel, detail, ts);
+      return detailTs ? { channel: state.channel, ts: detailTs } : undefined;
     }
+    const ts = await post(deps, client, state.channel, detail, opts.threadTs);
+    return ts ? { channel: state.channel, ts } : undefined;
   } catch (err) {
     const code = slackErrorCode(err);
     if (!opts.respond || !code || !cannotWrite.has(code)) throw err;
@@ -133,6 +176,7 @@ export async function publishReply(
       const hint = renderLine(t('slack:errors.not-in-channel'));
       await opts.respond({ response_type: 'ephemeral', text: hint.text, blocks: hint.blocks as never });
     }
+    return undefined;
   }
 }
 
@@ -171,13 +215,14 @@ export async function rerenderReply(
 
 /** A one-line message in a thread (a refusal, an apology, usage). */
 export async function postLine(
+  deps: SlackDeps,
   client: SlackClient,
   channel: string,
   threadTs: string | undefined,
   text: string,
 ): Promise<void> {
   const msg = renderLine(text);
-  await post(client, channel, msg, threadTs);
+  await post(deps, client, channel, msg, threadTs);
 }
 
 /** A one-line ephemeral answer through response_url. */

@@ -1,8 +1,8 @@
 /**
- * Small shared state for the Slack app: dedupe marks (event ids, alert messages) and per-message state (the
- * reports a message shows, so that its buttons can re-render it). Values are JSON; every entry expires. The
- * interface is async and minimal so that a Redis implementation (SET key value NX PX ttl / GET) can replace the
- * in-memory one without changing any caller.
+ * Small shared state for the Slack app: dedupe marks (event ids, alert messages), alert-storm groups, per-message
+ * state (the reports a message shows, so that its buttons can re-render it) and the posting pace of each channel.
+ * Values are JSON; every entry expires. The interface is async and minimal so that the Redis implementation
+ * (src/state/redis.ts: SET NX PX, GET, DEL and one script) and this in-memory one are interchangeable.
  */
 
 export interface StateStore {
@@ -13,6 +13,25 @@ export interface StateStore {
    * caller "won"), false when the key was already taken: the primitive behind dedupe and locks.
    */
   setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean>;
+  /** Removes key (a claim given up). */
+  delete(key: string): Promise<void>;
+  /**
+   * Books the next turn of a paced queue (one Slack channel): turns are spaced intervalMs apart, with up to
+   * `burst` turns at once after a quiet period. Returns how many ms the caller must wait before its turn.
+   */
+  schedule(key: string, intervalMs: number, burst: number): Promise<number>;
+}
+
+/** The pacing rule shared by both stores (GCRA): returns [wait, next theoretical arrival time]. */
+export function nextTurn(
+  storedTat: number | undefined,
+  now: number,
+  intervalMs: number,
+  burst: number,
+): [number, number] {
+  const tat = Math.max(storedTat ?? now, now);
+  const go = Math.max(now, tat - Math.max(0, burst - 1) * intervalMs);
+  return [go - now, tat + intervalMs];
 }
 
 interface Entry {
@@ -31,6 +50,7 @@ export interface MemoryStoreOptions {
 /** In-process store: a Map in insertion order, expired entries dropped lazily, oldest evicted past the bounds. */
 export class MemoryStore implements StateStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly turns = new Map<string, number>();
   private readonly maxEntries: number;
   private readonly maxTotalChars: number;
   private readonly now: () => number;
@@ -66,6 +86,23 @@ export class MemoryStore implements StateStore {
     this.totalChars += json.length;
     this.evict(now);
     return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    const e = this.entries.get(key);
+    if (e) this.remove(key, e);
+  }
+
+  async schedule(key: string, intervalMs: number, burst: number): Promise<number> {
+    const now = this.now();
+    const [wait, tat] = nextTurn(this.turns.get(key), now, intervalMs, burst);
+    this.turns.delete(key);
+    this.turns.set(key, tat);
+    // Queues idle for longer than their interval hold nothing worth keeping.
+    if (this.turns.size > 1_000) {
+      for (const [k, t] of this.turns) if (t + intervalMs < now) this.turns.delete(k);
+    }
+    return wait;
   }
 
   /** Live entries (tests, memory figures). */

@@ -302,7 +302,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
   describe('alerts', () => {
     const alertTs: Record<string, string> = {};
 
-    it('each alert shape gets exactly one reply in its thread, in the channel’s language', async () => {
+    it('each alert shape gets exactly one reply in its thread, in the channel’s language; the same task alerted again links to its first reply', async () => {
       const goneId = 'f1e2d3c4b5a697887766554433221100';
       for (const name of alertFixtureNames()) {
         const v =
@@ -319,6 +319,8 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
         expect(r.status).toBe(200);
         expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
       }
+      const full: string[] = [];
+      const again: Array<{ name: string; blocks: string }> = [];
       for (const [name, ts] of Object.entries(alertTs)) {
         const reply = await slack.waitFor(() => repliesIn(C_ALERTS_IT, ts)[0], 30_000, `reply to ${name}`);
         const blocks = texts(reply.args.blocks);
@@ -334,9 +336,24 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
           expect(blocks).toContain('ecs-pull · attività f1e2d3c4b5a697887766554433221100');
           expect(blocks).toContain("ricostruito a partire da: l'evento EventBridge");
           expect(blocks).toContain(net.subnetId);
+        } else if (blocks.includes(`ecs-pull · attività ${t1.taskId}`)) {
+          const posted = slack.messages
+            .get(C_ALERTS_IT)!
+            .find((m) => m.thread_ts === ts && m.user === BOT_USER_ID);
+          full.push(posted!.ts);
         } else {
-          expect(blocks, name).toContain(`ecs-pull · attività ${t1.taskId}`);
+          // Every shape names t1 with the same stopped reason: one full report, the others point to it.
+          expect(blocks, name).toContain(`L'attività ${t1.taskId} è già stata diagnosticata`);
+          again.push({ name, blocks });
         }
+      }
+      expect(full).toHaveLength(1);
+      expect(again.length).toBe(alertFixtureNames().length - 3);
+      // The link is the first reply's permalink (chat.getPermalink), escaped as Slack wants inside <…|…>.
+      const link = `<https://ecs-pull-test.slack.com/archives/${C_ALERTS_IT}/p${full[0]!.replace('.', '')}?thread_ts=`;
+      for (const a of again) {
+        expect(a.blocks, a.name).toContain(link);
+        expect(a.blocks, a.name).toMatch(/&amp;cid=C0ALERTSIT\|prima risposta>/);
       }
       await new Promise((r) => setTimeout(r, 500));
       for (const [name, ts] of Object.entries(alertTs))

@@ -64,6 +64,7 @@ function parseArgs(raw: string, contentType: string | undefined): Record<string,
 export const BOT_USER_ID = 'U0ECSPULL';
 export const BOT_ID = 'B0ECSPULL';
 export const TEAM_ID = 'T0TESTTEAM';
+export const WORKSPACE_URL = 'https://ecs-pull-test.slack.com/';
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -74,6 +75,10 @@ export class FakeSlack {
   readonly locales = new Map<string, string>();
   /** Method → Slack error code to answer with (ok: false). */
   readonly failures = new Map<string, string>();
+  /** Method → the next `times` calls get HTTP 429 with Retry-After: retryAfter (seconds), as Slack rate-limits. */
+  readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  /** Calls answered with 429 (not in `calls`, which holds the calls Slack accepted). */
+  readonly limited: RecordedCall[] = [];
   /** Where apps.connections.open sends the Socket Mode client. */
   socketUrl: string | undefined;
   private server: Server | undefined;
@@ -81,7 +86,8 @@ export class FakeSlack {
   private tsCounter = 0;
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on a free port, or on `port` (to come back where the app expects Slack after stop()). */
+  async start(port = 0): Promise<this> {
     this.started = Date.now();
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err) => {
@@ -89,7 +95,7 @@ export class FakeSlack {
         res.end(String(err));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
@@ -169,6 +175,14 @@ export class FakeSlack {
     const args = parseArgs(raw, req.headers['content-type']);
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (args.token as string | undefined);
+    const limit = this.rateLimits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times--;
+      this.limited.push({ method, args, at, wall: Date.now(), token });
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limit.retryAfter) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     this.calls.push({ method, args, at, wall: Date.now(), token });
     const failure = this.failures.get(method);
     if (failure) {
@@ -184,7 +198,7 @@ export class FakeSlack {
       case 'auth.test':
         return {
           ok: true,
-          url: 'https://ecs-pull-test.slack.com/',
+          url: WORKSPACE_URL,
           team: 'ecs-pull test',
           user: 'ecs-pull',
           team_id: TEAM_ID,
@@ -210,6 +224,17 @@ export class FakeSlack {
         msg.text = args.text as string;
         msg.blocks = args.blocks as unknown[];
         return { ok: true, channel, ts: msg.ts, text: msg.text };
+      }
+      case 'chat.getPermalink': {
+        const msg = this.messages.get(channel)?.find((m) => m.ts === args.message_ts);
+        if (!msg) return { ok: false, error: 'message_not_found' };
+        const thread =
+          msg.thread_ts && msg.thread_ts !== msg.ts ? `?thread_ts=${msg.thread_ts}&cid=${channel}` : '';
+        return {
+          ok: true,
+          channel,
+          permalink: `${WORKSPACE_URL}archives/${channel}/p${msg.ts.replace('.', '')}${thread}`,
+        };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };

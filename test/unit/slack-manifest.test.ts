@@ -24,6 +24,9 @@ const code = sources(join(root, 'src', 'slack'));
 const methodScopes: Record<string, string[]> = {
   'chat.postMessage': ['chat:write', 'chat:write.public'],
   'chat.update': ['chat:write'],
+  // Neither needs a scope (Slack's method reference: "No scope required").
+  'chat.getPermalink': [],
+  'auth.test': [],
   'users.info': ['users:read'],
   'conversations.replies': ['channels:history', 'groups:history'],
   'conversations.history': ['channels:history', 'groups:history'],

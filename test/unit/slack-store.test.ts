@@ -58,4 +58,35 @@ describe('MemoryStore', () => {
     expect(await s.get('live')).toBe(2);
     expect(await s.get('new')).toBe(3);
   });
+
+  it('deletes a key (a claim given up), so that the next claimant wins', async () => {
+    const s = new MemoryStore();
+    expect(await s.setIfAbsent('storm:k:lead', 1, 60_000)).toBe(true);
+    expect(await s.setIfAbsent('storm:k:lead', 1, 60_000)).toBe(false);
+    await s.delete('storm:k:lead');
+    await s.delete('never-set');
+    expect(await s.setIfAbsent('storm:k:lead', 2, 60_000)).toBe(true);
+  });
+
+  it('paces each queue: a burst after a quiet spell, then one turn per interval, queues apart', async () => {
+    let now = 10_000;
+    const s = new MemoryStore({ now: () => now });
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) waits.push(await s.schedule('pace:C1', 1000, 3));
+    expect(waits).toEqual([0, 0, 0, 1000, 2000, 3000]);
+    expect(await s.schedule('pace:C2', 1000, 3)).toBe(0);
+    // 2.5 s later the booked turns have partly passed: the next one is 3.5 s after the first burst's end.
+    now += 2_500;
+    expect(await s.schedule('pace:C1', 1000, 3)).toBe(1500);
+    // After a long quiet spell the burst is available again.
+    now += 60_000;
+    expect([
+      await s.schedule('pace:C1', 1000, 3),
+      await s.schedule('pace:C1', 1000, 3),
+      await s.schedule('pace:C1', 1000, 3),
+      await s.schedule('pace:C1', 1000, 3),
+    ]).toEqual([0, 0, 0, 1000]);
+    // Burst 1: strictly one per interval.
+    expect([await s.schedule('pace:C3', 500, 1), await s.schedule('pace:C3', 500, 1)]).toEqual([0, 500]);
+  });
 });

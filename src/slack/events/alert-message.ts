@@ -1,15 +1,20 @@
 /**
  * Automatic replies to ECS failure alerts: a message from a configured alert source (bot, app, channel) that
- * names ECS tasks gets one reply in its thread, in the channel's language, covering every task it names.
+ * names ECS tasks gets one reply in its thread, in the channel's language, covering every task it names. In an
+ * alert storm (many tasks of one service failing the same way) only the first alert of the group is diagnosed;
+ * the others link to its reply (storm.ts).
  */
 import type { App } from '@slack/bolt';
-import { channelLanguage, isAlertSource } from '../access.js';
-import { findTasksInMessage, type SlackMessageLike } from '../alert.js';
+import type { Language } from '../../config.js';
+import type { SameCauseItem } from '../../render/blocks.js';
+import { channelLanguage, isAlertSource, mayDiagnose } from '../access.js';
+import { type AlertTask, findTasksInMessage, type SlackMessageLike } from '../alert.js';
 import { claim, firstDelivery } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
-import { postLine, publishReply, type SlackClient } from '../reply.js';
+import { permalink, postLine, publishReply, type SlackClient } from '../reply.js';
+import { causeOf, stormGroupOf, summaryFromEvent } from '../storm.js';
 
 interface MessageEventLike extends SlackMessageLike {
   channel?: string;
@@ -62,27 +67,142 @@ export async function handleAlertMessage(
   const lang = channelLanguage(deps.config, channel);
   const threadTs = msg.thread_ts ?? msg.ts;
   const team = typeof body.team_id === 'string' ? body.team_id : undefined;
+  const requester = requesterOf(team, `alert-${msg.bot_id ?? msg.app_id ?? 'app'}`);
+  const alert: Alert = { channel, ts: msg.ts, threadTs, lang, requester, client };
   await guarded(
     deps,
     'alert',
     () => lang,
-    (text) => postLine(client, channel, threadTs, text),
+    (text) => postLine(deps, client, channel, threadTs, text),
     async () => {
-      const items = await diagnoseTasks(deps, found.tasks, {
-        channel,
-        requester: requesterOf(team, `alert-${msg.bot_id ?? msg.app_id ?? 'app'}`),
-        surface: 'alert',
-      });
-      deps.log.info({ channel, ts: msg.ts, tasks: found.tasks.length, more: found.more }, 'alert answered');
-      await publishReply(
-        deps,
-        client,
-        { v: 1, channel, layout: 'thread', items, requests: found.tasks.map(toRequest), more: found.more },
-        lang,
-        { threadTs },
-      );
+      const only = found.tasks.length === 1 && found.more === 0 ? found.tasks[0] : undefined;
+      if (
+        only &&
+        deps.storm &&
+        mayDiagnose(deps.config, deps.pool, channel, only.target.account, only.target.partition)
+      ) {
+        await answerInStorm(deps, alert, only);
+        return;
+      }
+      await answerAlone(deps, alert, found.tasks, found.more);
     },
   );
+}
+
+interface Alert {
+  channel: string;
+  ts: string;
+  threadTs: string;
+  lang: Language;
+  requester: string;
+  client: SlackClient;
+}
+
+/** Diagnoses the alert's tasks and replies with the reports. */
+async function answerAlone(
+  deps: SlackDeps,
+  a: Alert,
+  tasks: AlertTask[],
+  more: number,
+): Promise<ReturnType<typeof publishReply>> {
+  const items = await diagnoseTasks(deps, tasks, {
+    channel: a.channel,
+    requester: a.requester,
+    surface: 'alert',
+  });
+  deps.log.info({ channel: a.channel, ts: a.ts, tasks: tasks.length, more }, 'alert answered');
+  return publishReply(
+    deps,
+    a.client,
+    { v: 1, channel: a.channel, layout: 'thread', items, requests: tasks.map(toRequest), more },
+    a.lang,
+    { threadTs: a.threadTs },
+  );
+}
+
+/**
+ * One task of a possible storm: grouped (from its event, else a batched DescribeTasks), then diagnosed as the
+ * group's leader, answered with the leader's reply, or diagnosed alone when it cannot be grouped.
+ */
+async function answerInStorm(deps: SlackDeps, a: Alert, task: AlertTask): Promise<void> {
+  const storm = deps.storm!;
+  const summary = summaryFromEvent(task) ?? (await storm.lookup.lookup(task.target, a.requester));
+  const group = stormGroupOf(a.channel, task.target, summary);
+  if (!group) {
+    await answerAlone(deps, a, [task], 0);
+    return;
+  }
+  const role = await storm.groups.join(group.key);
+  if (role.role === 'alone') {
+    await answerAlone(deps, a, [task], 0);
+    return;
+  }
+  if (role.role === 'follower') {
+    const item: SameCauseItem = {
+      kind: 'same',
+      ref: task.target.taskId,
+      where: {
+        cluster: task.target.cluster,
+        account: task.target.account ?? '—',
+        region: task.target.region,
+      },
+      first: {
+        taskId: role.first.taskId,
+        link: role.first.link,
+        group: role.first.group,
+        cause: role.first.cause,
+      },
+    };
+    deps.log.info(
+      { channel: a.channel, ts: a.ts, task: task.target.taskArn, storm: group.key, first: role.first.taskId },
+      'alert answered with its storm’s first reply',
+    );
+    await publishReply(
+      deps,
+      a.client,
+      { v: 1, channel: a.channel, layout: 'thread', items: [item], requests: [toRequest(task)], more: 0 },
+      a.lang,
+      { threadTs: a.threadTs },
+    );
+    return;
+  }
+  // The leader: a full diagnosis, then its reply becomes the group's reference.
+  let published = false;
+  try {
+    const items = await diagnoseTasks(deps, [task], {
+      channel: a.channel,
+      requester: a.requester,
+      surface: 'alert',
+    });
+    const posted = await publishReply(
+      deps,
+      a.client,
+      { v: 1, channel: a.channel, layout: 'thread', items, requests: [toRequest(task)], more: 0 },
+      a.lang,
+      { threadTs: a.threadTs },
+    );
+    const item = items[0];
+    if (item?.kind === 'report' && posted) {
+      const link = await permalink(deps, a.client, posted.channel, posted.ts, a.threadTs);
+      await storm.groups.publish(group.key, {
+        v: 1,
+        channel: posted.channel,
+        ts: posted.ts,
+        link,
+        taskId: task.target.taskId,
+        group: group.group,
+        cause: causeOf(item.report),
+      });
+      published = true;
+    }
+    deps.log.info(
+      { channel: a.channel, ts: a.ts, task: task.target.taskArn, storm: group.key, first: published },
+      'alert answered',
+    );
+  } finally {
+    // A diagnosis that failed (task gone, internal error) is no reference: the next alert of the group leads.
+    if (!published) await storm.groups.abandon(group.key);
+  }
 }
 
 export function registerAlertMessages(app: App, deps: SlackDeps): void {

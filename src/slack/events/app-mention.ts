@@ -47,7 +47,7 @@ export async function handleMention(
   const { lang: explicit, rest } = takeLangToken(mentionWords(event.text));
   let lang: Language = explicit ?? channelLanguage(deps.config, channel);
   const team = typeof body.team_id === 'string' ? body.team_id : undefined;
-  const tell = (text: string) => postLine(client, channel, threadTs, text);
+  const tell = (text: string) => postLine(deps, client, channel, threadTs, text);
   await guarded(
     deps,
     'mention',
