@@ -160,7 +160,8 @@ describe.skipIf(skip)(`two replicas sharing Redis${skip ? ` (${why})` : ''}`, ()
       const ttl = await c.pttl(k);
       expect(ttl, k).toBeGreaterThan(0);
       const family = k.split(':')[1]!;
-      const f = (families[family] ??= { count: 0, maxTtlS: 0 });
+      const f = families[family] ?? { count: 0, maxTtlS: 0 };
+      families[family] = f;
       f.count++;
       f.maxTtlS = Math.max(f.maxTtlS, Math.round(ttl / 1000));
     }

@@ -238,9 +238,9 @@ describe('the alert extractor on anything', () => {
 
   it('never throws on arbitrary JSON, escaped or not, however deeply nested', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 12 }), fc.boolean(), (v, escape) => {
+      fc.property(fc.jsonValue({ maxDepth: 12 }), fc.boolean(), (v, escaped) => {
         let s = JSON.stringify(v);
-        if (escape) s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+        if (escaped) s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
         findTasks(s);
         findTasks(`{${s}`);
         findTasksInMessage({ text: '', metadata: { event_payload: v } });
@@ -379,7 +379,7 @@ describe('the Slack handlers on anything', () => {
         const answers: string[] = [];
         const respond = (async (m: string | { text?: string }) => {
           answers.push(typeof m === 'string' ? m : (m.text ?? ''));
-        }) as RespondFn;
+        }) as unknown as RespondFn;
         await handleCommand(
           deps,
           { text, channel_id: channel, user_id: 'U0PROPERTY', team_id: 'T0PROPERTY' },
