@@ -102,6 +102,8 @@ export class ClientPool {
     this.handler = new NodeHttpHandler({
       connectionTimeout: Math.min(config.aws.callTimeoutMs, 2_000),
       requestTimeout: config.aws.callTimeoutMs,
+      // Without this the SDK only logs a warning when a request runs past requestTimeout.
+      throwOnRequestTimeout: true,
       httpAgent: { keepAlive: true, maxSockets: 64 },
       httpsAgent: { keepAlive: true, maxSockets: 64 },
     });

@@ -83,7 +83,7 @@ export const imageExistsCheck: Check = {
           'fail.no-repository',
           { ...where, image: rec.image },
           {
-            evidence: [...near.map((n) => r.ev('near-name', { name: n })), ...ptcEvidence],
+            evidence: [...near.map((n) => r.ev('near-name', { name: n })), ...ptcEvidence, ...unread(rec, 'repositories')],
             remediation: near.length
               ? r.fix('near-name', { near: near[0]!, repository: rec.repository })
               : r.fix('create-repository', where),
@@ -143,7 +143,7 @@ export const imageExistsCheck: Check = {
       const evidence: Message[] = active
         .slice(0, 5)
         .map((i) => r.ev('newest-tag', { tag: i.tags.join(', '), pushedAt: i.pushedAt ?? '?' }));
-      evidence.push(...ptcEvidence);
+      evidence.push(...ptcEvidence, ...unread(rec, 'tags'));
       if (rec.digest && !rec.tag) {
         return r.fail(
           'fail.no-digest',
@@ -305,4 +305,12 @@ function describeSelection(rule: LifecycleRule): string {
   ]
     .filter((x) => x !== undefined && x !== '')
     .join(' ');
+}
+
+/** An evidence line for a part of the picture that could not be read (the near names, the repository's tags). */
+function unread(rec: EcrImageRecord, part: 'repositories' | 'tags'): Message[] {
+  const e = rec.errors.find((x) => x.part === part);
+  if (!e) return [];
+  const fallback = part === 'tags' ? 'ecr:DescribeImages' : 'ecr:DescribeRepositories';
+  return [r.ev(`${part}-unread`, { action: e.error.action ?? fallback, code: e.error.code })];
 }

@@ -32,8 +32,23 @@ function parseV6(ip: string): bigint | null {
   return n;
 }
 
-/** Parses an address or CIDR (v4 or v6) into an inclusive range; null when invalid. */
+const parsed = new Map<string, Range | null>();
+
+/**
+ * Parses an address or CIDR (v4 or v6) into an inclusive range; null when invalid. Memoized: the same few
+ * dozen ranges are compared thousands of times per diagnosis (every rule against every peer).
+ */
 export function parseCidr(s: string): Range | null {
+  let r = parsed.get(s);
+  if (r === undefined) {
+    r = parseCidrUncached(s);
+    if (parsed.size >= 10_000) parsed.clear();
+    parsed.set(s, r);
+  }
+  return r;
+}
+
+function parseCidrUncached(s: string): Range | null {
   const [ip, lenText] = s.trim().split('/');
   if (!ip) return null;
   const v6 = ip.includes(':');
