@@ -83,7 +83,11 @@ export const imageExistsCheck: Check = {
           'fail.no-repository',
           { ...where, image: rec.image },
           {
-            evidence: [...near.map((n) => r.ev('near-name', { name: n })), ...ptcEvidence, ...unread(rec, 'repositories')],
+            evidence: [
+              ...near.map((n) => r.ev('near-name', { name: n })),
+              ...ptcEvidence,
+              ...unread(rec, 'repositories'),
+            ],
             remediation: near.length
               ? r.fix('near-name', { near: near[0]!, repository: rec.repository })
               : r.fix('create-repository', where),
