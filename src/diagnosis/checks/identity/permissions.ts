@@ -119,6 +119,9 @@ export async function rolePermission(
         'aws:SecureTransport': 'true',
       },
       identityPolicies: docs,
+      ...(q.action.startsWith('kms:')
+        ? { resourcePolicy: keyPolicyDelegatingToIam(roleArn, roleAccount) }
+        : {}),
       ...(bound ? { permissionBoundary: { name: bound.name, document: bound.document } } : {}),
     });
   const answer = await ask(identity, boundary);
@@ -146,6 +149,27 @@ export async function rolePermission(
       conditions: [...conditions].sort(),
     };
   return { decision: 'implicit-deny', method: 'local', deciding: [] };
+}
+
+/**
+ * A KMS key is usable only when its key policy allows it; the evaluator models that, and with no key policy every
+ * kms: question would be denied. ecs-pull does not read key policies (the report says to check them), so the role's
+ * side is asked under the default key policy, which lets the account's IAM policies decide.
+ */
+function keyPolicyDelegatingToIam(roleArn: string, account: string): unknown {
+  const partition = roleArn.split(':')[1] || 'aws';
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  };
 }
 
 /** Condition keys the request of `action` never carries: ECR's token is asked for outside any VPC endpoint. */

@@ -91,7 +91,7 @@ describe('image.exists: the repository and tag exist', () => {
     });
     const r = await runCheck(imageExistsCheck, s);
     expect(r.message.key).toBe('image:exists.fail.no-tag-lifecycle');
-    expect(evidenceText(r)).toContain('only 3 are there now');
+    expect(evidenceText(r)).toContain('the repository holds only 3 of them now');
     expect(evidenceText(r)).toContain('Recent image: latest, build-7');
   });
   it('does not blame a rule whose tag list the tag meets only in part (every entry must be met)', async () => {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { secretsRetrievalCheck } from '../../../../src/diagnosis/checks/identity/secrets-retrieval.js';
 import { ephemeralStorageCheck } from '../../../../src/diagnosis/checks/identity/storage-ephemeral.js';
-import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
+import {
+  denyFact,
+  english,
+  evidenceText,
+  loadFacts,
+  runCheck,
+  setFact,
+  value,
+} from '../../../helpers/checks.js';
 
 const healthy = () => loadFacts('identity/healthy.json');
 const GB = 1024 ** 3;
@@ -103,6 +111,32 @@ describe('secrets.retrieval: each secret exists, its key works, the role may rea
     const ok = await runCheck(secretsRetrievalCheck, withKey('alias/db-secrets', enabled, 'allowed'));
     expect(ok.status).toBe('pass');
     expect(evidenceText(ok)).toContain(`Encrypted with KMS key ${KEY}`);
+  });
+  it("judges kms:Decrypt from the role's own policies when simulation is unavailable (the key policy is left to the advice)", async () => {
+    const enabled = { arn: KEY, state: 'Enabled', manager: 'CUSTOMER' };
+    const localOnly = (actions: string[]) => {
+      const s = withKey('alias/db-secrets', enabled);
+      denyFact(s, 'iam.executionRoleSimulation', 'iam:SimulatePrincipalPolicy');
+      value(s, 'iam.executionRolePolicies').reason = 'AccessDenied';
+      value(s, 'iam.executionRolePolicies').policies = [
+        {
+          name: 'read-secrets',
+          kind: 'inline',
+          document: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+          },
+        },
+      ];
+      return s;
+    };
+    const ok = await runCheck(
+      secretsRetrievalCheck,
+      localOnly(['secretsmanager:GetSecretValue', 'kms:Decrypt']),
+    );
+    expect(ok.status).toBe('pass');
+    const denied = await runCheck(secretsRetrievalCheck, localOnly(['secretsmanager:GetSecretValue']));
+    expect(denied.message.key).toBe('secrets:retrieval.fail.kms-denied');
   });
   it('is unknown naming kms:DescribeKey when an alias could not be resolved', async () => {
     const s = withKey('alias/db-secrets', {

@@ -1,0 +1,145 @@
+/**
+ * A loopback proxy in front of moto that makes chosen AWS actions fail the way AWS does: AccessDenied in each
+ * protocol's own error format, throttling for the first N attempts, or a call that never answers.
+ */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = { kind: 'deny' } | { kind: 'throttle'; times: number } | { kind: 'hang' };
+
+const jsonPrefixes: Record<string, string> = {
+  AmazonEC2ContainerServiceV20141113: 'ecs',
+  AmazonEC2ContainerRegistry_V20150921: 'ecr',
+  secretsmanager: 'secretsmanager',
+  TrentService: 'kms',
+  AmazonSSM: 'ssm',
+};
+
+/** The IAM action of a request: from X-Amz-Target (JSON protocols) or Action= and the SigV4 scope (query). */
+export function actionOf(
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): { action: string; protocol: 'json' | 'ec2' | 'query' } | null {
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const [prefix, op] = target.split('.');
+    const svc = jsonPrefixes[prefix ?? ''];
+    return svc && op ? { action: `${svc}:${op}`, protocol: 'json' } : null;
+  }
+  const svc = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1];
+  const op = new URLSearchParams(body).get('Action');
+  if (!svc || !op) return null;
+  return { action: `${svc}:${op}`, protocol: svc === 'ec2' ? 'ec2' : 'query' };
+}
+
+function denial(
+  action: string,
+  protocol: 'json' | 'ec2' | 'query',
+): { status: number; type: string; body: string } {
+  const msg = `User: arn:aws:sts::000000000000:assumed-role/ecs-pull-diagnostics/e2e is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+  if (protocol === 'json')
+    return {
+      status: 400,
+      type: 'application/x-amz-json-1.1',
+      body: JSON.stringify({ __type: 'AccessDeniedException', message: msg }),
+    };
+  if (protocol === 'ec2') {
+    return {
+      status: 403,
+      type: 'text/xml',
+      body: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>${msg}</Message></Error></Errors><RequestID>f00d</RequestID></Response>`,
+    };
+  }
+  return {
+    status: 403,
+    type: 'text/xml',
+    body: `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${msg}</Message></Error><RequestId>f00d</RequestId></ErrorResponse>`,
+  };
+}
+
+function throttle(protocol: 'json' | 'ec2' | 'query'): { status: number; type: string; body: string } {
+  if (protocol === 'json')
+    return {
+      status: 400,
+      type: 'application/x-amz-json-1.1',
+      body: JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }),
+    };
+  if (protocol === 'ec2') {
+    return {
+      status: 503,
+      type: 'text/xml',
+      body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>f00d</RequestID></Response>',
+    };
+  }
+  return {
+    status: 400,
+    type: 'text/xml',
+    body: '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>f00d</RequestId></ErrorResponse>',
+  };
+}
+
+export interface FaultProxy {
+  url: string;
+  /** Faults by IAM action; replaced wholesale by `set`. */
+  set(faults: Record<string, Fault>): void;
+  /** Requests seen per action since the last `set`. */
+  seen(action: string): number;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const t = new URL(target);
+  let faults: Record<string, Fault> = {};
+  let seen = new Map<string, number>();
+  const hung = new Set<import('node:http').ServerResponse>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const a = actionOf(req.headers, body.toString());
+      if (a) seen.set(a.action, (seen.get(a.action) ?? 0) + 1);
+      const f = a ? faults[a.action] : undefined;
+      const reply = (r: { status: number; type: string; body: string }) => {
+        res.writeHead(r.status, { 'content-type': r.type, 'x-amzn-requestid': 'f00d' });
+        res.end(r.body);
+      };
+      if (a && f?.kind === 'deny') return reply(denial(a.action, a.protocol));
+      if (a && f?.kind === 'throttle' && (seen.get(a.action) ?? 0) <= f.times)
+        return reply(throttle(a.protocol));
+      if (f?.kind === 'hang') {
+        hung.add(res);
+        res.on('close', () => hung.delete(res));
+        return;
+      }
+      const up = request(
+        { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
+        (r) => {
+          const { connection: _c, ...headers } = r.headers;
+          res.writeHead(r.statusCode ?? 502, headers);
+          r.pipe(res);
+        },
+      );
+      up.on('error', (err) => {
+        res.writeHead(502);
+        res.end(String(err));
+      });
+      up.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    set(f) {
+      faults = f;
+      seen = new Map();
+    },
+    seen: (action) => seen.get(action) ?? 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of hung) r.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
