@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { type IdentityCenterLink, isPortalUrl } from './aws/console-links.js';
 import { UserError } from './errors.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
@@ -14,6 +15,18 @@ const roleArn = z
 const externalId = z
   .string()
   .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-');
+/** IAM Identity Center: console buttons open through the access portal into the task's account. */
+const portalUrl = z
+  .string()
+  .refine(
+    isPortalUrl,
+    'must be an https IAM Identity Center access portal URL (https://NAME.awsapps.com/start)',
+  );
+const permissionSet = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,32}$/, 'must be a permission set name (1-32 letters, digits and +=,.@-_)');
+const identityCenterSchema = z.object({ portalUrl, permissionSet }).strict();
+
 export const languages = ['en', 'it'] as const;
 export type Language = (typeof languages)[number];
 
@@ -26,6 +39,13 @@ const accountSchema = z
     defaultCredentials: z.boolean().optional(),
     /** Human label shown in messages. */
     name: z.string().max(64).optional(),
+    /** This account's permission set (or portal) for console buttons; false: plain console links. */
+    identityCenter: z
+      .union([
+        z.object({ portalUrl: portalUrl.optional(), permissionSet: permissionSet.optional() }).strict(),
+        z.literal(false),
+      ])
+      .optional(),
   })
   .strict()
   .refine((a) => !(a.roleArn && a.defaultCredentials), {
@@ -97,6 +117,8 @@ const fileSchema = z
     /** ExternalId used with roleNameTemplate (an account's own externalId wins). */
     externalId: externalId.optional(),
     accounts: z.record(accountId, accountSchema).default({}),
+    /** Console buttons open through this access portal with this permission set (an account may override). */
+    identityCenter: identityCenterSchema.optional(),
     aws: awsSchema.default(awsSchema.parse({})),
     registries: z
       .object({
@@ -191,6 +213,12 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   REDIS_URL: (r, v) => {
     section(r, 'redis').url = v;
   },
+  ECS_PULL_IDENTITY_CENTER_URL: (r, v) => {
+    section(r, 'identityCenter').portalUrl = v;
+  },
+  ECS_PULL_IDENTITY_CENTER_PERMISSION_SET: (r, v) => {
+    section(r, 'identityCenter').permissionSet = v;
+  },
 };
 
 function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
@@ -242,6 +270,18 @@ export function loadConfig(
     throw new UserError('errors.config.invalid', { path: path ?? 'environment', key, reason: issue.message });
   }
   return Object.freeze({ ...result.data, source: path ?? 'environment' });
+}
+
+/**
+ * The access portal and permission set console links for `account` open with: the account's own entry over the
+ * top-level one; none when neither names both, or when the account opts out (identityCenter: false).
+ */
+export function identityCenterFor(config: Config, account: string): IdentityCenterLink | undefined {
+  const own = config.accounts[account]?.identityCenter;
+  if (own === false) return undefined;
+  const url = own?.portalUrl ?? config.identityCenter?.portalUrl;
+  const set = own?.permissionSet ?? config.identityCenter?.permissionSet;
+  return url && set ? { portalUrl: url, permissionSet: set } : undefined;
 }
 
 /** A configuration with defaults only: for replay, demo and tests. */

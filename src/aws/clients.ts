@@ -16,8 +16,9 @@ import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/creden
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Config } from '../config.js';
+import { type Config, identityCenterFor } from '../config.js';
 import { UserError } from '../errors.js';
+import type { IdentityCenterLink } from './console-links.js';
 import { globalRegion, type Partition } from './partition.js';
 
 export interface AccountClients {
@@ -107,6 +108,11 @@ export class ClientPool {
       httpAgent: { keepAlive: true, maxSockets: 64 },
       httpsAgent: { keepAlive: true, maxSockets: 64 },
     });
+  }
+
+  /** The Identity Center portal and permission set console links into `account` open with, if configured. */
+  identityCenterFor(account: string): IdentityCenterLink | undefined {
+    return identityCenterFor(this.config, account);
   }
 
   /** Accounts with an explicit entry in the configuration. */

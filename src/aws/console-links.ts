@@ -80,9 +80,16 @@ export class ConsoleLinks {
     readonly partition: Partition,
     readonly region: string,
     readonly account: string,
-    /** When set, every link opens through the Identity Center portal into this account. */
-    private readonly identityCenter?: IdentityCenterLink | undefined,
-  ) {}
+    /**
+     * When set, every link opens through the Identity Center portal into the account the resource is in: one
+     * portal and permission set, or a lookup by account (accounts may use different permission sets).
+     */
+    identityCenter?: IdentityCenterLink | ((account: string) => IdentityCenterLink | undefined) | undefined,
+  ) {
+    this.identityCenter = typeof identityCenter === 'function' ? identityCenter : () => identityCenter;
+  }
+
+  private readonly identityCenter: (account: string) => IdentityCenterLink | undefined;
 
   private base(region = this.region): string {
     return `https://${consoleHost(this.partition, region)}`;
@@ -90,9 +97,8 @@ export class ConsoleLinks {
 
   /** Applies the Identity Center shortcut when configured. */
   private out(ref: LinkRef, account = this.account): LinkRef {
-    return this.identityCenter
-      ? { ...ref, url: identityCenterUrl(this.identityCenter, account, ref.url) }
-      : ref;
+    const ic = this.identityCenter(account);
+    return ic ? { ...ref, url: identityCenterUrl(ic, account, ref.url) } : ref;
   }
 
   private vpc(fragment: string, kind: LinkKind, id: string): LinkRef {

@@ -87,6 +87,8 @@ export function registerWhy(program: Command, io: Io): void {
       const env = commandEnv(opts);
       const { evaluate, parseSavedFacts } = await import('../diagnosis/evaluate.js');
       const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
-      print(io, env, await evaluate(saved, { replayedFrom: file }), opts.json);
+      const { identityCenterFor } = await import('../config.js');
+      const identityCenter = (account: string) => identityCenterFor(env.config, account);
+      print(io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
     });
 }

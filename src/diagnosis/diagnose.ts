@@ -108,5 +108,9 @@ export async function diagnose(
     wallMs: session.elapsedMs(),
     deadlineExceeded: session.signal.aborted && !deps.signal?.aborted,
   };
-  return { report: await evaluate(saved, { checks, onCheckError: deps.onCheckError }), saved };
+  const identityCenter = (account: string) => deps.pool.identityCenterFor(account);
+  return {
+    report: await evaluate(saved, { checks, onCheckError: deps.onCheckError, identityCenter }),
+    saved,
+  };
 }

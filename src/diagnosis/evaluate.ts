@@ -2,7 +2,7 @@
  * The pure half of the pipeline: facts → context → checks → verdict → Report. No AWS SDK imports, so replay
  * and the demo start fast and run anywhere.
  */
-import { ConsoleLinks } from '../aws/console-links.js';
+import { ConsoleLinks, type IdentityCenterLink } from '../aws/console-links.js';
 import { UserError } from '../errors.js';
 import { allChecks, runChecks } from './checks/index.js';
 import type { Check } from './checks/types.js';
@@ -19,6 +19,8 @@ export async function evaluate(
     checks?: readonly Check[];
     replayedFrom?: string;
     onCheckError?: (id: string, err: unknown) => void;
+    /** The IAM Identity Center portal console links of an account open through (none: plain console links). */
+    identityCenter?: (account: string) => IdentityCenterLink | undefined;
   } = {},
 ): Promise<Report> {
   const f = saved.facts;
@@ -28,7 +30,7 @@ export async function evaluate(
     eni: f['ec2.taskEni'] as Fact<EniRecord> | undefined,
     service: f['ecs.service'] as Fact<ServiceRecord> | undefined,
   });
-  const links = new ConsoleLinks(context.partition, context.region, context.account);
+  const links = new ConsoleLinks(context.partition, context.region, context.account, opts.identityCenter);
   const checks = await runChecks(opts.checks ?? allChecks, context, f, links, opts.onCheckError);
   const { causes, verdict } = decide(context, checks);
   const report: Report = {
