@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerClassify } from './cli/classify.js';
+import { registerDemo } from './cli/demo.js';
 import { registerDoctor } from './cli/doctor.js';
 import { type Io, processIo } from './cli/io.js';
 import { registerWhy } from './cli/why.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
     });
   registerWhy(program, io);
   registerClassify(program, io);
+  registerDemo(program, io);
   registerDoctor(program, io, setExit);
   return program;
 }

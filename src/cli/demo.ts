@@ -1,0 +1,132 @@
+/**
+ * `ecs-pull demo [scenario]`: bundled saved-facts scenarios (demo/scenarios/<cause>.json, one per cause) replayed
+ * through the real checks, verdict and renderers — the path `ecs-pull replay` takes — with no AWS account.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { TFunction } from 'i18next';
+import { CAUSE_IDS } from '../diagnosis/causes.js';
+import type { Report } from '../diagnosis/report.js';
+import { UserError } from '../errors.js';
+import { causeLabel, renderText } from '../render/text.js';
+import { commandEnv, type GlobalOptions, readText } from './common.js';
+import type { Io } from './io.js';
+
+/** The scenario shown when none is named: the most common failure, a subnet with no way out. */
+export const DEFAULT_SCENARIO = 'network-no-route';
+
+/** Where a scenario's report says it was replayed from (relative, the same on every machine). */
+const SCENARIOS_PATH = 'demo/scenarios';
+
+/**
+ * The scenarios directory, searched upwards from `start`: src/cli (tests), dist/src/cli (npm run demo, an
+ * installed package: `files` ships demo/), build/app/dist/src/cli (the bundle copies demo/ next to dist/).
+ */
+export function findScenariosDir(start = dirname(fileURLToPath(import.meta.url))): string | undefined {
+  let dir = start;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'demo', 'scenarios');
+    if (existsSync(candidate) && readdirSync(candidate).some((f) => f.endsWith('.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+function scenariosDir(): string {
+  const dir = findScenariosDir();
+  if (!dir) throw new UserError('demo:none', { dir: SCENARIOS_PATH });
+  return dir;
+}
+
+const causeOrder = (name: string) => {
+  const i = (CAUSE_IDS as readonly string[]).indexOf(name);
+  return i < 0 ? CAUSE_IDS.length : i;
+};
+
+/** The scenario names (file names without .json), in the order of the cause registry, others after. */
+export function scenarioNames(dir = scenariosDir()): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort((a, b) => causeOrder(a) - causeOrder(b) || a.localeCompare(b));
+}
+
+/** Replays one scenario through the pure pipeline: checks, verdict, report. */
+export async function replayScenario(name: string, dir = scenariosDir()): Promise<Report> {
+  const names = scenarioNames(dir);
+  if (!names.includes(name)) throw new UserError('demo:unknown', { name, names: names.join(', ') });
+  const { evaluate, parseSavedFacts } = await import('../diagnosis/evaluate.js');
+  const file = join(dir, `${name}.json`);
+  const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), `${SCENARIOS_PATH}/${name}.json`);
+  return evaluate(saved, { replayedFrom: `${SCENARIOS_PATH}/${name}.json` });
+}
+
+/** The scenario's one-line description in the user's language (its name, for a scenario the locales lack). */
+export function scenarioDescription(t: TFunction, name: string): string {
+  const s = t(`demo:scenarios.${name}`, { defaultValue: '' }) as string;
+  return s || name;
+}
+
+interface DemoOptions extends GlobalOptions {
+  json?: boolean;
+  list?: boolean;
+}
+
+/** Registers `demo`. */
+export function registerDemo(program: Command, io: Io): void {
+  program
+    .command('demo')
+    .description('Replay a bundled failed-task scenario through the real checks, offline (no AWS account)')
+    .argument('[scenario]', `scenario to replay (default: ${DEFAULT_SCENARIO}); --list shows them all`)
+    .option('--list', 'list the scenarios and the cause each one shows')
+    .option('--json', 'print the JSON report (schema 1) only; with --list, the scenarios as JSON')
+    .action(async (scenario: string | undefined, _o: DemoOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<DemoOptions>();
+      const { t, lang } = commandEnv(opts);
+      const dir = scenariosDir();
+      const names = scenarioNames(dir);
+
+      if (opts.list) {
+        const items = names.map((name) => ({
+          name,
+          cause: causeLabel(t, name),
+          description: scenarioDescription(t, name),
+        }));
+        if (opts.json) {
+          io.out(`${JSON.stringify({ scenarios: items, default: DEFAULT_SCENARIO }, null, 2)}\n`);
+          return;
+        }
+        const width = Math.max(...names.map((n) => n.length));
+        const lines = [t('demo:listTitle')];
+        for (const it of items) {
+          const line = t('demo:listLine', { ...it, name: it.name.padEnd(width) });
+          lines.push(`  ${line}${it.name === DEFAULT_SCENARIO ? ` ${t('demo:default')}` : ''}`);
+        }
+        io.out(`${lines.join('\n')}\n`);
+        return;
+      }
+
+      const name = scenario ?? DEFAULT_SCENARIO;
+      const report = await replayScenario(name, dir);
+      if (opts.json) {
+        const { renderJson } = await import('../render/json.js');
+        io.out(renderJson(report, t, lang));
+        return;
+      }
+      const out = [
+        t('demo:intro'),
+        t('demo:scenario', { name, description: scenarioDescription(t, name) }),
+        '',
+        renderText(report, t).trimEnd(),
+      ];
+      if (!scenario) {
+        const others = names.filter((n) => n !== name).join(', ');
+        out.push('', t('demo:others', { names: others }));
+      }
+      io.out(`${out.join('\n')}\n`);
+    });
+}
