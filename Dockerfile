@@ -10,6 +10,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json manifest.yml ./
 COPY src ./src
 COPY locales ./locales
+COPY demo ./demo
 COPY scripts ./scripts
 RUN npm run bundle
 

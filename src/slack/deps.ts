@@ -29,10 +29,44 @@ export interface SlackDeps {
   workspaceUrl?: string | undefined;
   /** Work still running after its acknowledgement (awaited on shutdown). */
   inflight: Set<Promise<unknown>>;
+  /** Requests arriving together: work after an acknowledgement waits until they are all acknowledged. */
+  burst?: Burst | undefined;
   /** Told about every diagnosis (metrics). */
   onDiagnosis?:
     | ((surface: Surface, seconds: number, report: Report | undefined, outcome: Outcome) => void)
     | undefined;
+}
+
+/**
+ * Acknowledgements first. Slack wants every request acknowledged within 3 s and users feel anything past a few
+ * hundred ms; the work after an acknowledgement (Slack API calls, diagnoses) shares the one event loop. When
+ * requests arrive in a burst (an incident: dozens of commands, a storm of alerts), that work waits until the
+ * requests have stopped arriving for `quietMs`, so that each is acknowledged at the cost of its own parsing
+ * alone; it never waits longer than `maxWaitMs`, so a steady stream of requests cannot starve it.
+ */
+export class Burst {
+  private last = Number.NEGATIVE_INFINITY;
+  constructor(
+    private readonly quietMs = 15,
+    private readonly maxWaitMs = 1_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** A request arrived. */
+  arrived(): void {
+    this.last = this.now();
+  }
+
+  /** Resolves once no request arrived for quietMs (at once when none is arriving), at most maxWaitMs from now. */
+  async settled(): Promise<void> {
+    const until = this.now() + this.maxWaitMs;
+    for (;;) {
+      const now = this.now();
+      const quietAt = this.last + this.quietMs;
+      if (now >= quietAt || now >= until) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(quietAt, until) - now + 1));
+    }
+  }
 }
 
 /** A counting semaphore. */

@@ -8,6 +8,11 @@ import { registerMentions } from './events/app-mention.js';
 import { registerShortcuts } from './shortcuts/diagnose-message.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
+  // First in the chain: every request's arrival counts for the acknowledgements-first pacing (deps.burst).
+  app.use(async ({ next }) => {
+    deps.burst?.arrived();
+    await next();
+  });
   registerCommand(app, deps);
   registerAlertMessages(app, deps);
   registerMentions(app, deps);

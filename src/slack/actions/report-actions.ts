@@ -137,10 +137,12 @@ export async function handleLanguage(
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION_RERUN, async ({ ack, body, action, client, respond }) => {
     await ack();
+    await deps.burst?.settled();
     await handleRerun(deps, body, action, client, respond);
   });
   app.action<BlockAction<ButtonAction>>(ACTION_LANG, async ({ ack, body, action, client, respond }) => {
     await ack();
+    await deps.burst?.settled();
     await handleLanguage(deps, body, action, client, respond);
   });
   app.action(new RegExp(`^${ACTION_LINK_PREFIX}`), async ({ ack }) => {

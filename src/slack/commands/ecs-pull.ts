@@ -116,6 +116,7 @@ export function registerCommand(app: App, deps: SlackDeps): void {
   app.command(COMMAND, async ({ ack, command, client, respond }) => {
     // Acknowledge before any AWS or Slack API work.
     await ack();
+    await deps.burst?.settled();
     await handleCommand(deps, command, client, respond);
   });
 }

@@ -207,6 +207,7 @@ async function answerInStorm(deps: SlackDeps, a: Alert, task: AlertTask): Promis
 
 export function registerAlertMessages(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, body, context, client }) => {
+    await deps.burst?.settled();
     await handleAlertMessage(deps, event as MessageEventLike, body, context, client);
   });
 }

@@ -104,6 +104,7 @@ export async function handleMention(
 
 export function registerMentions(app: App, deps: SlackDeps): void {
   app.event('app_mention', async ({ event, body, context, client }) => {
+    await deps.burst?.settled();
     await handleMention(deps, event as unknown as MentionEvent, body, context, client);
   });
 }

@@ -87,6 +87,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
     { callback_id: SHORTCUT_CALLBACK_ID, type: 'message_action' },
     async ({ ack, shortcut, client, respond }) => {
       await ack();
+      await deps.burst?.settled();
       await handleShortcut(deps, shortcut, client, respond);
     },
   );
