@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { findMotoPython, startMoto } from '../test/helpers/moto-server.js';
 import { benchDiagnoses } from './diagnose.js';
+import { printSlackBench } from './slack.js';
 
 /** Starts the latency proxy in a child process (its CPU must not count as the diagnosis'); returns its URL. */
 async function proxyProcess(
@@ -33,6 +34,8 @@ async function proxyProcess(
 
 const latency = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const runs = Number(process.env.BENCH_RUNS ?? 20);
+/** BENCH_PARTS=diagnosis or slack runs one part (default both). */
+const parts = new Set((process.env.BENCH_PARTS ?? 'diagnosis,slack').split(','));
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -47,7 +50,19 @@ async function main(): Promise<void> {
       `ecs-pull benchmark · moto behind a ${latency} ms loopback proxy · ${runs} warm runs per scenario · node ${process.version}`,
     );
     console.log('');
-    const rows = await benchDiagnoses(proxy.url, zero.url, moto.url, latency, runs);
+    if (parts.has('diagnosis')) await diagnosisTable(proxy.url, zero.url, moto.url);
+    if (parts.has('slack') && !(await printSlackBench(moto.url, latency))) process.exitCode = 1;
+  } finally {
+    await proxy.close();
+    await zero.close();
+    await moto.stop();
+  }
+}
+
+/** The diagnosis table: calls, rounds, wall time and CPU per scenario. */
+async function diagnosisTable(proxyUrl: string, zeroUrl: string, motoUrl: string): Promise<void> {
+  {
+    const rows = await benchDiagnoses(proxyUrl, zeroUrl, motoUrl, latency, runs);
     const head = [
       'scenario',
       'top cause',
@@ -102,11 +117,7 @@ async function main(): Promise<void> {
     console.log(
       `first run of a process (every cache empty): ${worst.firstRounds} rounds. moto has no iam:SimulatePrincipalPolicy, so the execution role is judged from its policies (GetPolicy, then GetPolicyVersion: two more rounds) until the AWS-managed policy documents are cached; against AWS the simulation answers in the round of GetRole.`,
     );
-    process.exitCode = ok ? 0 : 1;
-  } finally {
-    await proxy.close();
-    await zero.close();
-    await moto.stop();
+    if (!ok) process.exitCode = 1;
   }
 }
 

@@ -1,9 +1,20 @@
 /** Alert samples (test/fixtures/slack/*.json) with their {{PLACEHOLDERS}} filled for a scenario. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SlackMessageLike } from '../../src/slack/alert.js';
 
-const dir = join(import.meta.dirname, '..', 'fixtures', 'slack');
+/** test/fixtures/slack, from the sources or from a compiled copy of this helper (the benchmark's dist-bench/). */
+function fixturesDir(): string {
+  const near = join(import.meta.dirname, '..', 'fixtures', 'slack');
+  if (existsSync(near)) return near;
+  for (let d = import.meta.dirname; dirname(d) !== d; d = dirname(d)) {
+    const candidate = join(d, 'test', 'fixtures', 'slack');
+    if (existsSync(candidate)) return candidate;
+  }
+  return near;
+}
+
+const dir = fixturesDir();
 
 export interface AlertVars {
   ACCOUNT: string;
