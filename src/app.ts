@@ -20,7 +20,7 @@ import { type Config, loadConfig, silenceSdkNodeNotice } from './config.js';
 import { MemoryCallCache } from './diagnosis/facts/call-cache.js';
 import { isUserError, UserError } from './errors.js';
 import { translator } from './i18n.js';
-import { correlationId, createLogger, type Logger } from './log.js';
+import { correlationId, createLogger, type Logger, secretsOf } from './log.js';
 import { Metrics } from './observability/metrics.js';
 import { Limiter, type SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners.js';
@@ -138,7 +138,7 @@ export function countingFetch(metrics: Metrics, base: typeof fetch = globalThis.
 
 /** Builds the app (listeners registered, not started). Throws UserError for missing tokens or an unreachable Redis. */
 export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Promise<SlackApp> {
-  const log = opts.log ?? createLogger(config.log.level, process.stdout);
+  const log = opts.log ?? createLogger(config.log.level, process.stdout, {}, { secrets: secretsOf(config) });
   const botToken = required(config, 'botToken', 'SLACK_BOT_TOKEN');
   const logger = boltLogger(log);
   const metrics = opts.metrics ?? new Metrics();
@@ -273,7 +273,7 @@ export async function main(): Promise<number> {
     return 2;
   }
   const t = translator(config.defaultLanguage);
-  const log = createLogger(config.log.level, process.stdout);
+  const log = createLogger(config.log.level, process.stdout, {}, { secrets: secretsOf(config) });
   try {
     const slack = await buildSlackApp(config, { log });
     const { port } = await slack.start();

@@ -53,24 +53,71 @@ export function registerWhy(program: Command, io: Io): void {
         ? parseEventText(readText(opts.event, 'errors.event.unreadable'), opts.event, target.taskId)
         : undefined;
       // The AWS SDK takes about a second to load (EC2's client alone most of it): only once the input is valid.
-      const [{ ClientPool }, { diagnose }, { createLogger }] = await Promise.all([
-        import('../aws/clients.js'),
-        import('../diagnosis/diagnose.js'),
-        import('../log.js'),
-      ]);
-      const log = createLogger(env.config.log.level === 'info' ? 'warn' : env.config.log.level);
+      const [{ ClientPool }, { diagnose }, log_, diagnosisLog, { isUserError, UserError }] =
+        await Promise.all([
+          import('../aws/clients.js'),
+          import('../diagnosis/diagnose.js'),
+          import('../log.js'),
+          import('../observability/diagnosis-log.js'),
+          import('../errors.js'),
+        ]);
+      // The diagnosis' id: on every line it logs, and in the message of an internal error.
+      const id = log_.correlationId();
+      const started = performance.now();
+      const log = log_
+        .createLogger(
+          env.config.log.level === 'info' ? 'warn' : env.config.log.level,
+          process.stderr,
+          {},
+          { secrets: log_.secretsOf(env.config) },
+        )
+        .child({
+          correlationId: id,
+          surface: 'cli',
+          account: target.account ?? null,
+          region: target.region,
+          task: target.taskArn ?? target.taskId,
+        });
       const pool = new ClientPool(env.config);
-      const { report, saved } = await diagnose(
-        { target, event, service: opts.service, requester: `cli-${io.user()}` },
-        {
-          pool,
-          deadlineMs: env.config.aws.deadlineMs,
-          settings: {
-            probePublicRegistries: env.config.registries.probePublic,
-            probeTimeoutMs: env.config.registries.probeTimeoutMs,
+      let result: Awaited<ReturnType<typeof diagnose>>;
+      try {
+        result = await diagnose(
+          { target, event, service: opts.service, requester: `cli-${io.user()}` },
+          {
+            pool,
+            deadlineMs: env.config.aws.deadlineMs,
+            settings: {
+              probePublicRegistries: env.config.registries.probePublic,
+              probeTimeoutMs: env.config.registries.probeTimeoutMs,
+            },
+            onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
           },
-          onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
-        },
+        );
+      } catch (err) {
+        const ms = performance.now() - started;
+        if (isUserError(err)) {
+          log.info(
+            { ...diagnosisLog.diagnosisSummary(undefined, 'user_error', ms), key: err.key },
+            'diagnosis finished',
+          );
+          throw err;
+        }
+        log.error(
+          { ...diagnosisLog.diagnosisSummary(undefined, 'internal_error', ms), err },
+          'diagnosis finished',
+        );
+        // The reference printed is the id of the lines above (exit code 1, as for any internal error).
+        throw new UserError('errors.internal', { id }, 1);
+      }
+      const { report, saved } = result;
+      diagnosisLog.logAwsErrors(log, report);
+      log.info(
+        diagnosisLog.diagnosisSummary(
+          report,
+          diagnosisLog.diagnosisOutcome(report),
+          performance.now() - started,
+        ),
+        'diagnosis finished',
       );
       if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
       print(io, env, report, opts.json);

@@ -9,7 +9,8 @@ import { diagnose } from '../diagnosis/diagnose.js';
 import type { EventTask } from '../diagnosis/facts/types.js';
 import type { Report } from '../diagnosis/report.js';
 import { isUserError, type UserError } from '../errors.js';
-import { correlationId } from '../log.js';
+import { diagnosisId, newScope, withCorrelation } from '../log.js';
+import { diagnosisOutcome, diagnosisSummary, logAwsErrors } from '../observability/diagnosis-log.js';
 import type { ReplyItem } from '../render/blocks.js';
 import { mayDiagnose } from './access.js';
 import type { AlertTask } from './alert.js';
@@ -56,9 +57,29 @@ export function refusal(target: TaskTarget): ReplyItem {
 }
 
 /** Diagnoses one task (already allowed) into a reply item; never throws. */
-async function one(deps: SlackDeps, task: AlertTask, opts: DiagnoseOptions): Promise<ReplyItem> {
+function one(deps: SlackDeps, task: AlertTask, opts: DiagnoseOptions): Promise<ReplyItem> {
+  // The first diagnosis of a request shares the request's id: an apology for the request names it too.
+  const scope = newScope(diagnosisId());
+  scope.adopted = true;
+  return withCorrelation(scope, () => diagnoseOne(deps, task, opts, scope.id));
+}
+
+async function diagnoseOne(
+  deps: SlackDeps,
+  task: AlertTask,
+  opts: DiagnoseOptions,
+  id: string,
+): Promise<ReplyItem> {
   const started = deps.now();
   const seconds = () => (deps.now() - started) / 1000;
+  const log = deps.log.child({
+    correlationId: id,
+    surface: opts.surface,
+    account: task.target.account ?? null,
+    region: task.target.region,
+    task: task.target.taskArn ?? task.target.taskId,
+  });
+  log.debug({ fresh: !!opts.fresh }, 'diagnosis started');
   try {
     const { report } = await deps.limiter.run(() =>
       diagnose(
@@ -72,36 +93,28 @@ async function one(deps: SlackDeps, task: AlertTask, opts: DiagnoseOptions): Pro
           },
           sharedCache: deps.callCache,
           fresh: opts.fresh,
-          onCheckError: (checkId, err) =>
-            deps.log.error({ err, checkId, task: task.target.taskArn }, 'check failed'),
+          onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
         },
       ),
     );
-    const partial = report.aws.deadlineExceeded || report.checks.some((c) => c.status === 'unknown');
-    deps.onDiagnosis?.(opts.surface, seconds(), report, partial ? 'partial' : 'ok');
-    deps.log.info(
-      {
-        surface: opts.surface,
-        task: task.target.taskArn,
-        cause: report.causes[0]?.id ?? null,
-        calls: report.aws.callCount,
-        rounds: report.aws.rounds,
-        ms: report.aws.wallMs,
-      },
-      'diagnosis done',
-    );
+    const outcome = diagnosisOutcome(report);
+    deps.onDiagnosis?.(opts.surface, seconds(), report, outcome);
+    logAwsErrors(log, report);
+    log.info(diagnosisSummary(report, outcome, deps.now() - started), 'diagnosis finished');
     return { kind: 'report', report: slimReport(report) };
   } catch (err) {
     if (isUserError(err)) {
       deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'user_error');
-      deps.log.info({ surface: opts.surface, task: task.target.taskArn, key: err.key }, 'diagnosis refused');
+      log.info(
+        { ...diagnosisSummary(undefined, 'user_error', deps.now() - started), key: err.key },
+        'diagnosis finished',
+      );
       return { kind: 'error', ref: taskRef(task.target), message: userErrorMessage(err) };
     }
-    const id = correlationId();
     deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'internal_error');
-    deps.log.error(
-      { err, correlationId: id, surface: opts.surface, task: task.target.taskArn },
-      'diagnosis failed',
+    log.error(
+      { ...diagnosisSummary(undefined, 'internal_error', deps.now() - started), err },
+      'diagnosis finished',
     );
     return {
       kind: 'error',

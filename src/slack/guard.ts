@@ -1,11 +1,14 @@
 /**
  * Errors at the edge of a Slack listener: a user error becomes its localized line, anything else a short apology
  * with a correlation id that ties it to the log entry holding the details. Never a stack trace in Slack.
+ *
+ * Each request runs in a correlation scope (log.ts): every line logged while handling it carries the request's
+ * id, and its first diagnosis takes that same id, so the apology names the id of the diagnosis' own lines.
  */
 import type { Language } from '../config.js';
 import { isUserError } from '../errors.js';
 import { translator } from '../i18n.js';
-import { correlationId } from '../log.js';
+import { type CorrelationScope, newScope, withCorrelation } from '../log.js';
 import { say } from '../render/text.js';
 import type { SlackDeps, Surface } from './deps.js';
 import { userErrorMessage } from './diagnoser.js';
@@ -21,13 +24,15 @@ export function guarded(
   tell: ((text: string) => Promise<unknown>) | undefined,
   fn: () => Promise<void>,
 ): Promise<void> {
-  const work = run(deps, surface, lang, tell, fn);
+  const scope = newScope();
+  const work = withCorrelation(scope, () => run(deps, scope, surface, lang, tell, fn));
   deps.inflight.add(work);
   return work.finally(() => deps.inflight.delete(work));
 }
 
 async function run(
   deps: SlackDeps,
+  scope: CorrelationScope,
   surface: Surface,
   lang: () => Language,
   tell: ((text: string) => Promise<unknown>) | undefined,
@@ -41,9 +46,12 @@ async function run(
     if (isUserError(err)) {
       text = say(t, userErrorMessage(err));
     } else {
-      const id = correlationId();
-      deps.log.error({ err, correlationId: id, surface }, 'slack request failed');
-      text = t('slack:errors.internal', { id });
+      const others = scope.diagnoses.filter((d) => d !== scope.id);
+      deps.log.error(
+        { err, correlationId: scope.id, surface, ...(others.length ? { diagnoses: others } : {}) },
+        'slack request failed',
+      );
+      text = t('slack:errors.internal', { id: scope.id });
     }
     if (!tell) return;
     try {
