@@ -69,10 +69,14 @@ async function startApp(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   // Compiled next to this file by tsconfig.bench.json (the import of countingFetch pulls it in).
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'app.js')], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=32', join(import.meta.dirname, '..', 'src', 'app.js')],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => {
