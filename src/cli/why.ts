@@ -96,6 +96,7 @@ export function registerWhy(program: Command, io: Io): void {
       } catch (err) {
         const ms = performance.now() - started;
         if (isUserError(err)) {
+          diagnosisLog.logUserErrorAws(log, err);
           log.info(
             { ...diagnosisLog.diagnosisSummary(undefined, 'user_error', ms), key: err.key },
             'diagnosis finished',

@@ -74,3 +74,31 @@ export function awsErrorsOf(report: Report): AwsErrorGroup[] {
 export function logAwsErrors(log: Logger, report: Report): void {
   for (const g of awsErrorsOf(report)) log.warn(g, 'an AWS error left checks unknown');
 }
+
+/** The AWS error behind a diagnosis that could not start or read its task (a UserError from diagnose()). */
+export function awsErrorOfUserError(err: {
+  key: string;
+  params: Record<string, string | number>;
+}): { api: string; code?: string; kind?: string } | undefined {
+  switch (err.key) {
+    case 'errors.account.assume-failed':
+      return { api: 'sts:AssumeRole', code: String(err.params.code ?? 'Unknown') };
+    case 'errors.task.no-cluster':
+      return { api: 'ecs:DescribeTasks', code: 'ClusterNotFoundException' };
+    case 'errors.task.denied':
+      return { api: String(err.params.action ?? 'ecs:DescribeTasks'), kind: 'denied' };
+    case 'errors.task.unreadable':
+      return { api: 'ecs:DescribeTasks', code: String(err.params.code ?? 'Unknown') };
+    default:
+      return undefined;
+  }
+}
+
+/** A warning for the AWS error that stopped a diagnosis, if one did. */
+export function logUserErrorAws(
+  log: Logger,
+  err: { key: string; params: Record<string, string | number> },
+): void {
+  const aws = awsErrorOfUserError(err);
+  if (aws) log.warn(aws, 'an AWS error stopped the diagnosis');
+}

@@ -10,7 +10,12 @@ import type { EventTask } from '../diagnosis/facts/types.js';
 import type { Report } from '../diagnosis/report.js';
 import { isUserError, type UserError } from '../errors.js';
 import { diagnosisId, newScope, withCorrelation } from '../log.js';
-import { diagnosisOutcome, diagnosisSummary, logAwsErrors } from '../observability/diagnosis-log.js';
+import {
+  diagnosisOutcome,
+  diagnosisSummary,
+  logAwsErrors,
+  logUserErrorAws,
+} from '../observability/diagnosis-log.js';
 import type { ReplyItem } from '../render/blocks.js';
 import { mayDiagnose } from './access.js';
 import type { AlertTask } from './alert.js';
@@ -105,6 +110,7 @@ async function diagnoseOne(
   } catch (err) {
     if (isUserError(err)) {
       deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'user_error');
+      logUserErrorAws(log, err);
       log.info(
         { ...diagnosisSummary(undefined, 'user_error', deps.now() - started), key: err.key },
         'diagnosis finished',

@@ -237,6 +237,11 @@ describe.skipIf(!motoUrl)(
         awsCalls: null,
       });
       expect(blocked!.correlationId).toMatch(/^[0-9a-f]{8}$/);
+      expect(
+        entries().filter(
+          (e) => e.msg === 'an AWS error stopped the diagnosis' && e.correlationId === blocked!.correlationId,
+        ),
+      ).toEqual([expect.objectContaining({ level: 40, api: 'sts:AssumeRole', code: 'AccessDenied' })]);
       // The invalid command ran no diagnosis.
       expect(entries().filter((e) => e.msg === 'diagnosis finished')).toHaveLength(4);
     });
