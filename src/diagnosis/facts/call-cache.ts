@@ -1,31 +1,64 @@
 /**
- * The in-process shared cache of AWS answers: bounded (LRU), entries expire, and concurrent identical calls are
- * coalesced into one request. Values are kept as the SDK returned them.
+ * The in-process shared cache of AWS answers: bounded (LRU) in entries and in size, entries expire and expired
+ * ones are dropped (not only replaced), and concurrent identical calls are coalesced into one request. Values are
+ * kept as the SDK returned them; their size is their JSON length, a value larger than maxValueChars is not kept
+ * (as the Redis cache refuses values over 1 MB).
  */
 import type { CachePolicy, SharedCallCache } from './session.js';
 
 interface Entry {
   expires: number;
+  /** JSON characters of the key and value (or error message): what counts against maxTotalChars. */
+  chars: number;
   value?: unknown;
   error?: unknown;
+}
+
+export interface MemoryCallCacheLimits {
+  /** Most JSON characters held in all, keys included (default 16 M: SDK objects take 2-6 times that in heap). */
+  maxTotalChars?: number;
+  /** Larger values are not kept (default 1 M). */
+  maxValueChars?: number;
+  /** Expired entries are swept at most this often (default 10 s). */
+  sweepEveryMs?: number;
+}
+
+/** The size of a value as JSON; a value that cannot be serialized counts as too large. */
+function jsonChars(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 export class MemoryCallCache implements SharedCallCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<unknown>>();
+  private totalChars = 0;
+  private nextSweep = 0;
+  private readonly maxTotalChars: number;
+  private readonly maxValueChars: number;
+  private readonly sweepEveryMs: number;
   hits = 0;
   misses = 0;
 
   constructor(
     private readonly maxEntries = 5_000,
     private readonly now: () => number = Date.now,
-  ) {}
+    limits: MemoryCallCacheLimits = {},
+  ) {
+    this.maxTotalChars = limits.maxTotalChars ?? 16 * 1024 * 1024;
+    this.maxValueChars = limits.maxValueChars ?? 1024 * 1024;
+    this.sweepEveryMs = limits.sweepEveryMs ?? 10_000;
+  }
 
   async run<T>(
     key: string,
     fn: () => Promise<T>,
     policy: CachePolicy,
   ): Promise<{ value: T; cached: boolean }> {
+    this.sweep();
     if (!policy.fresh) {
       const e = this.entries.get(key);
       if (e && e.expires > this.now()) {
@@ -46,11 +79,13 @@ export class MemoryCallCache implements SharedCallCache {
     this.inflight.set(key, p);
     try {
       const value = await p;
-      this.set(key, { value, expires: this.now() + policy.ttlMs });
+      this.set(key, { value, expires: this.now() + policy.ttlMs, chars: key.length + jsonChars(value) });
       return { value, cached: false };
     } catch (err) {
-      if (policy.errorTtlMs && policy.cacheError?.(err))
-        this.set(key, { error: err, expires: this.now() + policy.errorTtlMs });
+      if (policy.errorTtlMs && policy.cacheError?.(err)) {
+        const chars = key.length + 200 + String((err as Error | undefined)?.message ?? '').length;
+        this.set(key, { error: err, expires: this.now() + policy.errorTtlMs, chars });
+      }
       throw err;
     } finally {
       if (this.inflight.get(key) === p) this.inflight.delete(key);
@@ -58,14 +93,38 @@ export class MemoryCallCache implements SharedCallCache {
   }
 
   private set(key: string, e: Entry): void {
-    this.entries.delete(key);
+    this.remove(key);
+    if (e.chars > this.maxValueChars) return;
     this.entries.set(key, e);
-    while (this.entries.size > this.maxEntries)
-      this.entries.delete(this.entries.keys().next().value as string);
+    this.totalChars += e.chars;
+    // Least recently used first: a hit moves its entry to the end.
+    while (this.entries.size > this.maxEntries || this.totalChars > this.maxTotalChars)
+      this.remove(this.entries.keys().next().value as string);
   }
 
+  private remove(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.totalChars -= e.chars;
+  }
+
+  /** Drops expired entries (at most every sweepEveryMs): what a burst of diagnoses read does not outlive its TTL. */
+  private sweep(): void {
+    const now = this.now();
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + this.sweepEveryMs;
+    for (const [k, e] of this.entries) if (e.expires <= now) this.remove(k);
+  }
+
+  /** Entries held (tests, memory figures). */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** JSON characters held (tests, memory figures). */
+  get chars(): number {
+    return this.totalChars;
   }
 }
 
