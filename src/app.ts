@@ -22,7 +22,7 @@ import { isUserError, UserError } from './errors.js';
 import { translator } from './i18n.js';
 import { correlationId, createLogger, type Logger, secretsOf } from './log.js';
 import { Metrics } from './observability/metrics.js';
-import { Limiter, type SlackDeps } from './slack/deps.js';
+import { Burst, Limiter, type SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners.js';
 import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
@@ -48,6 +48,8 @@ export interface BuildOptions {
   metrics?: Metrics;
   /** Most diagnoses running at once. */
   concurrency?: number;
+  /** false: work after an acknowledgement starts at once, even while a burst of requests is arriving. */
+  burst?: false;
 }
 
 export interface SlackApp {
@@ -226,6 +228,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
             }),
           },
     inflight: new Set(),
+    burst: opts.burst === false ? undefined : new Burst(),
     now: Date.now,
     onDiagnosis: (surface, seconds, report, outcome) => metrics.diagnosis(surface, seconds, report, outcome),
   };
