@@ -230,7 +230,8 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     inflight: new Set(),
     burst: opts.burst === false ? undefined : new Burst(),
     now: Date.now,
-    onDiagnosis: (surface, seconds, report, outcome) => metrics.diagnosis(surface, seconds, report, outcome),
+    onDiagnosis: (surface, seconds, report, outcome, stoppedBy) =>
+      metrics.diagnosis(surface, seconds, report, outcome, stoppedBy),
   };
   registerListeners(app, deps);
   return {

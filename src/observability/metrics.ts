@@ -52,8 +52,15 @@ export class Metrics {
   }
 
   /** Records a finished diagnosis. */
-  diagnosis(surface: string, seconds: number, report: Report | undefined, outcome: Outcome): void {
+  diagnosis(
+    surface: string,
+    seconds: number,
+    report: Report | undefined,
+    outcome: Outcome,
+    stoppedBy?: { api: string; code: string },
+  ): void {
     this.duration.observe({ surface }, seconds);
+    if (stoppedBy) this.awsErrors.inc(stoppedBy);
     this.diagnoses.inc({ cause: report?.causes[0]?.id ?? 'none', outcome, surface });
     for (const c of report?.aws.calls ?? []) {
       this.awsCalls.inc({ api: c.api, cached: String(!!c.cached) });

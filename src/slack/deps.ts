@@ -33,7 +33,14 @@ export interface SlackDeps {
   burst?: Burst | undefined;
   /** Told about every diagnosis (metrics). */
   onDiagnosis?:
-    | ((surface: Surface, seconds: number, report: Report | undefined, outcome: Outcome) => void)
+    | ((
+        surface: Surface,
+        seconds: number,
+        report: Report | undefined,
+        outcome: Outcome,
+        /** The AWS error that stopped a diagnosis without a report (role not assumable, task unreadable). */
+        stoppedBy?: { api: string; code: string },
+      ) => void)
     | undefined;
 }
 

@@ -11,6 +11,7 @@ import type { Report } from '../diagnosis/report.js';
 import { isUserError, type UserError } from '../errors.js';
 import { diagnosisId, newScope, withCorrelation } from '../log.js';
 import {
+  awsErrorOfUserError,
   diagnosisOutcome,
   diagnosisSummary,
   logAwsErrors,
@@ -109,7 +110,16 @@ async function diagnoseOne(
     return { kind: 'report', report: slimReport(report) };
   } catch (err) {
     if (isUserError(err)) {
-      deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'user_error');
+      const aws = awsErrorOfUserError(err);
+      deps.onDiagnosis?.(
+        opts.surface,
+        seconds(),
+        undefined,
+        'user_error',
+        aws
+          ? { api: aws.api, code: aws.code ?? (aws.kind === 'denied' ? 'AccessDenied' : 'Unknown') }
+          : undefined,
+      );
       logUserErrorAws(log, err);
       log.info(
         { ...diagnosisSummary(undefined, 'user_error', deps.now() - started), key: err.key },
