@@ -67,8 +67,13 @@ function boltLogger(log: Logger): BoltLogger {
   const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   const child = log.child({ component: 'bolt' });
   return {
-    debug: (...m: unknown[]) => child.debug(text(m)),
-    info: (...m: unknown[]) => child.info(text(m)),
+    // Bolt logs a debug line or more per request, objects included: format only what will be written.
+    debug: (...m: unknown[]) => {
+      if (child.isLevelEnabled('debug')) child.debug(text(m));
+    },
+    info: (...m: unknown[]) => {
+      if (child.isLevelEnabled('info')) child.info(text(m));
+    },
     warn: (...m: unknown[]) => child.warn(text(m)),
     error: (...m: unknown[]) => child.error(text(m)),
     setLevel: (l: LogLevel) => {

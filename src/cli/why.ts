@@ -66,7 +66,9 @@ export function registerWhy(program: Command, io: Io): void {
       const started = performance.now();
       const log = log_
         .createLogger(
-          env.config.log.level === 'info' ? 'warn' : env.config.log.level,
+          // The report on stdout already names every AWS error: at the default level (info) stderr stays quiet
+          // but for internal errors; LOG_LEVEL=warn adds the AWS errors, debug everything.
+          env.config.log.level === 'info' ? 'error' : env.config.log.level,
           process.stderr,
           {},
           { secrets: log_.secretsOf(env.config) },
