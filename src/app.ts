@@ -10,7 +10,6 @@ import {
   App,
   type Logger as BoltLogger,
   type CustomRoute,
-  HTTPReceiver,
   LogLevel,
   type Receiver,
   SocketModeReceiver,
@@ -23,6 +22,7 @@ import { translator } from './i18n.js';
 import { correlationId, createLogger, type Logger, secretsOf } from './log.js';
 import { Metrics } from './observability/metrics.js';
 import { Burst, Limiter, type SlackDeps } from './slack/deps.js';
+import { SlackHttpReceiver } from './slack/http-receiver.js';
 import { registerListeners } from './slack/listeners.js';
 import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
@@ -176,16 +176,16 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     fetch: countingFetch(metrics),
   };
   let receiver: Receiver;
-  let httpReceiver: HTTPReceiver | undefined;
+  // Work after an acknowledgement waits while a burst of requests is arriving (see slack/deps.ts).
+  const burst = opts.burst === false ? undefined : new Burst();
   if (config.slack.mode === 'http') {
-    httpReceiver = new HTTPReceiver({
+    receiver = new SlackHttpReceiver({
       signingSecret: required(config, 'signingSecret', 'SLACK_SIGNING_SECRET'),
-      endpoints: '/slack/events',
-      port: config.slack.port,
+      endpoint: '/slack/events',
       customRoutes: routes,
       logger,
+      burst,
     });
-    receiver = httpReceiver;
   } else {
     receiver = new SocketModeReceiver({
       appToken: required(config, 'appToken', 'SLACK_APP_TOKEN'),
@@ -233,7 +233,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
             }),
           },
     inflight: new Set(),
-    burst: opts.burst === false ? undefined : new Burst(),
+    burst,
     now: Date.now,
     onDiagnosis: (surface, seconds, report, outcome, stoppedBy) =>
       metrics.diagnosis(surface, seconds, report, outcome, stoppedBy),

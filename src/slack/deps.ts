@@ -53,6 +53,9 @@ export interface SlackDeps {
  */
 export class Burst {
   private last = Number.NEGATIVE_INFINITY;
+  /** Work waiting for the burst to pass, with the time it stops waiting regardless. */
+  private waiting: Array<{ until: number; resolve: () => void }> = [];
+  private timer: NodeJS.Timeout | undefined;
   constructor(
     private readonly quietMs = 15,
     private readonly maxWaitMs = 1_000,
@@ -65,14 +68,31 @@ export class Burst {
   }
 
   /** Resolves once no request arrived for quietMs (at once when none is arriving), at most maxWaitMs from now. */
-  async settled(): Promise<void> {
-    const until = this.now() + this.maxWaitMs;
-    for (;;) {
-      const now = this.now();
-      const quietAt = this.last + this.quietMs;
-      if (now >= quietAt || now >= until) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(quietAt, until) - now + 1));
-    }
+  settled(): Promise<void> {
+    const now = this.now();
+    if (now >= this.last + this.quietMs) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting.push({ until: now + this.maxWaitMs, resolve });
+      this.arm();
+    });
+  }
+
+  /** One timer for all the waiting work (hundreds of requests in a burst must not mean hundreds of timers). */
+  private arm(): void {
+    if (this.timer || !this.waiting.length) return;
+    const next = Math.min(this.last + this.quietMs, ...this.waiting.map((w) => w.until));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const now = this.now();
+        const quiet = now >= this.last + this.quietMs;
+        const go = quiet ? this.waiting : this.waiting.filter((w) => now >= w.until);
+        this.waiting = quiet ? [] : this.waiting.filter((w) => now < w.until);
+        for (const w of go) w.resolve();
+        this.arm();
+      },
+      Math.max(1, next - this.now() + 1),
+    );
   }
 }
 

@@ -1,0 +1,140 @@
+/**
+ * The HTTP receiver: verified requests are answered before Bolt dispatches them; Slack's special requests and
+ * bad ones are answered as Bolt's own receiver answers them.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Burst } from '../../src/slack/deps.js';
+import { SlackHttpReceiver } from '../../src/slack/http-receiver.js';
+import { SlackSender } from '../helpers/slack-requests.js';
+
+const SECRET = 'receiver-test-signing-secret';
+const quiet = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  setLevel: () => {},
+  getLevel: () => LogLevel.ERROR,
+  setName: () => {},
+};
+
+let stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const s of stops) await s();
+  stops = [];
+});
+
+async function start(burst?: Burst) {
+  const receiver = new SlackHttpReceiver({
+    signingSecret: SECRET,
+    endpoint: '/slack/events',
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_q, s) => {
+          s.writeHead(200);
+          s.end('ok');
+        },
+      },
+    ],
+    logger: quiet,
+    burst,
+  });
+  const app = new App({
+    token: 'xoxb-receiver-test',
+    receiver,
+    logger: quiet,
+    tokenVerificationEnabled: false,
+    botId: 'B0RECEIVER',
+    botUserId: 'U0RECEIVER',
+  });
+  const server = (await app.start(0)) as Server;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stops.push(async () => {
+    await app.stop();
+  });
+  return { app, receiver, url, send: new SlackSender(url, SECRET) };
+}
+
+const command = (text: string) => ({
+  text,
+  channel_id: 'C0RECEIVER',
+  user_id: 'U0ASKER',
+  response_url: 'http://127.0.0.1:9/unused',
+});
+
+describe('SlackHttpReceiver', () => {
+  it('answers a verified command at once, before its listener has finished', async () => {
+    const { app, send } = await start();
+    let release: () => void = () => {};
+    const done = new Promise<void>((r) => {
+      release = r;
+    });
+    const seen: string[] = [];
+    app.command('/ecs-pull', async ({ ack, command: c }) => {
+      await ack();
+      seen.push(c.text);
+      await done;
+      seen.push('finished');
+    });
+    const r = await send.command(command('help'));
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('');
+    await new Promise((res) => setTimeout(res, 50));
+    expect(seen).toEqual(['help']);
+    release();
+    await new Promise((res) => setTimeout(res, 20));
+    expect(seen).toEqual(['help', 'finished']);
+  });
+
+  it('answers url_verification, ssl_check, bad signatures, other paths and its custom routes as Bolt does', async () => {
+    const { send, url } = await start();
+    const challenge = await send.post(
+      JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'x' }),
+      'application/json',
+    );
+    expect(challenge.status).toBe(200);
+    expect(JSON.parse(challenge.body)).toEqual({ challenge: 'c-123' });
+    expect((await send.post('ssl_check=1&token=x', 'application/x-www-form-urlencoded')).status).toBe(200);
+    expect((await send.command(command('help'), { secret: 'forged-secret' })).status).toBe(401);
+    expect(
+      (await send.command(command('help'), { timestamp: Math.floor(Date.now() / 1000) - 600 })).status,
+    ).toBe(401);
+    expect((await send.post('{not json', 'application/json')).status).toBe(400);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/nowhere`)).status).toBe(404);
+    expect((await fetch(`${url}/slack/events`)).status).toBe(404);
+  });
+
+  it('dispatches a burst only once it has stopped arriving; stop() still hands answered requests to Bolt', async () => {
+    const { app, send } = await start(new Burst(300, 5_000));
+    let acked = 0;
+    const ackedAtDispatch: number[] = [];
+    let finished = 0;
+    app.command('/ecs-pull', async ({ ack }) => {
+      await ack();
+      ackedAtDispatch.push(acked);
+      await new Promise((r) => setTimeout(r, 100));
+      finished++;
+    });
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send.command(command(`why ${i}`)).then((a) => {
+          acked++;
+          return a;
+        }),
+      ),
+    );
+    expect(acks.every((a) => a.status === 200)).toBe(true);
+    // Stopping now, while the burst's requests wait: they are dispatched all the same.
+    await app.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    // Every answer had reached the sender before the first request was dispatched.
+    expect(ackedAtDispatch).toEqual(Array(20).fill(20));
+    expect(finished).toBe(20);
+  });
+});
