@@ -57,7 +57,7 @@ export class Burst {
   private waiting: Array<{ until: number; resolve: () => void }> = [];
   private timer: NodeJS.Timeout | undefined;
   constructor(
-    private readonly quietMs = 15,
+    private readonly quietMs = 50,
     private readonly maxWaitMs = 1_000,
     private readonly now: () => number = () => performance.now(),
   ) {}
