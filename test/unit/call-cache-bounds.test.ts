@@ -4,7 +4,7 @@
  * used go first), and an answer larger than the per-value cap is not kept.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryCallCache } from '../../src/diagnosis/facts/call-cache.js';
+import { approxJsonChars, MemoryCallCache } from '../../src/diagnosis/facts/call-cache.js';
 
 const answer = (n: number, chars: number) => ({ n, pad: 'x'.repeat(chars) });
 
@@ -67,5 +67,35 @@ describe('MemoryCallCache bounds', () => {
     await cache.run('k', async () => answer(2, 100), { ttlMs: 60_000, fresh: true });
     expect(cache.chars).toBe(one);
     expect(cache.size).toBe(1);
+  });
+});
+
+describe('approxJsonChars: the size an answer counts for, without serializing it', () => {
+  const answer = {
+    $metadata: { httpStatusCode: 200, requestId: 'f00d', attempts: 1, totalRetryDelay: 0 },
+    SecurityGroups: Array.from({ length: 40 }, (_, i) => ({
+      GroupId: `sg-${String(i).padStart(17, '0')}`,
+      GroupName: `group-${i}`,
+      VpcId: 'vpc-0123456789abcdef0',
+      IpPermissionsEgress: [
+        { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], FromPort: 0, ToPort: 65535 },
+      ],
+      Tags: [{ Key: 'Name', Value: `the group number ${i}` }],
+      Enabled: true,
+      When: new Date('2026-11-29T00:00:00Z'),
+    })),
+  };
+  it('is within a quarter of the JSON length of an AWS-shaped answer', () => {
+    const json = JSON.stringify(answer).length;
+    const approx = approxJsonChars(answer);
+    expect(approx).toBeGreaterThan(json * 0.75);
+    expect(approx).toBeLessThan(json * 1.25);
+  });
+  it('stops counting past the limit, and a cycle counts as too large', () => {
+    expect(approxJsonChars(answer, 100)).toBeLessThan(1_000);
+    expect(approxJsonChars(answer, 100)).toBeGreaterThan(100);
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(approxJsonChars(cyclic)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The in-process shared cache of AWS answers: bounded (LRU) in entries and in size, entries expire and expired
  * ones are dropped (not only replaced), and concurrent identical calls are coalesced into one request. Values are
- * kept as the SDK returned them; their size is their JSON length, a value larger than maxValueChars is not kept
+ * kept as the SDK returned them; their size is about their JSON length, a value larger than maxValueChars is not kept
  * (as the Redis cache refuses values over 1 MB).
  */
 import type { CachePolicy, SharedCallCache } from './session.js';
@@ -23,13 +23,39 @@ export interface MemoryCallCacheLimits {
   sweepEveryMs?: number;
 }
 
-/** The size of a value as JSON; a value that cannot be serialized counts as too large. */
-function jsonChars(value: unknown): number {
-  try {
-    return JSON.stringify(value)?.length ?? 0;
-  } catch {
-    return Number.POSITIVE_INFINITY;
+/**
+ * About the size of a value as JSON (string lengths, key lengths, a few characters per number, boolean, null and
+ * punctuation), counted by walking it rather than serializing it: an AWS answer is cached on every call, and
+ * JSON.stringify of each cost a diagnosis several milliseconds of CPU. Stops counting past `limit`; a value with a
+ * cycle, or one deeper than 64 levels, counts as too large.
+ */
+export function approxJsonChars(value: unknown, limit = Number.POSITIVE_INFINITY): number {
+  let n = 0;
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const { v, depth } = stack.pop()!;
+    if (typeof v === 'string') n += v.length + 2;
+    else if (v === null || typeof v !== 'object') n += 6;
+    else {
+      if (depth > 64 || seen.has(v)) return Number.POSITIVE_INFINITY;
+      seen.add(v);
+      if (v instanceof Date) n += 26;
+      else if (ArrayBuffer.isView(v)) n += (v as ArrayBufferView).byteLength * 2;
+      else if (Array.isArray(v)) {
+        n += 2 + v.length;
+        for (const x of v) stack.push({ v: x, depth: depth + 1 });
+      } else {
+        n += 2;
+        for (const k in v) {
+          n += k.length + 4;
+          stack.push({ v: (v as Record<string, unknown>)[k], depth: depth + 1 });
+        }
+      }
+    }
+    if (n > limit) return n;
   }
+  return n;
 }
 
 export class MemoryCallCache implements SharedCallCache {
@@ -79,7 +105,11 @@ export class MemoryCallCache implements SharedCallCache {
     this.inflight.set(key, p);
     try {
       const value = await p;
-      this.set(key, { value, expires: this.now() + policy.ttlMs, chars: key.length + jsonChars(value) });
+      this.set(key, {
+        value,
+        expires: this.now() + policy.ttlMs,
+        chars: key.length + approxJsonChars(value, this.maxValueChars),
+      });
       return { value, cached: false };
     } catch (err) {
       if (policy.errorTtlMs && policy.cacheError?.(err)) {
