@@ -80,7 +80,8 @@ export class Burst {
   /** One timer for all the waiting work (hundreds of requests in a burst must not mean hundreds of timers). */
   private arm(): void {
     if (this.timer || !this.waiting.length) return;
-    const next = Math.min(this.last + this.quietMs, ...this.waiting.map((w) => w.until));
+    let next = this.last + this.quietMs;
+    for (const w of this.waiting) if (w.until < next) next = w.until;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
