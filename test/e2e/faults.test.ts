@@ -201,7 +201,6 @@ describe.skipIf(!motoUrl)(`faults on moto${motoUrl ? '' : ` (${inject('motoMissi
       proxy.set({});
       const report = await run(s);
       s.baseline = new Set(report.aws.calls.map((c) => c.api));
-      if (process.env.FAULTS_DEBUG) console.log(rendered(report).en);
       scenarios[k] = s;
     }
   }, 120_000);
