@@ -233,7 +233,9 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
             }),
           },
     inflight: new Set(),
-    burst,
+    // In HTTP mode the receiver already holds a burst's requests back before Bolt sees them; the listeners' own
+    // wait is for Socket Mode, where Bolt acknowledges.
+    burst: config.slack.mode === 'http' ? undefined : burst,
     now: Date.now,
     onDiagnosis: (surface, seconds, report, outcome, stoppedBy) =>
       metrics.diagnosis(surface, seconds, report, outcome, stoppedBy),
