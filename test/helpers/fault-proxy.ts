@@ -2,7 +2,7 @@
  * A loopback proxy in front of moto that makes chosen AWS actions fail the way AWS does: AccessDenied in each
  * protocol's own error format, throttling for the first N attempts, or a call that never answers.
  */
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault = { kind: 'deny' } | { kind: 'throttle'; times: number } | { kind: 'hang' };
@@ -32,7 +32,8 @@ export function actionOf(
   return { action: `${svc}:${op}`, protocol: svc === 'ec2' ? 'ec2' : 'query' };
 }
 
-function denial(
+/** AccessDenied as AWS answers it in the request's protocol. */
+export function denial(
   action: string,
   protocol: 'json' | 'ec2' | 'query',
 ): { status: number; type: string; body: string } {
@@ -78,6 +79,49 @@ function throttle(protocol: 'json' | 'ec2' | 'query'): { status: number; type: s
   };
 }
 
+/** Writes a canned AWS answer. */
+export function reply(res: ServerResponse, r: { status: number; type: string; body: string }): void {
+  res.writeHead(r.status, { 'content-type': r.type, 'x-amzn-requestid': 'f00d' });
+  res.end(r.body);
+}
+
+/**
+ * Sends the request on to `target` and its answer back; with `inspect`, the answer is read whole and shown to it
+ * before it is passed on. A target that cannot be reached is a 502.
+ */
+export function forward(
+  target: URL,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  inspect?: (answer: Buffer) => void,
+): void {
+  const up = request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+    (r) => {
+      const { connection: _c, ...headers } = r.headers;
+      if (!inspect) {
+        res.writeHead(r.statusCode ?? 502, headers);
+        r.pipe(res);
+        return;
+      }
+      const out: Buffer[] = [];
+      r.on('data', (c: Buffer) => out.push(c));
+      r.on('end', () => {
+        const answer = Buffer.concat(out);
+        inspect(answer);
+        res.writeHead(r.statusCode ?? 502, headers);
+        res.end(answer);
+      });
+    },
+  );
+  up.on('error', (err) => {
+    res.writeHead(502);
+    res.end(String(err));
+  });
+  up.end(body);
+}
+
 export interface FaultProxy {
   url: string;
   /** Faults by IAM action; replaced wholesale by `set`. */
@@ -91,7 +135,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const t = new URL(target);
   let faults: Record<string, Fault> = {};
   let seen = new Map<string, number>();
-  const hung = new Set<import('node:http').ServerResponse>();
+  const hung = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -100,31 +144,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const a = actionOf(req.headers, body.toString());
       if (a) seen.set(a.action, (seen.get(a.action) ?? 0) + 1);
       const f = a ? faults[a.action] : undefined;
-      const reply = (r: { status: number; type: string; body: string }) => {
-        res.writeHead(r.status, { 'content-type': r.type, 'x-amzn-requestid': 'f00d' });
-        res.end(r.body);
-      };
-      if (a && f?.kind === 'deny') return reply(denial(a.action, a.protocol));
+      if (a && f?.kind === 'deny') return reply(res, denial(a.action, a.protocol));
       if (a && f?.kind === 'throttle' && (seen.get(a.action) ?? 0) <= f.times)
-        return reply(throttle(a.protocol));
+        return reply(res, throttle(a.protocol));
       if (f?.kind === 'hang') {
         hung.add(res);
         res.on('close', () => hung.delete(res));
         return;
       }
-      const up = request(
-        { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-        (r) => {
-          const { connection: _c, ...headers } = r.headers;
-          res.writeHead(r.statusCode ?? 502, headers);
-          r.pipe(res);
-        },
-      );
-      up.on('error', (err) => {
-        res.writeHead(502);
-        res.end(String(err));
-      });
-      up.end(body);
+      forward(t, req, body, res);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
