@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Io } from '../../src/cli/io.js';
 
 export interface CliResult {
   code: number;
@@ -56,4 +57,21 @@ export function motoEnv(url: string, configFile: string): Record<string, string>
     AWS_REGION: 'eu-west-1',
     ECS_PULL_CONFIG: configFile,
   };
+}
+
+/** An Io for running the CLI in-process: what it printed on stdout and stderr, and how often it read stdin. */
+export function captureIo(stdin = ''): { io: Io; out: () => string; err: () => string; reads: () => number } {
+  const out: string[] = [];
+  const err: string[] = [];
+  let reads = 0;
+  const io: Io = {
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
+    readStdin: async () => {
+      reads++;
+      return stdin;
+    },
+    user: () => 'tester',
+  };
+  return { io, out: () => out.join(''), err: () => err.join(''), reads: () => reads };
 }

@@ -2,25 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
 import { run } from '../../src/cli.js';
 import { CAUSE_IDS } from '../../src/diagnosis/causes.js';
-
-function fakeIo(stdin = '') {
-  const out: string[] = [];
-  const err: string[] = [];
-  let stdinReads = 0;
-  const io: Io = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    readStdin: async () => {
-      stdinReads++;
-      return stdin;
-    },
-    user: () => 'tester',
-  };
-  return { io, out, err, reads: () => stdinReads };
-}
+import { captureIo } from '../helpers/cli.js';
 
 const TIMEOUT =
   'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.0.3: failed to do request: Head "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/api/manifests/1.0.3": dial tcp 54.72.13.9:443: i/o timeout';
@@ -29,10 +13,10 @@ const PLATFORM =
 
 describe('ecs-pull classify --json', () => {
   it('prints {"causes":[{id, confidence}]} best first for a timeout', async () => {
-    const { io, out, err } = fakeIo();
+    const { io, out, err } = captureIo();
     expect(await run(['classify', TIMEOUT, '--json'], io)).toBe(0);
-    expect(err.join('')).toBe('');
-    const parsed = JSON.parse(out.join('')) as { causes: Array<{ id: string; confidence: number }> };
+    expect(err()).toBe('');
+    const parsed = JSON.parse(out()) as { causes: Array<{ id: string; confidence: number }> };
     expect(Object.keys(parsed)).toEqual(['causes']);
     expect(parsed.causes[0]).toEqual({ id: 'network-no-route', confidence: expect.any(Number) });
     for (const c of parsed.causes) {
@@ -46,14 +30,14 @@ describe('ecs-pull classify --json', () => {
   });
 
   it('reads the message from stdin with "-", several containers one per line', async () => {
-    const { io, out, reads } = fakeIo(`Task failed to start\n${PLATFORM}\n`);
+    const { io, out, reads } = captureIo(`Task failed to start\n${PLATFORM}\n`);
     expect(await run(['classify', '-', '--json'], io)).toBe(0);
     expect(reads()).toBe(1);
-    expect(JSON.parse(out.join('')).causes[0]).toEqual({ id: 'platform-mismatch', confidence: 0.95 });
+    expect(JSON.parse(out()).causes[0]).toEqual({ id: 'platform-mismatch', confidence: 0.95 });
   });
 
   it('keeps the typographic apostrophe of the 2024 prefix', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     await run(
       [
         'classify',
@@ -62,21 +46,21 @@ describe('ecs-pull classify --json', () => {
       ],
       io,
     );
-    expect(JSON.parse(out.join('')).causes[0].id).toBe('image-not-found');
+    expect(JSON.parse(out()).causes[0].id).toBe('image-not-found');
   });
 
   it('says unknown for text it does not recognise', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['classify', 'lorem ipsum', '--json'], io)).toBe(0);
-    expect(JSON.parse(out.join(''))).toEqual({ causes: [{ id: 'unknown', confidence: 1 }] });
+    expect(JSON.parse(out())).toEqual({ causes: [{ id: 'unknown', confidence: 1 }] });
   });
 });
 
 describe('ecs-pull classify (text)', () => {
   it('English: percentages, cause names, the fragments that decided', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['classify', TIMEOUT], io)).toBe(0);
-    const text = out.join('');
+    const text = out();
     expect(text).toMatch(/^Likely causes from the message alone/);
     expect(text).toMatch(/\d+% {2}no route out of the subnet/);
     expect(text).toMatch(/\d+% {2}VPC endpoints/);
@@ -88,40 +72,40 @@ describe('ecs-pull classify (text)', () => {
   });
 
   it('Italian with --lang it', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['classify', PLATFORM, '--lang', 'it'], io)).toBe(0);
-    const text = out.join('');
+    const text = out();
     expect(text).toMatch(/^Cause probabili in base al solo messaggio/);
     expect(text).toMatch(/95% {2}immagine costruita per un'altra piattaforma/);
     expect(text).toMatch(/per via di: “does not contain descriptor matching platform 'linux\/arm64'”/);
   });
 
   it('Italian, unrecognised text', async () => {
-    const { io, out } = fakeIo('Essential container in task exited');
+    const { io, out } = captureIo('Essential container in task exited');
     expect(await run(['classify', '-', '--lang=it'], io)).toBe(0);
-    expect(out.join('')).toMatch(/non contiene nulla che indichi una causa nota/);
+    expect(out()).toMatch(/non contiene nulla che indichi una causa nota/);
   });
 });
 
 describe('ecs-pull classify: bad input', () => {
   it('an empty message (stdin) → exit 2, one localized line', async () => {
-    const { io, out, err } = fakeIo('   \n');
+    const { io, out, err } = captureIo('   \n');
     expect(await run(['classify', '-', '--lang', 'it'], io)).toBe(2);
-    expect(out.join('')).toBe('');
-    expect(err.join('')).toMatch(/^ecs-pull: Indica un messaggio di arresto da classificare/);
-    expect(err.join('').trim().split('\n')).toHaveLength(1);
+    expect(out()).toBe('');
+    expect(err()).toMatch(/^ecs-pull: Indica un messaggio di arresto da classificare/);
+    expect(err().trim().split('\n')).toHaveLength(1);
   });
 
   it('no argument → usage error', async () => {
-    const { io, err } = fakeIo();
+    const { io, err } = captureIo();
     expect(await run(['classify'], io)).toBe(2);
-    expect(err.join('')).toMatch(/missing required argument/);
+    expect(err()).toMatch(/missing required argument/);
   });
 
   it('is listed in the help', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['--help'], io)).toBe(0);
-    expect(out.join('')).toMatch(/classify/);
+    expect(out()).toMatch(/classify/);
   });
 });
 

@@ -1,19 +1,7 @@
 /** The CLI in-process: exit codes and one localized line for anything a user can get wrong. */
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
 import { run } from '../../src/cli.js';
-
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    readStdin: async () => '',
-    user: () => 'tester',
-  };
-  return { io, out, err };
-}
+import { captureIo } from '../helpers/cli.js';
 
 describe('ecs-pull CLI: bad input', () => {
   it.each([
@@ -26,18 +14,18 @@ describe('ecs-pull CLI: bad input', () => {
     [['whatever'], 'en', /unknown command/],
     [['why', 'not-an-arn', '--lang', 'de'], 'en', /Unknown language “de”/],
   ])('%j → exit 2 and one line', async (argv, _lang, pattern) => {
-    const { io, out, err } = fakeIo();
+    const { io, out, err } = captureIo();
     const code = await run(argv, io);
     expect(code).toBe(2);
-    expect(out.join('')).toBe('');
-    const text = err.join('');
+    expect(out()).toBe('');
+    const text = err();
     expect(text).toMatch(pattern);
     expect(text.trim().split('\n')).toHaveLength(1);
     expect(text).not.toMatch(/\n\s+at /);
   });
 
   it('reports an invalid configuration file with the key, in Italian when asked', async () => {
-    const { io, err } = fakeIo();
+    const { io, err } = captureIo();
     const code = await run(
       [
         'why',
@@ -50,18 +38,18 @@ describe('ecs-pull CLI: bad input', () => {
       io,
     );
     expect(code).toBe(2);
-    expect(err.join('')).toMatch(/Impossibile leggere il file di configurazione \/nonexistent\.yml/);
+    expect(err()).toMatch(/Impossibile leggere il file di configurazione \/nonexistent\.yml/);
   });
 
   it('prints help with exit 0', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['--help'], io)).toBe(0);
-    expect(out.join('')).toContain('why');
+    expect(out()).toContain('why');
   });
 
   it('explains a file that is not a facts file', async () => {
-    const { io, err } = fakeIo();
+    const { io, err } = captureIo();
     expect(await run(['replay', '/nonexistent/facts.json'], io)).toBe(2);
-    expect(err.join('')).toContain('Cannot read /nonexistent/facts.json: ENOENT');
+    expect(err()).toContain('Cannot read /nonexistent/facts.json: ENOENT');
   });
 });

@@ -15,7 +15,6 @@ import {
   scenarioDescription,
   scenarioNames,
 } from '../../src/cli/demo.js';
-import type { Io } from '../../src/cli/io.js';
 import { run } from '../../src/cli.js';
 import type { Language } from '../../src/config.js';
 import { CAUSE_IDS, NETWORK_FAMILY } from '../../src/diagnosis/causes.js';
@@ -25,19 +24,7 @@ import { translator } from '../../src/i18n.js';
 import { renderReply, renderSummary } from '../../src/render/blocks.js';
 import { renderJson } from '../../src/render/json.js';
 import { causeLabel, renderText, say } from '../../src/render/text.js';
-import { runCli } from '../helpers/cli.js';
-
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    readStdin: async () => '',
-    user: () => 'tester',
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
+import { captureIo, runCli } from '../helpers/cli.js';
 
 const langs: Language[] = ['en', 'it'];
 const root = join(import.meta.dirname, '..', '..');
@@ -176,7 +163,7 @@ describe('demo scenarios: one per cause the engine knows', () => {
 
 describe('ecs-pull demo (run() with a captured Io)', () => {
   it('without a scenario: an intro, the default scenario’s report, then how to run the others', async () => {
-    const { io, out, err } = fakeIo();
+    const { io, out, err } = captureIo();
     expect(await run(['demo'], io)).toBe(0);
     expect(err()).toBe('');
     const en = translator('en');
@@ -194,7 +181,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
   });
 
   it('speaks Italian with --lang it', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['demo', '--lang', 'it'], io)).toBe(0);
     const it_ = translator('it');
     expect(out().split('\n')[0]).toBe(it_('demo:intro'));
@@ -204,7 +191,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
   });
 
   it('replays a named scenario, without the list of the others', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['demo', 'kms'], io)).toBe(0);
     expect(out()).toContain('Scenario kms:');
     expect(out()).toContain('Replayed from demo/scenarios/kms.json');
@@ -212,7 +199,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
   });
 
   it('--json prints the JSON report only', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['demo', 'dns', '--json', '--lang', 'it'], io)).toBe(0);
     const json = JSON.parse(out()) as { kind: string; lang: string; causes: Array<{ id: string }> };
     expect(json.kind).toBe('ecs-pull-report');
@@ -223,7 +210,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
   for (const lang of langs) {
     it(`--list names every scenario with its cause title (${lang})`, async () => {
       const t = translator(lang);
-      const { io, out, err } = fakeIo();
+      const { io, out, err } = captureIo();
       expect(await run(['demo', '--list', '--lang', lang], io)).toBe(0);
       expect(err()).toBe('');
       const lines = out().trimEnd().split('\n');
@@ -241,7 +228,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
   }
 
   it('--list --json lists the scenarios as data', async () => {
-    const { io, out } = fakeIo();
+    const { io, out } = captureIo();
     expect(await run(['demo', '--list', '--json'], io)).toBe(0);
     const json = JSON.parse(out()) as { default: string; scenarios: Array<{ name: string; cause: string }> };
     expect(json.default).toBe(DEFAULT_SCENARIO);
@@ -253,7 +240,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
     ['it', /Non esiste uno scenario della demo “nope”/],
   ] as const) {
     it(`an unknown scenario exits 2 with one ${lang} line naming the valid ones`, async () => {
-      const { io, out, err } = fakeIo();
+      const { io, out, err } = captureIo();
       expect(await run(['demo', 'nope', '--lang', lang], io)).toBe(2);
       expect(out()).toBe('');
       expect(err()).toMatch(pattern);
@@ -263,7 +250,7 @@ describe('ecs-pull demo (run() with a captured Io)', () => {
   }
 
   it('refuses a path instead of a scenario name', async () => {
-    const { io, err } = fakeIo();
+    const { io, err } = captureIo();
     expect(await run(['demo', '../scenarios/kms'], io)).toBe(2);
     expect(err()).toMatch(/no demo scenario/);
   });

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConsoleLinks } from '../../src/aws/console-links.js';
-import type { Io } from '../../src/cli/io.js';
 import { run } from '../../src/cli.js';
 import { identityCenterFor, loadConfig } from '../../src/config.js';
 import { isUserError } from '../../src/errors.js';
 import { fixturesDir } from '../helpers/aws-wire.js';
+import { captureIo } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecs-pull-ic-'));
 function file(name: string, text: string): string {
@@ -88,15 +88,14 @@ describe('Identity Center configuration', () => {
 
 describe('Identity Center in a report', () => {
   it('every console link of a replayed report opens through the portal into the task account', async () => {
-    const out: string[] = [];
-    const io: Io = { out: (s) => out.push(s), err: () => {}, readStdin: async () => '', user: () => 't' };
+    const { io, out } = captureIo();
     const config = file('org3.yml', ORG);
     const code = await run(
       ['replay', join(fixturesDir, 'network', 'nat-path.json'), '--json', '--config', config],
       io,
     );
     expect(code).toBe(0);
-    const report = JSON.parse(out.join('')) as { checks: Array<{ links?: Array<{ url: string }> }> };
+    const report = JSON.parse(out()) as { checks: Array<{ links?: Array<{ url: string }> }> };
     const urls = report.checks.flatMap((c) => c.links ?? []).map((l) => l.url);
     expect(urls.length).toBeGreaterThan(3);
     for (const url of urls) {
