@@ -1,9 +1,9 @@
-# ecs-pull: the Slack bot (and CLI) on Node 20.
+# ecs-pull: the Slack bot (and CLI) on Node.js 24 LTS (the minor pinned; .node-version names the exact build CI tests).
 # The build is a thin wrapper over npm scripts that CI runs on every change: `npm run bundle` produces
 # build/app (production dependencies only, compiled JavaScript, locales), and CI starts the bot from that
 # directory and probes its health check. This file only copies that directory into a small image.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -14,9 +14,8 @@ COPY demo ./demo
 COPY scripts ./scripts
 RUN npm run bundle
 
-FROM node:20-bookworm-slim
+FROM node:24.22-bookworm-slim
 ENV NODE_ENV=production \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     PORT=3000
 WORKDIR /app
 COPY --from=build --chown=root:root /src/build/app ./

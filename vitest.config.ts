@@ -9,7 +9,6 @@ export default defineConfig({
     // Unit tests must never reach a real AWS endpoint or the moto server by accident.
     env: {
       AWS_ENDPOINT_URL: '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_EC2_METADATA_DISABLED: 'true',
     },
   },

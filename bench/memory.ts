@@ -75,7 +75,6 @@ async function collect(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.AWS_REGION = 'eu-west-1';
   const python = findMotoPython();
   if (!python) throw new Error('moto is not installed: python3 -c "import moto" failed');

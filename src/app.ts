@@ -15,7 +15,7 @@ import {
   SocketModeReceiver,
 } from '@slack/bolt';
 import { ClientPool } from './aws/clients.js';
-import { type Config, loadConfig, silenceSdkNodeNotice } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { MemoryCallCache } from './diagnosis/facts/call-cache.js';
 import { isUserError, UserError } from './errors.js';
 import { translator } from './i18n.js';
@@ -272,7 +272,6 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
 
 /** `npm start`. */
 export async function main(): Promise<number> {
-  silenceSdkNodeNotice();
   let config: Config;
   try {
     config = loadConfig();

@@ -8,7 +8,6 @@ import { registerDemo } from './cli/demo.js';
 import { registerDoctor } from './cli/doctor.js';
 import { type Io, processIo } from './cli/io.js';
 import { registerWhy } from './cli/why.js';
-import { silenceSdkNodeNotice } from './config.js';
 import { isUserError } from './errors.js';
 import { toLanguage, translator } from './i18n.js';
 import { correlationId, createLogger } from './log.js';
@@ -89,7 +88,6 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
-  silenceSdkNodeNotice();
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

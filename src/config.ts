@@ -288,12 +288,3 @@ export function identityCenterFor(config: Config, account: string): IdentityCent
 export function defaultConfig(overrides: Partial<z.input<typeof fileSchema>> = {}): Config {
   return Object.freeze({ ...fileSchema.parse(overrides), source: 'defaults' });
 }
-
-/**
- * The AWS SDK warns on every start that its releases after January 2027 need Node 22. ecs-pull pins its SDK
- * versions in package-lock.json and runs on Node 20 by design, so the notice is switched off with the SDK's
- * own setting (README: Node versions).
- */
-export function silenceSdkNodeNotice(env: Record<string, string | undefined> = process.env): void {
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}

@@ -3,9 +3,8 @@
  * The container health check (Dockerfile HEALTHCHECK, ECS task definition): asks the running app's /healthz on
  * its own port. Exit 0 when healthy, 1 otherwise. Reads the port from the same configuration as the app.
  */
-import { loadConfig, silenceSdkNodeNotice } from './config.js';
+import { loadConfig } from './config.js';
 
-silenceSdkNodeNotice();
 let port = 3000;
 try {
   port = loadConfig().slack.port;

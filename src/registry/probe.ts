@@ -95,6 +95,14 @@ export async function probeRegistry(
     if (res.status === 401 || res.status === 403) return { ...withLimits, outcome: 'unauthorized' };
     return { ...withLimits, outcome: 'error', detail: `HTTP ${res.status}` };
   } catch (err) {
-    return { ...base, outcome: 'error', detail: String((err as Error)?.message ?? err).slice(0, 200) };
+    return { ...base, outcome: 'error', detail: errorDetail(err).slice(0, 200) };
   }
+}
+
+/** fetch rejects with "fetch failed" and the reason (ECONNREFUSED, a TLS error, a timeout) in its cause. */
+function errorDetail(err: unknown): string {
+  const message = String((err as Error)?.message ?? err);
+  const cause = (err as { cause?: { message?: string; code?: string } })?.cause;
+  const why = cause?.message ?? cause?.code;
+  return why && !message.includes(why) ? `${message}: ${why}` : message;
 }

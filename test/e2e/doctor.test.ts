@@ -17,7 +17,7 @@ const motoUrl = inject('motoUrl');
 const GOOD = '340000000001';
 const WEAK = '340000000002';
 const en = (m: { key: string; params?: Record<string, unknown> }) =>
-  i18n().getFixedT('en')(m.key, m.params) as string;
+  i18n().getFixedT('en')(m.key, m.params ?? {}) as string;
 
 /** A Slack Web API stand-in: auth.test and apps.connections.open, with the scopes header Slack sends. */
 function fakeSlack(scopes: string): Promise<{ url: string; server: Server }> {

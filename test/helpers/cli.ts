@@ -21,7 +21,6 @@ export function runCli(args: string[], env: Record<string, string> = {}, stdin?:
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
