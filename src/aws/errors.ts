@@ -114,3 +114,9 @@ export class NotApplicable extends Error {
     this.name = 'NotApplicable';
   }
 }
+
+/** Whether an SDK error is one of the given AWS error codes (the SDK names its errors after them). */
+export function hasErrorCode(err: unknown, ...codes: string[]): boolean {
+  const name = (err as { name?: string } | undefined)?.name;
+  return name !== undefined && codes.includes(name);
+}

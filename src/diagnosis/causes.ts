@@ -1,10 +1,10 @@
 /**
- * The causes a user is told about (CHECKS.md §3): stable ids, the families the stop message can only narrow
- * down to, which check confirms or rules out which cause, and the sentence variants each cause has in
- * locales/<lang>/causes.json. A variant is picked by the parameters at hand, so that a sentence names the actual
+ * The causes a user is told about: stable ids, the families the stop message can only narrow down to, the two
+ * orders that break ties, and the sentence variants each cause has in locales/<lang>/causes.json. Which check
+ * speaks to which cause is the check's own declaration (Check.cause). A variant is picked by the parameters at hand, so that a sentence names the actual
  * subnet, role or image whenever the evidence knows it and never prints an empty placeholder.
  */
-import type { CheckResult, Message, Params } from './checks/types.js';
+import type { Message, Params } from './checks/types.js';
 
 export const CAUSE_IDS = [
   'network-no-route',
@@ -55,6 +55,23 @@ export function familyOf(id: CauseId): readonly CauseId[] | undefined {
 }
 
 /**
+ * Among causes a stop message supports equally, which to list first: the more common in practice (a missing
+ * route before a missing endpoint, the network before the image). Causes not listed come after, in any order.
+ */
+export const MESSAGE_TIE_ORDER: readonly CauseId[] = [
+  'network-no-route',
+  'network-no-public-ip',
+  'vpc-endpoint',
+  'network-security-group',
+  'dns',
+  'execution-role',
+  'image-not-found',
+  'registry-auth',
+  'image-reference',
+  'repository-policy',
+];
+
+/**
  * The order in which a pull meets each cause: credentials and the network path first, the image last. When two
  * checks fail and nothing else ranks them, the one the pull trips on first is what the task actually hit.
  */
@@ -76,55 +93,6 @@ export const PULL_ORDER: readonly CauseId[] = [
   'disk-space',
   'unknown',
 ];
-
-const exact: Record<string, CauseId> = {
-  'network.route': 'network-no-route',
-  'network.nat-gateway': 'network-no-route',
-  'network.public-ip': 'network-no-public-ip',
-  'network.security-group-egress': 'network-security-group',
-  'network.nacl': 'network-security-group',
-  'endpoints.private-dns': 'dns',
-  'dns.dhcp-options': 'dns',
-  'iam.execution-role': 'execution-role',
-  'image.reference': 'image-reference',
-  'image.exists': 'image-not-found',
-  'image.platform': 'platform-mismatch',
-  'image.repository-policy': 'repository-policy',
-  'image.registry-credentials': 'registry-auth',
-  'image.rate-limit': 'rate-limit',
-  'storage.ephemeral': 'disk-space',
-  'secrets.retrieval': 'secrets',
-};
-
-/** Whether a result's own words (message key, evidence keys, parameters) name KMS. */
-function namesKms(r: CheckResult): boolean {
-  const messages: Message[] = [r.message, ...r.evidence, ...(r.remediation ? [r.remediation] : [])];
-  return messages.some(
-    (m) =>
-      /(^|[.:-])kms([.:-]|$)/i.test(m.key) ||
-      Object.entries(m.params ?? {}).some(
-        ([k, v]) =>
-          (k === 'key' && v !== undefined && v !== '') || (typeof v === 'string' && /^kms:/i.test(v)),
-      ),
-  );
-}
-
-/**
- * The cause a check's finding speaks to, or undefined for a check this version does not know. Secrets and
- * registry credentials whose finding is about the KMS key count as `kms`.
- */
-export function causeOfCheck(r: Pick<CheckResult, 'id'> & Partial<CheckResult>): CauseId | undefined {
-  const base = exact[r.id] ?? (r.id.startsWith('endpoints.') ? 'vpc-endpoint' : undefined);
-  if (
-    (base === 'secrets' || base === 'registry-auth') &&
-    (r.status === 'fail' || r.status === 'warn') &&
-    r.message &&
-    namesKms(r as CheckResult)
-  ) {
-    return 'kms';
-  }
-  return base;
-}
 
 /** A wording of a cause's sentence and the parameters it needs. */
 interface Variant {

@@ -7,7 +7,7 @@
  * it dialled to rank them; the checks settle it. Pure and total: any input, never a throw.
  */
 import { parseImageRef } from '../aws/image-ref.js';
-import { type CauseId, NETWORK_FAMILY } from './causes.js';
+import { type CauseId, MESSAGE_TIE_ORDER, NETWORK_FAMILY } from './causes.js';
 
 export interface Candidate {
   id: CauseId;
@@ -515,21 +515,9 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
   return undefined;
 }
 
-const tieOrder: readonly CauseId[] = [
-  'network-no-route',
-  'network-no-public-ip',
-  'vpc-endpoint',
-  'network-security-group',
-  'dns',
-  'execution-role',
-  'image-not-found',
-  'registry-auth',
-  'image-reference',
-  'repository-policy',
-];
 const order = (id: CauseId) => {
-  const i = tieOrder.indexOf(id);
-  return i < 0 ? tieOrder.length : i;
+  const i = MESSAGE_TIE_ORDER.indexOf(id);
+  return i < 0 ? MESSAGE_TIE_ORDER.length : i;
 };
 
 /** Rounds down, so that rounded confidences still sum to at most 1. */

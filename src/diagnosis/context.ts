@@ -5,14 +5,14 @@
 import type { FactError } from '../aws/errors.js';
 import type { Partition } from '../aws/partition.js';
 import type { TaskTarget } from '../aws/target.js';
+import type { EniRecord } from './facts/ec2.js';
 import type {
   ContainerDefinitionRecord,
-  EniRecord,
   ServiceRecord,
   TaskDefinitionRecord,
   TaskFact,
   TaskSource,
-} from './facts/context.js';
+} from './facts/ecs.js';
 import type { Fact } from './facts/types.js';
 import { eniDetails, serviceOfGroup, taskSubnetIds } from './task-record.js';
 

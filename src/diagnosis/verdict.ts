@@ -9,12 +9,11 @@ import {
   type CauseId,
   causeFix,
   causeHints,
-  causeOfCheck,
   causeSummary,
   familyOf,
   PULL_ORDER,
 } from './causes.js';
-import type { CheckResult, Message, Params } from './checks/types.js';
+import { type CheckResult, type Message, type Params, uniqueMessages } from './checks/types.js';
 import { type Classification, classify } from './classify.js';
 import type { TaskContext } from './context.js';
 import type { Cause, ConfidenceLevel, Verdict } from './report.js';
@@ -35,14 +34,11 @@ interface Standing {
 }
 
 /**
- * Skips that mean "cannot tell" rather than "does not apply here": a single-platform image, no manifest, no
- * size known. Every other skip rules its cause out (no internet gateway route → the public IP cannot matter).
+ * The checks that ran and found this cause absent or irrelevant: passes, and skips that mean "does not apply"
+ * (a skip that means "cannot tell", such as no manifest to read, rules nothing out).
  */
-const CANNOT_TELL = [/^image:platform\.skip\./, /^storage:ephemeral\.skip\.no-sizes$/];
-
-/** The checks that ran and found this cause absent or irrelevant. */
 function ruledOutBy(s: Standing): CheckResult[] {
-  return [...s.pass, ...s.skip.filter((r) => !CANNOT_TELL.some((re) => re.test(r.message.key)))];
+  return [...s.pass, ...s.skip.filter((r) => !r.inconclusive)];
 }
 
 /** Confidence in words: what the renderers say next to the number. */
@@ -133,24 +129,12 @@ function paramsFor(s: Standing, ctx: TaskContext, cls: Classification): Params {
   Object.assign(p, named);
   // A role named by a check exists (or is the one missing): "no role" no longer applies.
   if (named.role) delete p.noRole;
-  if (s.id === 'execution-role' && s.fail.some((r) => /\.fail\.none$/.test(r.message.key))) p.noRole = true;
   return p;
 }
 
-/** The deciding checks' evidence lines, deduplicated. */
+/** The deciding checks' evidence lines, each once. */
 function evidenceOf(s: Standing): Message[] {
-  const seen = new Set<string>();
-  const out: Message[] = [];
-  for (const r of [...s.fail, ...s.warn]) {
-    for (const e of r.evidence) {
-      const k = JSON.stringify(e);
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(e);
-      }
-    }
-  }
-  return out.slice(0, 12);
+  return uniqueMessages([...s.fail, ...s.warn].flatMap((r) => r.evidence)).slice(0, 12);
 }
 
 const ids = (rs: CheckResult[]) => [...new Set(rs.map((r) => r.id))];
@@ -198,8 +182,7 @@ export function decide(
   const standings = new Map<CauseId, Standing>();
   for (const id of CAUSE_IDS) if (id !== 'unknown') standings.set(id, standingOf(id, cls));
   for (const r of checks) {
-    const id = causeOfCheck(r);
-    const s = id ? standings.get(id) : undefined;
+    const s = r.cause ? standings.get(r.cause) : undefined;
     if (s) s[r.status].push(r);
   }
   const neutral = !cls.informative;

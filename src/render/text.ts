@@ -4,7 +4,7 @@
  * the task's context and the AWS calls it took.
  */
 import type { TFunction } from 'i18next';
-import { type CheckResult, checkKeyPrefix, type Message } from '../diagnosis/checks/types.js';
+import { byWorstStatus, type CheckResult, checkKeyPrefix, type Message } from '../diagnosis/checks/types.js';
 import type { TaskContext } from '../diagnosis/context.js';
 import type { Cause, Report } from '../diagnosis/report.js';
 
@@ -21,7 +21,6 @@ export function checkTitle(t: TFunction, id: string): string {
   return t(`${checkKeyPrefix(id)}.title`) as string;
 }
 
-const statusOrder: Record<CheckResult['status'], number> = { fail: 0, warn: 1, unknown: 2, pass: 3, skip: 4 };
 const marks: Record<CheckResult['status'], string> = {
   fail: '✗',
   warn: '!',
@@ -174,7 +173,7 @@ function otherCheckLines(t: TFunction, report: Report): string[] {
   const rest = report.checks.filter((r) => !shown.has(r.id) && r.status !== 'unknown');
   const out: string[] = [];
   if (!report.checks.length) out.push(`  ${t('report.noChecks')}`);
-  const sorted = [...rest].sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
+  const sorted = [...rest].sort(byWorstStatus);
   for (const r of sorted.filter((x) => x.status === 'fail' || x.status === 'warn')) {
     out.push(...problemLines(t, r, '  '));
   }

@@ -6,12 +6,8 @@ import { ConsoleLinks } from '../../src/aws/console-links.js';
 import { runChecks } from '../../src/diagnosis/checks/index.js';
 import type { Check, CheckResult, Message } from '../../src/diagnosis/checks/types.js';
 import { deriveContext, type TaskContext } from '../../src/diagnosis/context.js';
-import type {
-  EniRecord,
-  ServiceRecord,
-  TaskDefinitionRecord,
-  TaskFact,
-} from '../../src/diagnosis/facts/context.js';
+import type { EniRecord } from '../../src/diagnosis/facts/ec2.js';
+import type { ServiceRecord, TaskDefinitionRecord, TaskFact } from '../../src/diagnosis/facts/ecs.js';
 import type { Fact, FactMap, FactName } from '../../src/diagnosis/facts/types.js';
 import type { SavedFacts } from '../../src/diagnosis/report.js';
 import { i18n } from '../../src/i18n.js';

@@ -1,7 +1,16 @@
 /** Hand-built task contexts and check results for verdict and rendering tests (real ids and message keys). */
-import type { CheckResult, CheckStatus, Message, Params } from '../../src/diagnosis/checks/types.js';
+import type { CauseId } from '../../src/diagnosis/causes.js';
+import { allChecks } from '../../src/diagnosis/checks/index.js';
+import {
+  type CheckResult,
+  type CheckStatus,
+  checkKeyPrefix,
+  isInconclusive,
+  type Message,
+  type Params,
+} from '../../src/diagnosis/checks/types.js';
 import { deriveContext, type TaskContext } from '../../src/diagnosis/context.js';
-import type { TaskDefinitionRecord } from '../../src/diagnosis/facts/context.js';
+import type { TaskDefinitionRecord } from '../../src/diagnosis/facts/ecs.js';
 
 export const ECR_IMAGE = '210987654321.dkr.ecr.eu-south-1.amazonaws.com/checkout:2.14.0';
 
@@ -77,13 +86,16 @@ export function result(
   status: CheckStatus,
   key: string,
   params: Params = {},
-  extras: { evidence?: Message[]; remediation?: Message } = {},
+  extras: { evidence?: Message[]; remediation?: Message; cause?: CauseId } = {},
 ): CheckResult {
-  const dot = id.indexOf('.');
-  const prefix = `${id.slice(0, dot)}:${id.slice(dot + 1)}`;
+  // A check this version does not know (a newer bot's saved report) has no cause: the verdict ignores it.
+  const check = allChecks.find((c) => c.id === id);
+  const prefix = checkKeyPrefix(id);
   const r: CheckResult = {
     id,
     status,
+    // As the runner sets it: the check's own cause unless the result names a more specific one.
+    cause: extras.cause ?? check?.cause,
     message: { key: `${prefix}.${status}${key ? `.${key}` : ''}`, params },
     evidence: extras.evidence ?? [],
     remediation: extras.remediation,
@@ -104,5 +116,6 @@ export function result(
       },
     };
   }
+  if (check && isInconclusive(check, r)) r.inconclusive = true;
   return r;
 }

@@ -16,8 +16,9 @@ function calledInCode(): string[] {
   const out = new Set<string>();
   for (const f of readdirSync(factsDir).filter((x) => x.endsWith('.ts'))) {
     const text = readFileSync(join(factsDir, f), 'utf8');
-    // h.call('svc:Action', …) and the ECR helper ecr('ecr:Action', …) that wraps it.
-    for (const m of text.matchAll(/(?:h\s*\.call|\becr)\(\s*'([a-z0-9-]+:[A-Za-z]+)'/g)) out.add(m[1]!);
+    // h.call('svc:Action', …) and the ECR helper ecrCall(repo, 'ecr:Action', …) that wraps it.
+    for (const m of text.matchAll(/(?:h\s*\.call\(|\becrCall\(\s*\w+\s*,)\s*'([a-z0-9-]+:[A-Za-z]+)'/g))
+      out.add(m[1]!);
   }
   return [...out].sort();
 }

@@ -5,13 +5,13 @@
  */
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { executionRoleCheck } from '../../src/diagnosis/checks/identity/execution-role.js';
-import { imageExistsCheck } from '../../src/diagnosis/checks/identity/image-exists.js';
-import { imagePlatformCheck } from '../../src/diagnosis/checks/identity/image-platform.js';
-import { imageReferenceCheck } from '../../src/diagnosis/checks/identity/image-reference.js';
-import { rateLimitCheck } from '../../src/diagnosis/checks/identity/rate-limit.js';
-import { registryCredentialsCheck } from '../../src/diagnosis/checks/identity/registry-credentials.js';
-import { ephemeralStorageCheck } from '../../src/diagnosis/checks/identity/storage-ephemeral.js';
+import { executionRoleCheck } from '../../src/diagnosis/checks/iam/execution-role.js';
+import { imageExistsCheck } from '../../src/diagnosis/checks/image/exists.js';
+import { imagePlatformCheck } from '../../src/diagnosis/checks/image/platform.js';
+import { rateLimitCheck } from '../../src/diagnosis/checks/image/rate-limit.js';
+import { imageReferenceCheck } from '../../src/diagnosis/checks/image/reference.js';
+import { registryCredentialsCheck } from '../../src/diagnosis/checks/image/registry-credentials.js';
+import { ephemeralStorageCheck } from '../../src/diagnosis/checks/storage/ephemeral.js';
 import type { Check } from '../../src/diagnosis/checks/types.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { Report } from '../../src/diagnosis/report.js';

@@ -5,9 +5,9 @@
  * no interceptor, so the call lists are exact.
  */
 import { describe, expect, it } from 'vitest';
-import { networkChecks } from '../../src/diagnosis/checks/network/index.js';
+import { networkPathChecks as networkChecks } from '../../src/diagnosis/checks/index.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { networkFacts } from '../../src/diagnosis/facts/network.js';
+import { ec2Facts } from '../../src/diagnosis/facts/ec2.js';
 import { assumeRoleXml, ec2Error, fixture, jsonCall, queryCall } from '../helpers/aws-wire.js';
 import { english } from '../helpers/checks.js';
 import { CHECKOUT_TARGET, unitPool, useNock } from '../helpers/unit.js';
@@ -192,9 +192,10 @@ describe('network facts over the wire', () => {
     const warm = await diagnose(request, { pool, deadlineMs: 5000, checks: networkChecks });
     expect(warm.report.aws.rounds).toBe(4);
     const factRounds = Object.fromEntries(
-      networkFacts.map((p) => [p.name, warm.saved.facts[p.name]?.round]).filter(([, r]) => r !== undefined),
+      ec2Facts.map((p) => [p.name, warm.saved.facts[p.name]?.round]).filter(([, r]) => r !== undefined),
     );
     expect(factRounds).toEqual({
+      'ec2.taskEni': 1,
       'ec2.subnets': 2,
       'ec2.vpc': 3,
       'ec2.vpcDns': 3,
@@ -298,10 +299,11 @@ describe('network facts over the wire', () => {
   });
 
   it('declares exactly the IAM actions the providers call', () => {
-    expect([...new Set(networkFacts.flatMap((p) => p.actions))].sort()).toEqual([
+    expect([...new Set(ec2Facts.flatMap((p) => p.actions))].sort()).toEqual([
       'ec2:DescribeDhcpOptions',
       'ec2:DescribeNatGateways',
       'ec2:DescribeNetworkAcls',
+      'ec2:DescribeNetworkInterfaces',
       'ec2:DescribePrefixLists',
       'ec2:DescribeRouteTables',
       'ec2:DescribeSecurityGroups',

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/diagnosis/checks/types.js';
 import type { TaskContext } from '../../src/diagnosis/context.js';
 import { evaluate } from '../../src/diagnosis/evaluate.js';
-import type { RouteTableRecord } from '../../src/diagnosis/facts/network.js';
+import type { RouteTableRecord } from '../../src/diagnosis/facts/ec2.js';
 import { callStats, REPORT_SCHEMA, type Report } from '../../src/diagnosis/report.js';
 import { decide } from '../../src/diagnosis/verdict.js';
 import { translator } from '../../src/i18n.js';

@@ -3,7 +3,7 @@
  * with the real check ids and message keys, so the verdict is tested on its own, whatever the checks become.
  */
 import { describe, expect, it } from 'vitest';
-import { allCauseKeys, CAUSE_IDS, causeOfCheck } from '../../src/diagnosis/causes.js';
+import { allCauseKeys, CAUSE_IDS } from '../../src/diagnosis/causes.js';
 import type { CheckResult } from '../../src/diagnosis/checks/types.js';
 import { decide } from '../../src/diagnosis/verdict.js';
 import { i18n, translator } from '../../src/i18n.js';
@@ -97,14 +97,19 @@ describe('verdict: the message and the checks agree', () => {
     expect(say(en, causes[0]!.summary)).toContain('subnet-0a1b2c3d');
   });
 
-  it('a secret check that names the KMS key counts as kms', () => {
-    const kms = result('secrets.retrieval', 'fail', 'kms-state', {
-      secret: 'arn:aws:secretsmanager:eu-south-1:210987654321:secret:db-AbC',
-      key: 'arn:aws:kms:eu-south-1:210987654321:key/1234',
-      state: 'Disabled',
-    });
-    expect(causeOfCheck(kms)).toBe('kms');
-    expect(causeOfCheck(result('secrets.retrieval', 'fail', 'missing', { secret: 'x' }))).toBe('secrets');
+  it('a result that names a more specific cause (a secret’s KMS key) counts for that cause', () => {
+    const kms = result(
+      'secrets.retrieval',
+      'fail',
+      'kms-state',
+      {
+        secret: 'arn:aws:secretsmanager:eu-south-1:210987654321:secret:db-AbC',
+        key: 'arn:aws:kms:eu-south-1:210987654321:key/1234',
+        state: 'Disabled',
+      },
+      { cause: 'kms' },
+    );
+    expect(result('secrets.retrieval', 'fail', 'missing', { secret: 'x' }).cause).toBe('secrets');
     const { causes } = decide(
       taskContext({
         reason:

@@ -1,17 +1,78 @@
-/** The check registry and the runner that turns missing facts into `unknown` results. */
+/**
+ * The check registry and the runner. Each check lives in the folder of its id's namespace, in a file named after
+ * the rest of its id (`network.route` → network/route.ts); shared/ holds what several checks use. A new check is
+ * its file, one line here, its words in locales/{en,it}/<namespace>.json and its test (test/unit/checks/…):
+ * test/unit/check-registry.test.ts fails when one of these is missing.
+ */
 import type { ConsoleLinks } from '../../aws/console-links.js';
 import type { TaskContext } from '../context.js';
 import type { Fact, FactName } from '../facts/types.js';
-import { identityChecks } from './identity/index.js';
-import { networkChecks } from './network/index.js';
-import { type Check, type CheckResult, FactReader, FactUnavailable } from './types.js';
+import { dhcpOptionsCheck } from './dns/dhcp-options.js';
+import { endpointAzCheck } from './endpoints/availability-zones.js';
+import { endpointPolicyCheck } from './endpoints/policy.js';
+import { privateDnsCheck } from './endpoints/private-dns.js';
+import { requiredEndpointsCheck } from './endpoints/required.js';
+import { s3RouteCheck } from './endpoints/s3-route.js';
+import { endpointSecurityGroupsCheck } from './endpoints/security-groups.js';
+import { executionRoleCheck } from './iam/execution-role.js';
+import { imageExistsCheck } from './image/exists.js';
+import { imagePlatformCheck } from './image/platform.js';
+import { rateLimitCheck } from './image/rate-limit.js';
+import { imageReferenceCheck } from './image/reference.js';
+import { registryCredentialsCheck } from './image/registry-credentials.js';
+import { repositoryPolicyCheck } from './image/repository-policy.js';
+import { naclCheck } from './network/nacl.js';
+import { natGatewayCheck } from './network/nat-gateway.js';
+import { publicIpCheck } from './network/public-ip.js';
+import { routeCheck } from './network/route.js';
+import { securityGroupEgressCheck } from './network/security-group-egress.js';
+import { secretsRetrievalCheck } from './secrets/retrieval.js';
+import { ephemeralStorageCheck } from './storage/ephemeral.js';
+import { type Check, type CheckResult, FactReader, FactUnavailable, isInconclusive } from './types.js';
+
+/** The network path: the internet path, then the endpoint path, then DNS, in display order. */
+export const networkPathChecks: readonly Check[] = [
+  routeCheck,
+  publicIpCheck,
+  natGatewayCheck,
+  securityGroupEgressCheck,
+  naclCheck,
+  requiredEndpointsCheck,
+  endpointAzCheck,
+  endpointSecurityGroupsCheck,
+  endpointPolicyCheck,
+  s3RouteCheck,
+  privateDnsCheck,
+  dhcpOptionsCheck,
+];
+
+/** Identity, image, storage and secrets, in display order. */
+export const identityChecks: readonly Check[] = [
+  executionRoleCheck,
+  imageReferenceCheck,
+  imageExistsCheck,
+  imagePlatformCheck,
+  repositoryPolicyCheck,
+  registryCredentialsCheck,
+  rateLimitCheck,
+  ephemeralStorageCheck,
+  secretsRetrievalCheck,
+];
 
 /** Every check, in display order. */
-export const allChecks: readonly Check[] = [...networkChecks, ...identityChecks];
+export const allChecks: readonly Check[] = [...networkPathChecks, ...identityChecks];
 
 /** The union of facts the given checks read. */
 export function factsNeeded(checks: readonly Check[]): FactName[] {
   return [...new Set(checks.flatMap((c) => c.needs))];
+}
+
+/** What the runner adds to every result: the cause it speaks to, and whether a skip means "cannot tell". */
+function finish(check: Check, result: CheckResult): CheckResult {
+  const { id, status, ...rest } = result;
+  const out: CheckResult = { id, status, cause: result.cause ?? check.cause, ...rest };
+  if (isInconclusive(check, result)) out.inconclusive = true;
+  return out;
 }
 
 /** Runs each check; a missing fact makes that one check `unknown`, a bug in a check too (never the report). */
@@ -26,10 +87,10 @@ export function runChecks(
   return Promise.all(
     checks.map(async (check): Promise<CheckResult> => {
       try {
-        return await check.run({ context, facts: reader, links });
+        return finish(check, await check.run({ context, facts: reader, links }));
       } catch (err) {
         if (err instanceof FactUnavailable) {
-          return {
+          return finish(check, {
             id: check.id,
             status: 'unknown',
             message: {
@@ -39,10 +100,10 @@ export function runChecks(
             evidence: [],
             links: [],
             missing: { fact: err.fact, error: err.error },
-          };
+          });
         }
         onError(check.id, err);
-        return {
+        return finish(check, {
           id: check.id,
           status: 'unknown',
           message: {
@@ -51,7 +112,7 @@ export function runChecks(
           },
           evidence: [],
           links: [],
-        };
+        });
       }
     }),
   );

@@ -5,10 +5,19 @@
 
 import type { ConsoleLinks, LinkRef } from '../../aws/console-links.js';
 import type { FactError } from '../../aws/errors.js';
+import type { CauseId } from '../causes.js';
 import type { TaskContext } from '../context.js';
 import type { Fact, FactMap, FactName } from '../facts/types.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'unknown' | 'skip';
+
+/** Statuses worst first: how results are folded, sorted and shown everywhere. */
+export const STATUS_ORDER: readonly CheckStatus[] = ['fail', 'warn', 'unknown', 'pass', 'skip'];
+
+/** Sorts results (or anything with a status) worst first; equal statuses keep their order. */
+export function byWorstStatus(a: { status: CheckStatus }, b: { status: CheckStatus }): number {
+  return STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
+}
 
 export type Params = Record<string, string | number | boolean | string[] | undefined>;
 
@@ -21,6 +30,13 @@ export interface Message {
 export interface CheckResult {
   id: string;
   status: CheckStatus;
+  /**
+   * The cause this result speaks to: its check's, or a more specific one its finding names (a secret whose KMS key
+   * is disabled speaks to `kms`). Set by the runner when the check does not say.
+   */
+  cause?: CauseId | undefined;
+  /** A skip that means "cannot tell" (no manifest, no size known): it neither confirms nor rules out the cause. */
+  inconclusive?: boolean | undefined;
   /** One sentence: what was found. */
   message: Message;
   /** The resource ids and values looked at, each a message (`evidence.route`, {routeTableId, target}). */
@@ -41,12 +57,36 @@ export interface CheckInput {
 }
 
 export interface Check {
-  /** Stable id (JSON, tests, button values): network.route. */
+  /** Stable id (JSON, tests, button values): network.route. The folder and file say it too: network/route.ts. */
   id: string;
+  /** The cause a failing or warning result points at (a result may name a more specific one). */
+  cause: CauseId;
+  /**
+   * Skips that mean "cannot tell" rather than "does not apply here" (their keys relative to the check, as given to
+   * the result builders), or `every-skip`. Any other skip rules the cause out: no internet gateway route means the
+   * public IP cannot matter.
+   */
+  cannotTell?: readonly string[] | 'every-skip' | undefined;
   /** Facts it reads: the gatherer fetches exactly the union of these. */
   needs: readonly FactName[];
   /** Pure: same facts, same result. May be async (policy evaluation is). */
   run(input: CheckInput): CheckResult | Promise<CheckResult>;
+}
+
+/** What a check declares besides its id, which its result builders carry. */
+export type CheckSpec = Omit<Check, 'id'>;
+
+/** Declares a check: its id comes from its result builders (results('network.route')), so it is written once. */
+export function defineCheck(r: { id: string }, spec: CheckSpec): Check {
+  return { id: r.id, ...spec };
+}
+
+/** Whether a skip result of the check means "cannot tell". */
+export function isInconclusive(check: Pick<Check, 'id' | 'cannotTell'>, result: CheckResult): boolean {
+  if (result.status !== 'skip' || !check.cannotTell) return false;
+  if (check.cannotTell === 'every-skip') return true;
+  const prefix = `${checkKeyPrefix(check.id)}.`;
+  return check.cannotTell.some((k) => result.message.key === prefix + k);
 }
 
 /** Thrown by FactReader.get when a fact has no value; the runner turns it into an `unknown` result. */
@@ -91,7 +131,7 @@ export class FactReader {
   }
 }
 
-type ResultExtras = Partial<Pick<CheckResult, 'evidence' | 'remediation' | 'links'>>;
+type ResultExtras = Partial<Pick<CheckResult, 'evidence' | 'remediation' | 'links' | 'cause'>>;
 
 function result(
   id: string,
@@ -103,11 +143,23 @@ function result(
   return {
     id,
     status,
+    ...(extras.cause ? { cause: extras.cause } : {}),
     message: { key, params },
     evidence: extras.evidence ?? [],
     remediation: extras.remediation,
     links: extras.links ?? [],
   };
+}
+
+/** Messages without repeats (evidence lines gathered from several results), in first-seen order. */
+export function uniqueMessages(messages: readonly Message[]): Message[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => {
+    const k = JSON.stringify(m);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /**
@@ -124,6 +176,7 @@ export function results(id: string) {
   const prefix = checkKeyPrefix(id);
   const k = (key: string) => `${prefix}.${key}`;
   return {
+    id,
     pass: (key: string, params: Params = {}, extras: ResultExtras = {}) =>
       result(id, 'pass', k(key), params, extras),
     fail: (key: string, params: Params = {}, extras: ResultExtras = {}) =>

@@ -1,12 +1,24 @@
-/** Every fact provider, registered explicitly by area. */
-import { contextFacts } from './context.js';
-import { identityFacts } from './identity.js';
-import { networkFacts } from './network.js';
+/** Every fact provider, registered explicitly, one file per AWS service (or outside source). */
+import { ec2Facts } from './ec2.js';
+import { ecrFacts } from './ecr.js';
+import { ecsFacts } from './ecs.js';
+import { iamFacts } from './iam.js';
+import { registryFacts } from './registry.js';
+import { secretsKmsFacts } from './secrets-kms.js';
 import type { FactProvider } from './session.js';
 
 /** Providers by fact name. */
 export const providers: ReadonlyMap<string, FactProvider> = new Map(
-  ([...contextFacts, ...networkFacts, ...identityFacts] as FactProvider[]).map((p) => [p.name, p]),
+  (
+    [
+      ...ecsFacts,
+      ...ec2Facts,
+      ...ecrFacts,
+      ...iamFacts,
+      ...secretsKmsFacts,
+      ...registryFacts,
+    ] as FactProvider[]
+  ).map((p) => [p.name, p]),
 );
 
 /** The facts the task context is derived from; always gathered. */

@@ -247,6 +247,10 @@ export class FactSession {
         run: (ctx: CallContext) => Promise<T>,
         scope?: CallScope,
       ): Promise<T> => {
+        // The diagnostics role is derived from what providers declare: an undeclared call would be denied in
+        // production while passing against a permissive test account, so it fails here, everywhere.
+        if (!provider.actions.includes(api))
+          throw new Error(`${name} calls ${api}, which it does not declare`);
         const t = this.opts.inputs.target;
         const account = scope?.account ?? t.account;
         const region = scope?.region ?? t.region;

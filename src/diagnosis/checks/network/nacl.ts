@@ -7,19 +7,20 @@ import type {
   SubnetRecord,
   VpcEndpointRecord,
   VpcRecord,
-} from '../../facts/network.js';
-import { type Check, type CheckInput, type CheckResult, type Message, results } from '../types.js';
-import { cidrContains } from './cidr.js';
-import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
+} from '../../facts/ec2.js';
+import { cidrContains } from '../shared/cidr.js';
+import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import {
   effectiveRouteTable,
   endpointCoverage,
+  endpointPathComplete,
   internetPath,
   naclOf,
   naclVerdict,
   s3GatewayOf,
   s3PrefixListId,
-} from './path.js';
+} from '../shared/path.js';
+import { type CheckInput, type CheckResult, defineCheck, type Message, results } from '../types.js';
 
 const r = results('network.nacl');
 
@@ -41,8 +42,8 @@ interface Hop {
 }
 
 /** Each network ACL on the pull's path (the task subnet's, the NAT gateway subnet's, the endpoints' subnets') lets TCP 443 through and the replies on 1024-65535 back, rules evaluated in number order with the final deny. */
-export const naclCheck: Check = {
-  id: 'network.nacl',
+export const naclCheck = defineCheck(r, {
+  cause: 'network-security-group',
   needs: [
     'ec2.subnets',
     'ec2.routeTables',
@@ -76,14 +77,14 @@ export const naclCheck: Check = {
           ctx,
           taskSubnets.find((s) => s.subnetId === subnetId),
         );
-        const hops = endpointsServe(ctx, subnetId, tables, endpoints, dns)
+        const hops = endpointPathComplete(ctx, subnetId, tables, endpoints, dns)
           ? endpointHops(ctx, subnetId, acl, task, { tables, endpoints, vpc, vpcSubnets, acls, prefixLists })
           : internetHops(subnetId, acl, task, { tables, nats, acls });
         return evaluate(hops, links);
       }),
     );
   },
-};
+});
 
 /** The task's address as ACL rules see it: its private IP when it lies in the subnet, else the subnet's range. */
 function taskAddress(

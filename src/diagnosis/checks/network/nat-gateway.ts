@@ -1,12 +1,12 @@
-import { type Check, type CheckResult, results } from '../types.js';
-import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
-import { internetPath } from './path.js';
+import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
+import { endpointPathComplete, internetPath } from '../shared/path.js';
+import { type CheckResult, defineCheck, results } from '../types.js';
 
 const r = results('network.nat-gateway');
 
 /** The NAT gateway in the task's route is available, public, and sits in a subnet whose own route reaches an internet gateway. */
-export const natGatewayCheck: Check = {
-  id: 'network.nat-gateway',
+export const natGatewayCheck = defineCheck(r, {
+  cause: 'network-no-route',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.natGateways', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
@@ -21,7 +21,7 @@ export const natGatewayCheck: Check = {
         const path = internetPath(subnetId, tables);
         if (path.target?.kind !== 'nat') return r.skip('skip.no-nat', { subnetId });
         // A broken NAT gateway does not stop a pull the VPC endpoints carry: it is then a warning.
-        if (endpointsServe(ctx, subnetId, tables, endpoints, dns)) return demote(check(path));
+        if (endpointPathComplete(ctx, subnetId, tables, endpoints, dns)) return demote(check(path));
         return check(path);
       }),
     );
@@ -108,7 +108,7 @@ export const natGatewayCheck: Check = {
       );
     }
   },
-};
+});
 
 /** The same finding as a warning: the pull goes through the VPC endpoints, only other internet traffic breaks. */
 function demote(res: CheckResult): CheckResult {

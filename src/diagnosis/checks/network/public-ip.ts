@@ -1,12 +1,12 @@
-import { type Check, type CheckResult, results } from '../types.js';
-import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
-import { internetPath } from './path.js';
+import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
+import { endpointPathComplete, internetPath } from '../shared/path.js';
+import { type CheckResult, defineCheck, results } from '../types.js';
 
 const r = results('network.public-ip');
 
 /** A task in a subnet routed to an internet gateway has a public IP (assignPublicIp ENABLED); else it cannot reach the registry. */
-export const publicIpCheck: Check = {
-  id: 'network.public-ip',
+export const publicIpCheck = defineCheck(r, {
+  cause: 'network-no-public-ip',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
@@ -33,7 +33,7 @@ export const publicIpCheck: Check = {
           links.internetGateway(igw),
         ];
         if (ctx.serviceName) ownLinks.push(links.service(ctx.cluster, ctx.serviceName));
-        if (endpointsServe(ctx, subnetId, tables, endpoints, dns)) {
+        if (endpointPathComplete(ctx, subnetId, tables, endpoints, dns)) {
           return r.skip('skip.endpoints', { subnetId }, { evidence: base });
         }
         if (ctx.network.publicIp) {
@@ -63,4 +63,4 @@ export const publicIpCheck: Check = {
       }),
     );
   },
-};
+});

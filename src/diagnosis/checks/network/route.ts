@@ -1,21 +1,22 @@
 import type { LinkRef } from '../../../aws/console-links.js';
-import { type Check, type CheckInput, type CheckResult, type Message, results } from '../types.js';
-import { endpointsServe, okValue, subnetIdsOf, worstOf } from './common.js';
+import { imagesOf } from '../../task-refs.js';
+import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import {
   endpointCoverage,
+  endpointPathComplete,
   type InternetPath,
   imagesServedByEndpoints,
   internetPath,
   routeDestination,
   routeTarget,
-  taskImages,
-} from './path.js';
+} from '../shared/path.js';
+import { type CheckInput, type CheckResult, defineCheck, type Message, results } from '../types.js';
 
 const r = results('network.route');
 
 /** Each task subnet's effective route table sends internet traffic to an active NAT or internet gateway, unless VPC endpoints carry the whole pull. */
-export const routeCheck: Check = {
-  id: 'network.route',
+export const routeCheck = defineCheck(r, {
+  cause: 'network-no-route',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
@@ -24,7 +25,9 @@ export const routeCheck: Check = {
     const endpoints = facts.get('ec2.vpcEndpoints');
     // Without the DNS attributes the endpoints are taken to resolve; endpoints.private-dns says it is unknown.
     const dns = okValue(facts.raw('ec2.vpcDns'));
-    const external = taskImages(ctx).find((i) => i.ref?.kind !== 'ecr' || i.ref.ecr?.region !== ctx.region);
+    const external = imagesOf(ctx.containers).find(
+      (i) => i.ref?.kind !== 'ecr' || i.ref.ecr?.region !== ctx.region,
+    );
     return worstOf(
       subnets.map((subnetId): CheckResult => {
         const path = internetPath(subnetId, tables);
@@ -33,7 +36,7 @@ export const routeCheck: Check = {
         }
         const rt = path.table.routeTableId;
         const extras = { evidence: evidenceOf(path), links: linksOf(path, links) };
-        const viaEndpoints = endpointsServe(ctx, subnetId, tables, endpoints, dns);
+        const viaEndpoints = endpointPathComplete(ctx, subnetId, tables, endpoints, dns);
         const target = path.target?.id ?? '?';
         switch (path.kind) {
           case 'nat':
@@ -90,7 +93,7 @@ export const routeCheck: Check = {
       }),
     );
   },
-};
+});
 
 /** The route table association, the route internet traffic takes, and the routes that only cover part of it. */
 function evidenceOf(path: InternetPath): Message[] {

@@ -1,21 +1,23 @@
-import type { SecurityGroupRecord } from '../../facts/network.js';
-import { type Check, type CheckResult, type Message, results } from '../types.js';
-import { endpointsServe, internetUsable, okValue, subnetIdsOf, worstOf } from './common.js';
+import type { SecurityGroupRecord } from '../../facts/ec2.js';
+import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import {
   effectiveRouteTable,
   endpointCoverage,
+  endpointPathComplete,
+  hasInternetPath,
   s3GatewayOf,
   s3PrefixListId,
   sgAllows,
   sgAllowsAll,
   sgPartialCidrs,
-} from './path.js';
+} from '../shared/path.js';
+import { type CheckResult, defineCheck, type Message, results } from '../types.js';
 
 const r = results('network.security-group-egress');
 
 /** The task's security groups let TCP 443 out to where the pull goes: the internet, or the VPC endpoints and the S3 prefix list. */
-export const securityGroupEgressCheck: Check = {
-  id: 'network.security-group-egress',
+export const securityGroupEgressCheck = defineCheck(r, {
+  cause: 'network-security-group',
   needs: [
     'ec2.subnets',
     'ec2.routeTables',
@@ -45,7 +47,7 @@ export const securityGroupEgressCheck: Check = {
 
     return worstOf(
       subnets.map((subnetId): CheckResult => {
-        if (endpointsServe(ctx, subnetId, tables, endpoints, dns)) {
+        if (endpointPathComplete(ctx, subnetId, tables, endpoints, dns)) {
           return endpointPath(groups, ids, subnetId);
         }
         const allowed = sgAllows(groups, 'egress', { cidr: '0.0.0.0/0' }, 443);
@@ -60,7 +62,7 @@ export const securityGroupEgressCheck: Check = {
           );
         }
         const partial = sgPartialCidrs(groups, 'egress', 443);
-        const usable = internetUsable(ctx, subnetId, tables);
+        const usable = hasInternetPath(ctx, subnetId, tables);
         if (partial.length) {
           return r.warn(
             'warn.partial',
@@ -142,4 +144,4 @@ export const securityGroupEgressCheck: Check = {
       return s3GatewayOf(effectiveRouteTable(subnetId, tables)?.table, endpoints, ctx.region);
     }
   },
-};
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { naclCheck } from '../../../../src/diagnosis/checks/network/nacl.js';
-import type { NaclEntryRecord, NetworkAclRecord } from '../../../../src/diagnosis/facts/network.js';
+import type { NaclEntryRecord, NetworkAclRecord } from '../../../../src/diagnosis/facts/ec2.js';
 import { english, evidenceText, loadFacts, runCheck, setFact, value } from '../../../helpers/checks.js';
 
 const TASK_SUBNET = 'subnet-0a1b2c3d4e5f67890';

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { secretsRetrievalCheck } from '../../../../src/diagnosis/checks/secrets/retrieval.js';
+import { ephemeralStorageCheck } from '../../../../src/diagnosis/checks/storage/ephemeral.js';
+import {
+  denyFact,
+  english,
+  evidenceText,
+  loadFacts,
+  runCheck,
+  setFact,
+  value,
+} from '../../../helpers/checks.js';
+
+const healthy = () => loadFacts('identity/healthy.json');
+const GB = 1024 ** 3;
+
+describe('storage.ephemeral: the ephemeral storage holds compressed plus extracted layers', () => {
+  it('passes a 180 MB image on 20 GiB', async () => {
+    expect((await runCheck(ephemeralStorageCheck, healthy())).status).toBe('pass');
+  });
+  it('fails a 7 GB image on the default 20 GiB and recommends a size', async () => {
+    const s = healthy();
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 7 * GB;
+    delete value(s, 'ecs.task').task.ephemeralStorage;
+    const r = await runCheck(ephemeralStorageCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('24.5 GiB');
+    expect(evidenceText(r)).toContain('(checkout): 7.0 GiB compressed');
+    expect(evidenceText(r)).toContain('2.5× is assumed');
+    expect(english(r.remediation!)).toContain('ephemeralStorage.sizeInGiB to 30');
+    expect(evidenceText(r)).toContain('the default of platform 1.4.0');
+  });
+  it('warns when it is close', async () => {
+    const s = healthy();
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 5 * GB;
+    expect((await runCheck(ephemeralStorageCheck, s)).status).toBe('warn');
+  });
+  it('names the disk when the stop message says no space left on device', async () => {
+    const s = healthy();
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 8 * GB;
+    value(s, 'ecs.task').task.stoppedReason =
+      'CannotPullContainerError: failed to extract layer sha256:abc: write /var/lib/containerd/x: no space left on device';
+    expect((await runCheck(ephemeralStorageCheck, s)).message.key).toBe('storage:ephemeral.fail.no-space');
+  });
+  it('tells platform 1.3.0 users to move to 1.4.0', async () => {
+    const s = healthy();
+    value(s, 'ecs.task').task.platformVersion = '1.3.0';
+    delete value(s, 'ecs.task').task.ephemeralStorage;
+    value(s, 'ecr.images')[0]!.manifest!.sizeInBytes = 3 * GB;
+    const r = await runCheck(ephemeralStorageCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.remediation!)).toContain('platform 1.4.0');
+  });
+  it("never counts an index's own size as the image", async () => {
+    const s = healthy();
+    const img = value(s, 'ecr.images')[0]!;
+    delete img.manifest!.sizeInBytes;
+    img.detail!.sizeInBytes = 30 * GB;
+    expect((await runCheck(ephemeralStorageCheck, s)).message.key).toBe('storage:ephemeral.skip.no-sizes');
+    delete img.manifest!.platforms;
+    expect((await runCheck(ephemeralStorageCheck, s)).status).toBe('fail');
+  });
+  it('does not apply when no size is known', async () => {
+    const s = healthy();
+    setFact(s, 'ecr.images', []);
+    expect((await runCheck(ephemeralStorageCheck, s)).status).toBe('skip');
+  });
+});
+
+describe('secrets.retrieval: each secret exists, its key works, the role may read it, the network reaches it', () => {
+  it('passes when the secret exists and the role may read it', async () => {
+    expect((await runCheck(secretsRetrievalCheck, healthy())).status).toBe('pass');
+  });
+  it('fails a missing secret', async () => {
+    const s = healthy();
+    value(s, 'secrets.references')[0]!.exists = false;
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('fail');
+    expect(english(r.message)).toContain('checkout/db-AbCdEf');
+  });
+  const KEY = 'arn:aws:kms:eu-south-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
+  function withKey(keyId: string, key: Record<string, unknown>, decrypt?: string) {
+    const s = healthy();
+    Object.assign(value(s, 'secrets.references')[0]!, {
+      kmsKeyId: keyId,
+      ...(keyId.startsWith('arn:') ? { kmsKeyArn: keyId } : {}),
+    });
+    setFact(s, 'kms.keys', [{ keyId, ...key }]);
+    if (decrypt) {
+      value(s, 'iam.executionRoleSimulation').push({
+        action: 'kms:Decrypt',
+        resource: KEY,
+        decision: decrypt as 'allowed',
+      });
+    }
+    return s;
+  }
+  it('fails a disabled KMS key', async () => {
+    const r = await runCheck(
+      secretsRetrievalCheck,
+      withKey(KEY, { arn: KEY, state: 'Disabled', manager: 'CUSTOMER' }),
+    );
+    expect(r.message.key).toBe('secrets:retrieval.fail.kms-state');
+    expect(english(r.message)).toContain('Disabled');
+  });
+  it('fails when the role may not decrypt with the customer managed key, and passes when it may', async () => {
+    const enabled = { arn: KEY, state: 'Enabled', manager: 'CUSTOMER' };
+    const r = await runCheck(secretsRetrievalCheck, withKey('alias/db-secrets', enabled, 'implicitDeny'));
+    expect(r.message.key).toBe('secrets:retrieval.fail.kms-denied');
+    expect(english(r.message)).toContain(KEY);
+    const ok = await runCheck(secretsRetrievalCheck, withKey('alias/db-secrets', enabled, 'allowed'));
+    expect(ok.status).toBe('pass');
+    expect(evidenceText(ok)).toContain(`Encrypted with KMS key ${KEY}`);
+  });
+  it("judges kms:Decrypt from the role's own policies when simulation is unavailable (the key policy is left to the advice)", async () => {
+    const enabled = { arn: KEY, state: 'Enabled', manager: 'CUSTOMER' };
+    const localOnly = (actions: string[]) => {
+      const s = withKey('alias/db-secrets', enabled);
+      denyFact(s, 'iam.executionRoleSimulation', 'iam:SimulatePrincipalPolicy');
+      value(s, 'iam.executionRolePolicies').reason = 'AccessDenied';
+      value(s, 'iam.executionRolePolicies').policies = [
+        {
+          name: 'read-secrets',
+          kind: 'inline',
+          document: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+          },
+        },
+      ];
+      return s;
+    };
+    const ok = await runCheck(
+      secretsRetrievalCheck,
+      localOnly(['secretsmanager:GetSecretValue', 'kms:Decrypt']),
+    );
+    expect(ok.status).toBe('pass');
+    const denied = await runCheck(secretsRetrievalCheck, localOnly(['secretsmanager:GetSecretValue']));
+    expect(denied.message.key).toBe('secrets:retrieval.fail.kms-denied');
+  });
+  it('is unknown naming kms:DescribeKey when an alias could not be resolved', async () => {
+    const s = withKey('alias/db-secrets', {
+      error: { kind: 'denied', code: 'AccessDeniedException', message: 'x', action: 'kms:DescribeKey' },
+    });
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(r.missing?.error.action).toBe('kms:DescribeKey');
+  });
+  it('asks nothing about an AWS managed key named by ARN', async () => {
+    const r = await runCheck(
+      secretsRetrievalCheck,
+      withKey(KEY, { arn: KEY, state: 'Enabled', manager: 'AWS' }),
+    );
+    expect(r.status).toBe('pass');
+  });
+  it('warns when the role may read the secret only under conditions simulation could not evaluate', async () => {
+    const s = healthy();
+    Object.assign(
+      value(s, 'iam.executionRoleSimulation').find((x) => x.action === 'secretsmanager:GetSecretValue')!,
+      { decision: 'implicitDeny', missingContext: ['secretsmanager:ResourceTag/app'] },
+    );
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('secretsmanager:ResourceTag/app');
+  });
+  it('fails when the role may not read the secret', async () => {
+    const s = healthy();
+    value(s, 'iam.executionRoleSimulation').find(
+      (x) => x.action === 'secretsmanager:GetSecretValue',
+    )!.decision = 'implicitDeny';
+    expect((await runCheck(secretsRetrievalCheck, s)).message.key).toBe('secrets:retrieval.fail.denied');
+  });
+  it('fails when there is neither an internet path nor a Secrets Manager endpoint', async () => {
+    const s = loadFacts('network/endpoint-path.json');
+    const h = healthy();
+    for (const k of ['secrets.references', 'iam.executionRoleSimulation', 'iam.executionRolePolicies'])
+      s.facts[k] = h.facts[k]!;
+    setFact(
+      s,
+      'ec2.vpcEndpoints',
+      value(s, 'ec2.vpcEndpoints').filter((e) => !e.serviceName.endsWith('secretsmanager')),
+    );
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('secrets:retrieval.fail.unreachable');
+  });
+  it('does not apply without secrets', async () => {
+    const s = healthy();
+    s.facts['secrets.references'] = {
+      ok: false,
+      round: 3,
+      error: { kind: 'not-applicable', code: 'NotApplicable', message: 'none' },
+    };
+    expect((await runCheck(secretsRetrievalCheck, s)).status).toBe('skip');
+  });
+});
