@@ -90,3 +90,18 @@ export function english(m: Message): string {
 export function evidenceText(r: CheckResult): string {
   return r.evidence.map(english).join('\n');
 }
+
+/** `count` release images 2.15.0… pushed an hour apart, newest first. */
+export function releases(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    tags: [`2.15.${count - 1 - i}`],
+    pushedAt: new Date(Date.parse('2026-11-28T06:00:00.000Z') - i * 3600_000).toISOString(),
+    status: 'ACTIVE',
+  }));
+}
+
+/** Makes the fixture's first container run `image` (task and task definition), with extra definition fields. */
+export function useImage(s: SavedFacts, image: string, extra: Record<string, unknown> = {}): void {
+  value(s, 'ecs.task').task.containers![0]!.image = image;
+  Object.assign(value(s, 'ecs.taskDefinition').containerDefinitions![0]!, { image, ...extra });
+}

@@ -1,12 +1,15 @@
+import type { LinkRef } from '../../../aws/console-links.js';
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
+import type { TaskContext } from '../../context.js';
 import type { EcrImageRecord } from '../../facts/ecr.js';
-import { ECR_PULL_ACTIONS, imagesOf, type PermissionQuestion } from '../../task-refs.js';
+import { ECR_PULL_ACTIONS, type ImageUse, imagesOf, type PermissionQuestion } from '../../task-refs.js';
 import { taskSecretRefs } from '../shared/path.js';
 import { rolePermission, trustsEcsTasks, withResourcePolicy } from '../shared/permissions.js';
-import { type CheckResult, defineCheck, type Message, results } from '../types.js';
+import { type CheckResult, defineCheck, type FactReader, type Message, results } from '../types.js';
 
 const r = results('iam.execution-role');
 
+/** A repository policy's text, parsed; undefined when there is none or it is not JSON. */
 function parsePolicy(text: string | null | undefined): unknown {
   if (!text) return undefined;
   try {
@@ -29,12 +32,7 @@ export const executionRoleCheck = defineCheck(r, {
   async run({ context: ctx, facts, links }) {
     const td = facts.get('ecs.taskDefinition');
     const ecrImages = imagesOf(ctx.containers).filter((i) => i.ref?.kind === 'ecr');
-    const reasons: string[] = [];
-    if (ecrImages.length) reasons.push('ecr');
-    if (ctx.containers.some((c) => c.definition?.repositoryCredentials)) reasons.push('registry-credentials');
-    if (taskSecretRefs(ctx).some((s) => s.purpose !== 'registry-credentials')) reasons.push('secrets');
-    if (ctx.containers.some((c) => c.definition?.logConfiguration?.logDriver === 'awslogs'))
-      reasons.push('awslogs');
+    const reasons = roleNeededFor(ctx, ecrImages.length > 0);
     const tdLinks = td.family ? [links.taskDefinition(td.family, td.revision ?? 1)] : [];
     if (!td.executionRoleArn) {
       if (!reasons.length) return r.skip('skip.not-needed');
@@ -72,129 +70,198 @@ export const executionRoleCheck = defineCheck(r, {
     if (!ecrImages.length) return r.pass('pass.no-ecr', { role: role.name }, { links: roleLink });
     const roleAccount = role.arn.split(':')[4] ?? ctx.account;
     const images = facts.raw('ecr.images');
-    const records: EcrImageRecord[] = images?.ok ? images.value : [];
-    const recordOf = (repository: string, account: string) =>
-      records.find((x) => x.repository === repository && x.registryAccount === account);
-
-    const questions: Array<PermissionQuestion & { policy?: unknown }> = [
-      { action: 'ecr:GetAuthorizationToken', resource: '*', account: roleAccount },
-    ];
-    // Pulling through a pull-through cache rule imports the image (and creates the repository on the first pull).
-    const pullThrough: PermissionQuestion[] = [];
-    const seen = new Set<string>();
-    for (const i of ecrImages) {
-      const { account, region } = i.ref!.ecr!;
-      const arn = ecrRepositoryArn(ctx.partition, region, account, i.ref!.repository);
-      if (seen.has(arn)) continue;
-      seen.add(arn);
-      const rec = recordOf(i.ref!.repository, account);
-      const policy = parsePolicy(rec?.repositoryPolicy);
-      for (const action of ECR_PULL_ACTIONS) questions.push({ action, resource: arn, account, policy });
-      if (rec?.pullThrough && rec.imageFound === false && !rec.pullThrough.dockerHubLibraryMissing) {
-        pullThrough.push({ action: 'ecr:BatchImportUpstreamImage', resource: arn, account });
-        if (rec.repositoryExists === false)
-          pullThrough.push({ action: 'ecr:CreateRepository', resource: arn, account });
-      }
-    }
-
-    const evidence: Message[] = [];
-    const denied: string[] = [];
-    const conditional: string[] = [];
-    const conditionKeys = new Set<string>();
-    let method: 'simulation' | 'local' | undefined;
-    let unknown: CheckResult | undefined;
-    const short = (q: PermissionQuestion) =>
-      q.resource === '*' ? q.action : `${q.action} (${q.resource.split('/').slice(1).join('/')})`;
-    for (const q of questions) {
-      const own = await rolePermission(facts, role.arn, roleAccount, q);
-      const a = await withResourcePolicy(own, role.arn, roleAccount, q, q.policy);
-      if (a.decision === 'unknown') {
-        const action = a.error.action ?? 'iam:SimulatePrincipalPolicy';
-        unknown ??= {
-          ...(a.fallbackError
-            ? r.unknown('unknown.permissions-both', {
-                action,
-                code: a.error.code,
-                fallback: a.fallbackError.action ?? '?',
-                fallbackCode: a.fallbackError.code,
-              })
-            : r.unknown('unknown.permissions', { action, code: a.error.code })),
-          missing: { fact: 'iam.executionRolePolicies', error: a.fallbackError ?? a.error },
-        };
-        continue;
-      }
-      method = a.method;
-      if (a.decision === 'conditional') {
-        for (const k of a.conditions ?? []) conditionKeys.add(k);
-        evidence.push(
-          r.ev('decision.conditional', {
-            action: q.action,
-            resource: q.resource,
-            keys: (a.conditions ?? []).join(', '),
-          }),
-        );
-        conditional.push(short(q));
-        continue;
-      }
-      const key = a.byResourcePolicy ? `decision.${a.decision}-repository` : `decision.${a.decision}`;
-      evidence.push(r.ev(key, { action: q.action, resource: q.resource }));
-      if (a.decision !== 'allowed') denied.push(short(q));
-    }
-    const ptcDenied: string[] = [];
-    for (const q of pullThrough) {
-      const a = await rolePermission(facts, role.arn, roleAccount, q);
-      if (a.decision === 'unknown' || a.decision === 'conditional') continue;
-      evidence.push(r.ev(`decision.${a.decision}`, { action: q.action, resource: q.resource }));
-      if (a.decision !== 'allowed') ptcDenied.push(short(q));
-    }
+    const { questions, pullThrough } = pullQuestions(
+      ctx,
+      ecrImages,
+      images?.ok ? images.value : [],
+      roleAccount,
+    );
+    const tally = await askAll(facts, role.arn, roleAccount, questions);
+    const ptcDenied = await askPullThrough(facts, role.arn, roleAccount, pullThrough, tally.evidence);
     const policies = facts.raw('iam.executionRolePolicies');
-    if (method === 'simulation') evidence.unshift(r.ev('method.simulation', {}));
-    else if (method === 'local') {
-      evidence.unshift(
+    if (tally.method === 'simulation') tally.evidence.unshift(r.ev('method.simulation', {}));
+    else if (tally.method === 'local') {
+      tally.evidence.unshift(
         r.ev('method.local', {
           reason: policies?.ok ? (policies.value.reason ?? '?') : '?',
           policies: policies?.ok ? policies.value.policies.map((p) => p.name).join(', ') || '—' : '—',
         }),
       );
       if (
-        denied.some((d) => d.startsWith('ecr:GetAuthorizationToken')) &&
+        tally.denied.some((d) => d.startsWith('ecr:GetAuthorizationToken')) &&
         policies?.ok &&
         mentionsSourceVpc(policies.value.policies)
       ) {
-        evidence.push(r.ev('source-vpc-condition', {}));
+        tally.evidence.push(r.ev('source-vpc-condition', {}));
       }
     }
-    if (denied.length) {
-      return r.fail(
-        'fail.denied',
-        { role: role.name, actions: denied.join(', ') },
-        {
-          evidence,
-          links: roleLink,
-          remediation: r.fix('attach-policy', { role: role.name }),
-        },
-      );
-    }
-    if (unknown) return { ...unknown, evidence, links: roleLink };
-    if (conditional.length) {
-      return r.warn(
-        'warn.conditional',
-        { role: role.name, actions: conditional.join(', '), keys: [...conditionKeys].sort().join(', ') },
-        { evidence, links: roleLink, remediation: r.fix('conditional', { role: role.name }) },
-      );
-    }
-    if (ptcDenied.length) {
-      // The registry's permissions policy may grant these too (ecs-pull does not read it): a warning, not a failure.
-      return r.warn(
-        'warn.pull-through',
-        { role: role.name, actions: ptcDenied.join(', ') },
-        { evidence, links: roleLink, remediation: r.fix('pull-through', { role: role.name }) },
-      );
-    }
-    return r.pass('pass.ok', { role: role.name }, { evidence, links: roleLink });
+    return outcome(role.name, tally, ptcDenied, roleLink);
   },
 });
 
+/** What the task needs an execution role for: private ECR, registry credentials, secrets, awslogs. */
+function roleNeededFor(ctx: TaskContext, pullsFromEcr: boolean): string[] {
+  const reasons: string[] = [];
+  if (pullsFromEcr) reasons.push('ecr');
+  if (ctx.containers.some((c) => c.definition?.repositoryCredentials)) reasons.push('registry-credentials');
+  if (taskSecretRefs(ctx).some((s) => s.purpose !== 'registry-credentials')) reasons.push('secrets');
+  if (ctx.containers.some((c) => c.definition?.logConfiguration?.logDriver === 'awslogs'))
+    reasons.push('awslogs');
+  return reasons;
+}
+
+type PullQuestion = PermissionQuestion & { policy?: unknown };
+
+/**
+ * The permissions a pull needs of the role: the ECR token, the pull actions on each repository (its repository
+ * policy may grant them too), and for a pull-through cache repository not yet holding the image, importing it
+ * (and creating the repository on the first pull).
+ */
+function pullQuestions(
+  ctx: TaskContext,
+  ecrImages: readonly ImageUse[],
+  records: readonly EcrImageRecord[],
+  roleAccount: string,
+): { questions: PullQuestion[]; pullThrough: PermissionQuestion[] } {
+  const questions: PullQuestion[] = [
+    { action: 'ecr:GetAuthorizationToken', resource: '*', account: roleAccount },
+  ];
+  const pullThrough: PermissionQuestion[] = [];
+  const seen = new Set<string>();
+  for (const i of ecrImages) {
+    const { account, region } = i.ref!.ecr!;
+    const arn = ecrRepositoryArn(ctx.partition, region, account, i.ref!.repository);
+    if (seen.has(arn)) continue;
+    seen.add(arn);
+    const rec = records.find((x) => x.repository === i.ref!.repository && x.registryAccount === account);
+    const policy = parsePolicy(rec?.repositoryPolicy);
+    for (const action of ECR_PULL_ACTIONS) questions.push({ action, resource: arn, account, policy });
+    if (rec?.pullThrough && rec.imageFound === false && !rec.pullThrough.dockerHubLibraryMissing) {
+      pullThrough.push({ action: 'ecr:BatchImportUpstreamImage', resource: arn, account });
+      if (rec.repositoryExists === false)
+        pullThrough.push({ action: 'ecr:CreateRepository', resource: arn, account });
+    }
+  }
+  return { questions, pullThrough };
+}
+
+/** The answers to the pull questions, gathered: evidence lines, what was denied or conditional, and how it was decided. */
+interface Tally {
+  evidence: Message[];
+  denied: string[];
+  conditional: string[];
+  conditionKeys: Set<string>;
+  method: 'simulation' | 'local' | undefined;
+  /** The first question neither simulation nor local evaluation could answer. */
+  unknown: CheckResult | undefined;
+}
+
+/** A question in a few words: the action, and the repository it is about. */
+function short(q: PermissionQuestion): string {
+  return q.resource === '*' ? q.action : `${q.action} (${q.resource.split('/').slice(1).join('/')})`;
+}
+
+/** Asks each pull question of the role's policies and the repository policy. */
+async function askAll(
+  facts: FactReader,
+  roleArn: string,
+  roleAccount: string,
+  questions: readonly PullQuestion[],
+): Promise<Tally> {
+  const t: Tally = {
+    evidence: [],
+    denied: [],
+    conditional: [],
+    conditionKeys: new Set(),
+    method: undefined,
+    unknown: undefined,
+  };
+  for (const q of questions) {
+    const own = await rolePermission(facts, roleArn, roleAccount, q);
+    const a = await withResourcePolicy(own, roleArn, roleAccount, q, q.policy);
+    if (a.decision === 'unknown') {
+      const action = a.error.action ?? 'iam:SimulatePrincipalPolicy';
+      t.unknown ??= {
+        ...(a.fallbackError
+          ? r.unknown('unknown.permissions-both', {
+              action,
+              code: a.error.code,
+              fallback: a.fallbackError.action ?? '?',
+              fallbackCode: a.fallbackError.code,
+            })
+          : r.unknown('unknown.permissions', { action, code: a.error.code })),
+        missing: { fact: 'iam.executionRolePolicies', error: a.fallbackError ?? a.error },
+      };
+      continue;
+    }
+    t.method = a.method;
+    if (a.decision === 'conditional') {
+      for (const k of a.conditions ?? []) t.conditionKeys.add(k);
+      t.evidence.push(
+        r.ev('decision.conditional', {
+          action: q.action,
+          resource: q.resource,
+          keys: (a.conditions ?? []).join(', '),
+        }),
+      );
+      t.conditional.push(short(q));
+      continue;
+    }
+    const key = a.byResourcePolicy ? `decision.${a.decision}-repository` : `decision.${a.decision}`;
+    t.evidence.push(r.ev(key, { action: q.action, resource: q.resource }));
+    if (a.decision !== 'allowed') t.denied.push(short(q));
+  }
+  return t;
+}
+
+/** The pull-through questions (the role's own policies only); their decisions join the evidence. Returns the denied ones. */
+async function askPullThrough(
+  facts: FactReader,
+  roleArn: string,
+  roleAccount: string,
+  questions: readonly PermissionQuestion[],
+  evidence: Message[],
+): Promise<string[]> {
+  const denied: string[] = [];
+  for (const q of questions) {
+    const a = await rolePermission(facts, roleArn, roleAccount, q);
+    if (a.decision === 'unknown' || a.decision === 'conditional') continue;
+    evidence.push(r.ev(`decision.${a.decision}`, { action: q.action, resource: q.resource }));
+    if (a.decision !== 'allowed') denied.push(short(q));
+  }
+  return denied;
+}
+
+/** The check's result from the answers: a denial fails, then unanswered, conditional, pull-through, else a pass. */
+function outcome(role: string, t: Tally, ptcDenied: string[], links: LinkRef[]): CheckResult {
+  const { evidence } = t;
+  if (t.denied.length) {
+    return r.fail(
+      'fail.denied',
+      { role, actions: t.denied.join(', ') },
+      { evidence, links, remediation: r.fix('attach-policy', { role }) },
+    );
+  }
+  if (t.unknown) return { ...t.unknown, evidence, links };
+  if (t.conditional.length) {
+    return r.warn(
+      'warn.conditional',
+      { role, actions: t.conditional.join(', '), keys: [...t.conditionKeys].sort().join(', ') },
+      { evidence, links, remediation: r.fix('conditional', { role }) },
+    );
+  }
+  if (ptcDenied.length) {
+    // The registry's permissions policy may grant these too (ecs-pull does not read it): a warning, not a failure.
+    return r.warn(
+      'warn.pull-through',
+      { role, actions: ptcDenied.join(', ') },
+      { evidence, links, remediation: r.fix('pull-through', { role }) },
+    );
+  }
+  return r.pass('pass.ok', { role }, { evidence, links });
+}
+
+/** Whether a policy tests aws:SourceVpc or aws:SourceVpce, which can never match ecr:GetAuthorizationToken. */
 function mentionsSourceVpc(policies: Array<{ document: unknown }>): boolean {
   return policies.some((p) => /aws:SourceVpce?"/i.test(JSON.stringify(p.document ?? {})));
 }

@@ -1,4 +1,6 @@
+import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import { parseImageRef } from '../../../aws/image-ref.js';
+import type { ProbeResult } from '../../../registry/probe.js';
 import type { EcrImageRecord, LifecycleRule } from '../../facts/ecr.js';
 import { containerList, foldByContainer } from '../shared/fold.js';
 import { probeFor } from '../shared/images.js';
@@ -15,284 +17,293 @@ export const imageExistsCheck = defineCheck(r, {
     const ecr = facts.optional('ecr.images') ?? [];
     const probes = facts.optional('registry.probe') ?? [];
     const items: Array<{ result: CheckResult; containers: string[] }> = ecr.map((rec) => ({
-      result: ecrResult(rec),
+      result: ecrResult(rec, links, probes),
       containers: rec.containers,
     }));
     for (const c of ctx.containers) {
       const ref = c.image ? parseImageRef(c.image) : null;
       if (!ref || ref.kind === 'ecr') continue;
-      const image = c.image!;
-      const probe = probeFor(probes, image, ref);
-      const push = (result: CheckResult) => items.push({ result, containers: [c.name] });
-      if (!probe) {
-        push(r.skip('skip.not-ecr', { image, container: c.name }));
-        continue;
-      }
-      const ev = [
-        r.ev(`probe.${probe.outcome}`, { registry: probe.registry, image, status: probe.status ?? '—' }),
-      ];
-      const params = { image, registry: probe.registry, container: c.name };
-      if (probe.outcome === 'missing') {
-        push(
-          r.fail('fail.registry-missing', params, { evidence: ev, remediation: r.fix('push', { image }) }),
-        );
-      } else if (probe.outcome === 'unauthorized') {
-        push(
-          r.warn('warn.registry-unauthorized', params, {
-            evidence: ev,
-            remediation: r.fix('check-name', { image, container: c.name }),
-          }),
-        );
-      } else if (probe.outcome === 'exists' || probe.outcome === 'rate-limited') {
-        push(r.pass('pass.registry', params, { evidence: ev }));
-      } else {
-        push(r.unknown('unknown.probe', { image, detail: probe.detail ?? '—' }, { evidence: ev }));
-      }
+      const probe = probeFor(probes, c.image!, ref);
+      items.push({ result: registryResult(c.image!, c.name, probe), containers: [c.name] });
     }
     if (!items.length) return r.unknown('unknown.no-images');
     return foldByContainer(ctx, items);
-
-    function ecrResult(rec: EcrImageRecord): CheckResult {
-      const repoLink = links.ecrRepository(rec.repository, rec.registryAccount, rec.region);
-      const containers = containerList(rec.containers);
-      const where = {
-        repository: rec.repository,
-        registry: `${rec.registryAccount}/${rec.region}`,
-        containers,
-      };
-      if (rec.unreachable) {
-        return r.unknown(
-          'unknown.unreachable',
-          { image: rec.image, account: rec.registryAccount },
-          { links: [repoLink] },
-        );
-      }
-      if (rec.pullThrough && !rec.imageFound && rec.repositoryExists !== undefined) {
-        return pullThroughResult(rec, where, repoLink);
-      }
-      const ptcUnread = rec.errors.find((e) => e.part === 'pull-through');
-      const ptcEvidence = ptcUnread
-        ? [
-            r.ev('pull-through-unread', {
-              action: ptcUnread.error.action ?? 'ecr:DescribePullThroughCacheRules',
-            }),
-          ]
-        : [];
-      if (rec.repositoryExists === false) {
-        const near = rec.nearNames ?? [];
-        return r.fail(
-          'fail.no-repository',
-          { ...where, image: rec.image },
-          {
-            evidence: [
-              ...near.map((n) => r.ev('near-name', { name: n })),
-              ...ptcEvidence,
-              ...unread(rec, 'repositories'),
-            ],
-            remediation: near.length
-              ? r.fix('near-name', { near: near[0]!, repository: rec.repository })
-              : r.fix('create-repository', where),
-          },
-        );
-      }
-      const imageError = rec.errors.find((e) => e.part === 'image');
-      if (imageError && rec.imageFound === undefined) {
-        return {
-          ...r.unknown('unknown.error', {
-            image: rec.image,
-            action: imageError.error.action ?? 'ecr:DescribeImages',
-            code: imageError.error.code,
-          }),
-          missing: { fact: 'ecr.images', error: imageError.error },
-        };
-      }
-      if (rec.imageFound === false) return missingResult(rec, where, repoLink, ptcEvidence);
-      const status = rec.detail?.status ?? 'ACTIVE';
-      if (status !== 'ACTIVE') {
-        return r.fail(
-          'fail.archived',
-          { ...where, image: rec.image, status, archivedAt: rec.detail?.archivedAt ?? '?' },
-          {
-            evidence: [r.ev('status', { image: rec.image, status })],
-            links: [repoLink],
-            remediation:
-              status === 'ACTIVATING'
-                ? r.fix('wait-restore', {})
-                : r.fix('restore', { ...where, image: rec.image }),
-          },
-        );
-      }
-      return r.pass(
-        'pass.ok',
-        { image: rec.image, digest: rec.detail?.digest ?? '?', containers },
-        {
-          evidence: [
-            r.ev('found', {
-              image: rec.image,
-              digest: rec.detail?.digest ?? '?',
-              pushedAt: rec.detail?.pushedAt ?? '?',
-            }),
-          ],
-          links: [repoLink],
-        },
-      );
-    }
-
-    function missingResult(
-      rec: EcrImageRecord,
-      where: { repository: string; registry: string; containers: string },
-      repoLink: ReturnType<typeof links.ecrRepository>,
-      ptcEvidence: Message[],
-    ): CheckResult {
-      const active = (rec.taggedImages ?? []).filter((i) => (i.status ?? 'ACTIVE') === 'ACTIVE');
-      const evidence: Message[] = active
-        .slice(0, 5)
-        .map((i) => r.ev('newest-tag', { tag: i.tags.join(', '), pushedAt: i.pushedAt ?? '?' }));
-      evidence.push(...ptcEvidence, ...unread(rec, 'tags'));
-      if (rec.digest && !rec.tag) {
-        return r.fail(
-          'fail.no-digest',
-          { ...where, digest: rec.digest },
-          { evidence, links: [repoLink], remediation: r.fix('push', { image: rec.image }) },
-        );
-      }
-      const tag = rec.tag ?? 'latest';
-      const archived = (rec.taggedImages ?? []).find(
-        (i) => i.tags.includes(tag) && i.status && i.status !== 'ACTIVE',
-      );
-      if (archived) {
-        return r.fail(
-          'fail.archived',
-          { ...where, image: rec.image, status: archived.status!, archivedAt: '?' },
-          {
-            evidence: [r.ev('status', { image: rec.image, status: archived.status! }), ...evidence],
-            links: [repoLink],
-            remediation:
-              archived.status === 'ACTIVATING'
-                ? r.fix('wait-restore', {})
-                : r.fix('restore', { ...where, image: rec.image }),
-          },
-        );
-      }
-      const verdict = lifecycleVerdict(rec.lifecycleRules, tag, rec.taggedImages);
-      const blamed = verdict?.effect === 'expire' && verdict.certainty === 'certain' ? verdict : undefined;
-      const lifecycleError = rec.errors.find((e) => e.part === 'lifecycle');
-      if (verdict) evidence.push(...lifecycleEvidence(verdict));
-      else if (lifecycleError)
-        evidence.push(
-          r.ev('lifecycle-unread', { action: lifecycleError.error.action ?? 'ecr:GetLifecyclePolicy' }),
-        );
-      else
-        evidence.push(r.ev(rec.lifecycleRules?.length ? 'lifecycle-none-matches' : 'no-lifecycle', { tag }));
-      const newest = active[0]?.tags[0];
-      return r.fail(
-        blamed ? 'fail.no-tag-lifecycle' : 'fail.no-tag',
-        { ...where, tag, priority: blamed?.rule.rulePriority ?? 0 },
-        {
-          evidence,
-          links: [repoLink],
-          remediation: blamed
-            ? r.fix('lifecycle', { tag, newest: newest ?? '—', priority: blamed.rule.rulePriority })
-            : newest
-              ? r.fix('retag', { tag, newest })
-              : r.fix('push', { image: rec.image }),
-        },
-      );
-    }
-
-    function pullThroughResult(
-      rec: EcrImageRecord,
-      where: { repository: string; registry: string; containers: string },
-      repoLink: ReturnType<typeof links.ecrRepository>,
-    ): CheckResult {
-      const ptc = rec.pullThrough!;
-      const evidence = [
-        r.ev('pull-through', {
-          prefix: ptc.prefix,
-          upstream: ptc.upstreamRegistryUrl,
-          upstreamImage: ptc.upstreamImage,
-        }),
-      ];
-      if (ptc.dockerHubLibraryMissing) {
-        const fixed = rec.image.replace(`/${ptc.prefix}/`, `/${ptc.prefix}/library/`);
-        return r.fail(
-          'fail.pull-through-library',
-          { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
-          { evidence, links: [repoLink], remediation: r.fix('pull-through-library', { image: fixed }) },
-        );
-      }
-      // With probing on, the upstream registry says whether the first pull can find the image.
-      const probe = probes.find((p) => p.image === rec.image);
-      if (probe) {
-        evidence.push(
-          r.ev(`probe.${probe.outcome}`, {
-            registry: probe.registry,
-            image: ptc.upstreamImage,
-            status: probe.status ?? '—',
-          }),
-        );
-      }
-      if (probe?.outcome === 'missing') {
-        return r.fail(
-          'fail.pull-through-upstream',
-          { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
-          {
-            evidence,
-            links: [repoLink],
-            remediation: r.fix('pull-through-upstream', { upstreamImage: ptc.upstreamImage }),
-          },
-        );
-      }
-      return r.warn(
-        rec.repositoryExists ? 'warn.pull-through-uncached' : 'warn.pull-through-new',
-        { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
-        {
-          evidence,
-          links: [repoLink],
-          remediation: r.fix('pull-through', {
-            upstreamImage: ptc.upstreamImage,
-            credentials: ptc.credentialArn ?? '—',
-          }),
-        },
-      );
-    }
-
-    function lifecycleEvidence(v: LifecycleVerdict): Message[] {
-      const rule = v.rule;
-      const out = [
-        r.ev('lifecycle-rule', {
-          priority: rule.rulePriority,
-          description: rule.description ?? '—',
-          selection: describeSelection(rule),
-        }),
-      ];
-      if (v.certainty === 'possible') {
-        out.push(
-          r.ev('lifecycle-partial', {
-            list: (rule.tagPrefixList ?? rule.tagPatternList ?? []).join(', '),
-          }),
-        );
-      }
-      if (v.effect === 'archive') out.push(r.ev('lifecycle-archive', { priority: rule.rulePriority }));
-      else if (v.atLimit !== undefined) {
-        out.push(
-          r.ev(v.atLimit ? 'lifecycle-count-full' : 'lifecycle-count-room', {
-            limit: rule.countNumber ?? 0,
-            now: v.selectedNow ?? 0,
-          }),
-        );
-      } else if (rule.countType === 'sinceImagePushed' || rule.countType === 'sinceImagePulled') {
-        out.push(
-          r.ev(rule.countType === 'sinceImagePushed' ? 'lifecycle-age-pushed' : 'lifecycle-age-pulled', {
-            count: rule.countNumber ?? 0,
-            unit: rule.countUnit ?? 'days',
-          }),
-        );
-      }
-      return out;
-    }
   },
 });
+
+/** The result for an image outside ECR: what its registry answered, when probing is on. */
+function registryResult(image: string, container: string, probe: ProbeResult | undefined): CheckResult {
+  if (!probe) return r.skip('skip.not-ecr', { image, container });
+  const evidence = [
+    r.ev(`probe.${probe.outcome}`, { registry: probe.registry, image, status: probe.status ?? '—' }),
+  ];
+  const params = { image, registry: probe.registry, container };
+  switch (probe.outcome) {
+    case 'missing':
+      return r.fail('fail.registry-missing', params, { evidence, remediation: r.fix('push', { image }) });
+    case 'unauthorized':
+      return r.warn('warn.registry-unauthorized', params, {
+        evidence,
+        remediation: r.fix('check-name', { image, container }),
+      });
+    case 'exists':
+    case 'rate-limited':
+      return r.pass('pass.registry', params, { evidence });
+    default:
+      return r.unknown('unknown.probe', { image, detail: probe.detail ?? '—' }, { evidence });
+  }
+}
+
+/** Where an ECR image lives, for messages. */
+interface Where {
+  repository: string;
+  registry: string;
+  containers: string;
+}
+
+/** The result for one private ECR image. */
+function ecrResult(rec: EcrImageRecord, links: ConsoleLinks, probes: readonly ProbeResult[]): CheckResult {
+  const repoLink = links.ecrRepository(rec.repository, rec.registryAccount, rec.region);
+  const containers = containerList(rec.containers);
+  const where = {
+    repository: rec.repository,
+    registry: `${rec.registryAccount}/${rec.region}`,
+    containers,
+  };
+  if (rec.unreachable) {
+    return r.unknown(
+      'unknown.unreachable',
+      { image: rec.image, account: rec.registryAccount },
+      { links: [repoLink] },
+    );
+  }
+  if (rec.pullThrough && !rec.imageFound && rec.repositoryExists !== undefined) {
+    return pullThroughResult(rec, where, repoLink, probes);
+  }
+  const ptcUnread = rec.errors.find((e) => e.part === 'pull-through');
+  const ptcEvidence = ptcUnread
+    ? [
+        r.ev('pull-through-unread', {
+          action: ptcUnread.error.action ?? 'ecr:DescribePullThroughCacheRules',
+        }),
+      ]
+    : [];
+  if (rec.repositoryExists === false) {
+    const near = rec.nearNames ?? [];
+    return r.fail(
+      'fail.no-repository',
+      { ...where, image: rec.image },
+      {
+        evidence: [
+          ...near.map((n) => r.ev('near-name', { name: n })),
+          ...ptcEvidence,
+          ...unread(rec, 'repositories'),
+        ],
+        remediation: near.length
+          ? r.fix('near-name', { near: near[0]!, repository: rec.repository })
+          : r.fix('create-repository', where),
+      },
+    );
+  }
+  const imageError = rec.errors.find((e) => e.part === 'image');
+  if (imageError && rec.imageFound === undefined) {
+    return {
+      ...r.unknown('unknown.error', {
+        image: rec.image,
+        action: imageError.error.action ?? 'ecr:DescribeImages',
+        code: imageError.error.code,
+      }),
+      missing: { fact: 'ecr.images', error: imageError.error },
+    };
+  }
+  if (rec.imageFound === false) return missingResult(rec, where, repoLink, ptcEvidence);
+  const status = rec.detail?.status ?? 'ACTIVE';
+  if (status !== 'ACTIVE') {
+    return r.fail(
+      'fail.archived',
+      { ...where, image: rec.image, status, archivedAt: rec.detail?.archivedAt ?? '?' },
+      {
+        evidence: [r.ev('status', { image: rec.image, status })],
+        links: [repoLink],
+        remediation:
+          status === 'ACTIVATING'
+            ? r.fix('wait-restore', {})
+            : r.fix('restore', { ...where, image: rec.image }),
+      },
+    );
+  }
+  return r.pass(
+    'pass.ok',
+    { image: rec.image, digest: rec.detail?.digest ?? '?', containers },
+    {
+      evidence: [
+        r.ev('found', {
+          image: rec.image,
+          digest: rec.detail?.digest ?? '?',
+          pushedAt: rec.detail?.pushedAt ?? '?',
+        }),
+      ],
+      links: [repoLink],
+    },
+  );
+}
+
+/** A repository that exists without the tag or digest: the newest tags, and whether a lifecycle rule removed it. */
+function missingResult(
+  rec: EcrImageRecord,
+  where: Where,
+  repoLink: LinkRef,
+  ptcEvidence: Message[],
+): CheckResult {
+  const active = (rec.taggedImages ?? []).filter((i) => (i.status ?? 'ACTIVE') === 'ACTIVE');
+  const evidence: Message[] = active
+    .slice(0, 5)
+    .map((i) => r.ev('newest-tag', { tag: i.tags.join(', '), pushedAt: i.pushedAt ?? '?' }));
+  evidence.push(...ptcEvidence, ...unread(rec, 'tags'));
+  if (rec.digest && !rec.tag) {
+    return r.fail(
+      'fail.no-digest',
+      { ...where, digest: rec.digest },
+      { evidence, links: [repoLink], remediation: r.fix('push', { image: rec.image }) },
+    );
+  }
+  const tag = rec.tag ?? 'latest';
+  const archived = (rec.taggedImages ?? []).find(
+    (i) => i.tags.includes(tag) && i.status && i.status !== 'ACTIVE',
+  );
+  if (archived) {
+    return r.fail(
+      'fail.archived',
+      { ...where, image: rec.image, status: archived.status!, archivedAt: '?' },
+      {
+        evidence: [r.ev('status', { image: rec.image, status: archived.status! }), ...evidence],
+        links: [repoLink],
+        remediation:
+          archived.status === 'ACTIVATING'
+            ? r.fix('wait-restore', {})
+            : r.fix('restore', { ...where, image: rec.image }),
+      },
+    );
+  }
+  const verdict = lifecycleVerdict(rec.lifecycleRules, tag, rec.taggedImages);
+  const blamed = verdict?.effect === 'expire' && verdict.certainty === 'certain' ? verdict : undefined;
+  const lifecycleError = rec.errors.find((e) => e.part === 'lifecycle');
+  if (verdict) evidence.push(...lifecycleEvidence(verdict));
+  else if (lifecycleError)
+    evidence.push(
+      r.ev('lifecycle-unread', { action: lifecycleError.error.action ?? 'ecr:GetLifecyclePolicy' }),
+    );
+  else evidence.push(r.ev(rec.lifecycleRules?.length ? 'lifecycle-none-matches' : 'no-lifecycle', { tag }));
+  const newest = active[0]?.tags[0];
+  return r.fail(
+    blamed ? 'fail.no-tag-lifecycle' : 'fail.no-tag',
+    { ...where, tag, priority: blamed?.rule.rulePriority ?? 0 },
+    {
+      evidence,
+      links: [repoLink],
+      remediation: blamed
+        ? r.fix('lifecycle', { tag, newest: newest ?? '—', priority: blamed.rule.rulePriority })
+        : newest
+          ? r.fix('retag', { tag, newest })
+          : r.fix('push', { image: rec.image }),
+    },
+  );
+}
+
+/** A pull-through cache repository without the image yet: ECR fetches it upstream on the first pull. */
+function pullThroughResult(
+  rec: EcrImageRecord,
+  where: Where,
+  repoLink: LinkRef,
+  probes: readonly ProbeResult[],
+): CheckResult {
+  const ptc = rec.pullThrough!;
+  const evidence = [
+    r.ev('pull-through', {
+      prefix: ptc.prefix,
+      upstream: ptc.upstreamRegistryUrl,
+      upstreamImage: ptc.upstreamImage,
+    }),
+  ];
+  if (ptc.dockerHubLibraryMissing) {
+    const fixed = rec.image.replace(`/${ptc.prefix}/`, `/${ptc.prefix}/library/`);
+    return r.fail(
+      'fail.pull-through-library',
+      { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
+      { evidence, links: [repoLink], remediation: r.fix('pull-through-library', { image: fixed }) },
+    );
+  }
+  // With probing on, the upstream registry says whether the first pull can find the image.
+  const probe = probes.find((p) => p.image === rec.image);
+  if (probe) {
+    evidence.push(
+      r.ev(`probe.${probe.outcome}`, {
+        registry: probe.registry,
+        image: ptc.upstreamImage,
+        status: probe.status ?? '—',
+      }),
+    );
+  }
+  if (probe?.outcome === 'missing') {
+    return r.fail(
+      'fail.pull-through-upstream',
+      { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
+      {
+        evidence,
+        links: [repoLink],
+        remediation: r.fix('pull-through-upstream', { upstreamImage: ptc.upstreamImage }),
+      },
+    );
+  }
+  return r.warn(
+    rec.repositoryExists ? 'warn.pull-through-uncached' : 'warn.pull-through-new',
+    { ...where, image: rec.image, upstreamImage: ptc.upstreamImage },
+    {
+      evidence,
+      links: [repoLink],
+      remediation: r.fix('pull-through', {
+        upstreamImage: ptc.upstreamImage,
+        credentials: ptc.credentialArn ?? '—',
+      }),
+    },
+  );
+}
+
+/** What the lifecycle rule that matches the tag says, as evidence lines. */
+function lifecycleEvidence(v: LifecycleVerdict): Message[] {
+  const rule = v.rule;
+  const out = [
+    r.ev('lifecycle-rule', {
+      priority: rule.rulePriority,
+      description: rule.description ?? '—',
+      selection: describeSelection(rule),
+    }),
+  ];
+  if (v.certainty === 'possible') {
+    out.push(
+      r.ev('lifecycle-partial', {
+        list: (rule.tagPrefixList ?? rule.tagPatternList ?? []).join(', '),
+      }),
+    );
+  }
+  if (v.effect === 'archive') out.push(r.ev('lifecycle-archive', { priority: rule.rulePriority }));
+  else if (v.atLimit !== undefined) {
+    out.push(
+      r.ev(v.atLimit ? 'lifecycle-count-full' : 'lifecycle-count-room', {
+        limit: rule.countNumber ?? 0,
+        now: v.selectedNow ?? 0,
+      }),
+    );
+  } else if (rule.countType === 'sinceImagePushed' || rule.countType === 'sinceImagePulled') {
+    out.push(
+      r.ev(rule.countType === 'sinceImagePushed' ? 'lifecycle-age-pushed' : 'lifecycle-age-pulled', {
+        count: rule.countNumber ?? 0,
+        unit: rule.countUnit ?? 'days',
+      }),
+    );
+  }
+  return out;
+}
 
 function describeSelection(rule: LifecycleRule): string {
   const list = rule.tagPrefixList?.length

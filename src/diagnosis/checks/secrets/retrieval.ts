@@ -1,10 +1,18 @@
+import type { LinkRef } from '../../../aws/console-links.js';
 import type { FactError } from '../../../aws/errors.js';
+import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
 import { worstOf } from '../shared/fold.js';
 import { serviceReach } from '../shared/path.js';
-import { rolePermission } from '../shared/permissions.js';
-import { secretKey } from '../shared/secrets.js';
-import { type CheckResult, defineCheck, type Message, results } from '../types.js';
+import { secretAccess, secretKey } from '../shared/secrets.js';
+import {
+  type CheckInput,
+  type CheckResult,
+  defineCheck,
+  type FactReader,
+  type Message,
+  results,
+} from '../types.js';
 
 const r = results('secrets.retrieval');
 
@@ -25,155 +33,152 @@ export const secretsRetrievalCheck = defineCheck(r, {
       (s) => s.purpose !== 'registry-credentials',
     );
     if (!refs.length) return r.skip('skip.none');
-    const roleArn = ctx.taskDefinition?.executionRoleArn;
-    const roleAccount = roleArn?.split(':')[4] ?? ctx.account;
-    const keys = facts.raw('kms.keys');
-    const tables = facts.optional('ec2.routeTables');
-    const endpoints = facts.optional('ec2.vpcEndpoints');
-    const vpc = facts.raw('ec2.vpcDns');
     const out: CheckResult[] = [];
-    const unknownFrom = (
-      key: string,
-      params: Record<string, string>,
-      error: FactError,
-      fact = 'secrets.references',
-    ): CheckResult => ({ ...r.unknown(key, params), missing: { fact, error } });
-
-    for (const s of refs) out.push(await one(s));
+    for (const s of refs) out.push(await oneSecret({ ctx, facts, links }, s));
     const result = worstOf(out);
     if (result.status === 'pass')
       return { ...result, message: { key: 'secrets:retrieval.pass.all', params: { count: refs.length } } };
     return result;
+  },
+});
 
-    async function one(s: SecretRecord): Promise<CheckResult> {
-      const link = s.store === 'secretsmanager' ? links.secret(s.arn) : links.ssmParameter(s.lookup);
-      const params = { secret: s.valueFrom, containers: s.containers.join(', ') };
-      if (s.unreachable)
-        return r.unknown('unknown.unreachable', { ...params, account: s.account }, { links: [link] });
-      if (s.error && !s.exists)
-        return unknownFrom('unknown.error', { ...params, action: s.error.action ?? '?' }, s.error);
-      if (!s.exists || s.deleted) {
-        return r.fail(s.deleted ? 'fail.deleted' : 'fail.missing', params, {
-          links: [link],
-          remediation: r.fix('create', params),
-        });
-      }
-      const key = secretKey(s, keys?.ok ? keys.value : undefined);
-      const keyName = key ? (key.arn ?? key.id) : undefined;
-      if (key?.state && key.state !== 'Enabled') {
-        return r.fail(
-          'fail.kms-state',
-          { ...params, key: keyName!, state: key.state },
-          {
-            links: [links.kmsKey(keyName!), link],
-            remediation: r.fix('enable-key', { key: keyName! }),
-            cause: 'kms',
-          },
-        );
-      }
-      if (!roleArn) return r.fail('fail.no-role', params, { remediation: r.fix('add-role', {}) });
-      const action = s.store === 'secretsmanager' ? 'secretsmanager:GetSecretValue' : 'ssm:GetParameters';
-      const read = await rolePermission(facts, roleArn, roleAccount, {
-        action,
-        resource: s.arn,
-        account: s.account,
-      });
-      if (read.decision === 'unknown')
+/** An unknown result that names the fact (and so the permission) it lacked. */
+function unknownFrom(
+  key: string,
+  params: Record<string, string>,
+  error: FactError,
+  fact = 'secrets.references',
+): CheckResult {
+  return { ...r.unknown(key, params), missing: { fact, error } };
+}
+
+/** One secret or parameter: it exists, its key is enabled, the role may read and decrypt it, the task reaches it. */
+async function oneSecret(
+  { ctx, facts, links }: Omit<CheckInput, 'context'> & { ctx: TaskContext },
+  s: SecretRecord,
+): Promise<CheckResult> {
+  const link = s.store === 'secretsmanager' ? links.secret(s.arn) : links.ssmParameter(s.lookup);
+  const params = { secret: s.valueFrom, containers: s.containers.join(', ') };
+  if (s.unreachable)
+    return r.unknown('unknown.unreachable', { ...params, account: s.account }, { links: [link] });
+  if (s.error && !s.exists)
+    return unknownFrom('unknown.error', { ...params, action: s.error.action ?? '?' }, s.error);
+  if (!s.exists || s.deleted) {
+    return r.fail(s.deleted ? 'fail.deleted' : 'fail.missing', params, {
+      links: [link],
+      remediation: r.fix('create', params),
+    });
+  }
+  const keys = facts.raw('kms.keys');
+  const key = secretKey(s, keys?.ok ? keys.value : undefined);
+  const keyName = key ? (key.arn ?? key.id) : undefined;
+  if (key?.state && key.state !== 'Enabled') {
+    return r.fail(
+      'fail.kms-state',
+      { ...params, key: keyName!, state: key.state },
+      {
+        links: [links.kmsKey(keyName!), link],
+        remediation: r.fix('enable-key', { key: keyName! }),
+        cause: 'kms',
+      },
+    );
+  }
+  const roleArn = ctx.taskDefinition?.executionRoleArn;
+  if (!roleArn) return r.fail('fail.no-role', params, { remediation: r.fix('add-role', {}) });
+  const roleAccount = roleArn.split(':')[4] ?? ctx.account;
+  const action = s.store === 'secretsmanager' ? 'secretsmanager:GetSecretValue' : 'ssm:GetParameters';
+  const access = await secretAccess(
+    facts,
+    roleArn,
+    roleAccount,
+    { action, resource: s.arn, account: s.account },
+    key,
+  );
+  switch (access.step) {
+    case 'read':
+    case 'decrypt': {
+      const a = access.answer;
+      const decrypt = access.step === 'decrypt';
+      if (a.decision === 'unknown')
         return unknownFrom(
           'unknown.permissions',
           params,
-          read.fallbackError ?? read.error,
+          a.fallbackError ?? a.error,
           'iam.executionRolePolicies',
         );
-      if (read.decision === 'conditional')
+      const actionAsked = decrypt ? 'kms:Decrypt' : action;
+      const keyLinks = decrypt ? links.kmsKey(access.keyArn) : link;
+      if (a.decision === 'conditional')
         return r.warn(
           'warn.conditional',
-          { ...params, action, role: roleArn, keys: (read.conditions ?? []).join(', ') },
-          { links: [links.role(roleArn), link] },
+          { ...params, action: actionAsked, role: roleArn, keys: (a.conditions ?? []).join(', ') },
+          { links: [links.role(roleArn), keyLinks], ...(decrypt ? { cause: 'kms' as const } : {}) },
         );
-      if (read.decision !== 'allowed') {
+      if (decrypt)
         return r.fail(
-          'fail.denied',
-          { ...params, action, role: roleArn },
+          'fail.kms-denied',
+          { ...params, key: access.keyArn, role: roleArn },
           {
-            links: [links.role(roleArn), link],
-            remediation: r.fix('grant', { role: roleArn, action, secret: s.arn }),
+            links: [links.role(roleArn), keyLinks],
+            remediation: r.fix('grant-kms', { role: roleArn, key: access.keyArn }),
+            cause: 'kms',
           },
         );
-      }
-      if (key) {
-        // An alias the key lookup could not resolve leaves nothing to ask kms:Decrypt about.
-        if (!key.arn) {
-          const error: FactError = key.error ??
-            (keys && !keys.ok ? keys.error : undefined) ?? {
-              kind: 'error',
-              code: 'Unresolved',
-              message: `${key.id} was not resolved`,
-              action: 'kms:DescribeKey',
-            };
-          return unknownFrom(
-            'unknown.key',
-            { ...params, key: key.id, action: error.action ?? 'kms:DescribeKey' },
-            error,
-            'kms.keys',
-          );
-        }
-        const dec = await rolePermission(facts, roleArn, roleAccount, {
-          action: 'kms:Decrypt',
-          resource: key.arn,
-          account: key.arn.split(':')[4] ?? s.account,
-        });
-        if (dec.decision === 'unknown')
-          return unknownFrom(
-            'unknown.permissions',
-            params,
-            dec.fallbackError ?? dec.error,
-            'iam.executionRolePolicies',
-          );
-        if (dec.decision === 'conditional')
-          return r.warn(
-            'warn.conditional',
-            { ...params, action: 'kms:Decrypt', role: roleArn, keys: (dec.conditions ?? []).join(', ') },
-            { links: [links.role(roleArn), links.kmsKey(key.arn)], cause: 'kms' },
-          );
-        if (dec.decision !== 'allowed') {
-          return r.fail(
-            'fail.kms-denied',
-            { ...params, key: key.arn, role: roleArn },
-            {
-              links: [links.role(roleArn), links.kmsKey(key.arn)],
-              remediation: r.fix('grant-kms', { role: roleArn, key: key.arn }),
-              cause: 'kms',
-            },
-          );
-        }
-      }
-      // The task must reach the service from its subnet: an interface endpoint with private DNS, or the internet.
-      const evidence: Message[] = keyName ? [r.ev('key', { key: keyName })] : [];
-      if (tables && endpoints && ctx.network.subnetIds.length) {
-        const service = s.store === 'secretsmanager' ? 'secretsmanager' : 'ssm';
-        const reach = ctx.network.subnetIds.map((id) => ({
-          id,
-          ...serviceReach(ctx, id, tables, endpoints, service, vpc?.ok ? vpc.value : undefined),
-        }));
-        const ok = reach.find((x) => x.via !== 'none');
-        if (!ok) {
-          return r.fail(
-            'fail.unreachable',
-            { ...params, service },
-            {
-              evidence: [r.ev('reach.none', { subnet: reach.map((x) => x.id).join(', '), service })],
-              remediation: r.fix('endpoint', { service }),
-            },
-          );
-        }
-        evidence.push(
-          ok.via === 'endpoint'
-            ? r.ev('reach.endpoint', { subnet: ok.id, service, endpoint: ok.endpoint?.vpcEndpointId ?? '?' })
-            : r.ev('reach.internet', { subnet: ok.id, service }),
-        );
-      }
-      return r.pass('pass.one', params, { evidence, links: [link] });
+      return r.fail(
+        'fail.denied',
+        { ...params, action, role: roleArn },
+        {
+          links: [links.role(roleArn), link],
+          remediation: r.fix('grant', { role: roleArn, action, secret: s.arn }),
+        },
+      );
     }
-  },
-});
+    case 'key-unresolved':
+      return unknownFrom(
+        'unknown.key',
+        { ...params, key: access.key.id, action: access.error.action ?? 'kms:DescribeKey' },
+        access.error,
+        'kms.keys',
+      );
+  }
+  return reachResult(ctx, facts, s, params, keyName, link);
+}
+
+/** The task reaches Secrets Manager or SSM from a subnet: an interface endpoint with private DNS, or the internet. */
+function reachResult(
+  ctx: TaskContext,
+  facts: FactReader,
+  s: SecretRecord,
+  params: { secret: string; containers: string },
+  keyName: string | undefined,
+  link: LinkRef,
+): CheckResult {
+  const tables = facts.optional('ec2.routeTables');
+  const endpoints = facts.optional('ec2.vpcEndpoints');
+  const vpc = facts.raw('ec2.vpcDns');
+  const evidence: Message[] = keyName ? [r.ev('key', { key: keyName })] : [];
+  if (tables && endpoints && ctx.network.subnetIds.length) {
+    const service = s.store === 'secretsmanager' ? 'secretsmanager' : 'ssm';
+    const reach = ctx.network.subnetIds.map((id) => ({
+      id,
+      ...serviceReach(ctx, id, tables, endpoints, service, vpc?.ok ? vpc.value : undefined),
+    }));
+    const ok = reach.find((x) => x.via !== 'none');
+    if (!ok) {
+      return r.fail(
+        'fail.unreachable',
+        { ...params, service },
+        {
+          evidence: [r.ev('reach.none', { subnet: reach.map((x) => x.id).join(', '), service })],
+          remediation: r.fix('endpoint', { service }),
+        },
+      );
+    }
+    evidence.push(
+      ok.via === 'endpoint'
+        ? r.ev('reach.endpoint', { subnet: ok.id, service, endpoint: ok.endpoint?.vpcEndpointId ?? '?' })
+        : r.ev('reach.internet', { subnet: ok.id, service }),
+    );
+  }
+  return r.pass('pass.one', params, { evidence, links: [link] });
+}
