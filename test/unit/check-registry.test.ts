@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAUSE_IDS } from '../../src/diagnosis/causes.js';
+import { CAUSE_IDS, PULL_ORDER } from '../../src/diagnosis/causes.js';
 import { allChecks } from '../../src/diagnosis/checks/index.js';
 import { checkKeyPrefix } from '../../src/diagnosis/checks/types.js';
 import { providers } from '../../src/diagnosis/facts/index.js';
@@ -28,6 +28,10 @@ describe('check registry: one check, one place', () => {
     const ids = allChecks.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z]+\.[a-z0-9-]+$/);
+  });
+
+  it('every cause has a place in the order a pull meets causes (the verdict breaks ties by it)', () => {
+    expect([...PULL_ORDER].sort()).toEqual([...CAUSE_IDS].sort());
   });
 
   it('every file in a namespace folder is a registered check, and every check has its file', () => {
