@@ -10,6 +10,7 @@ export type FactErrorKind =
   | 'unavailable'
   | 'dependency'
   | 'not-applicable'
+  | 'not-allowed'
   | 'error';
 
 export interface FactError {
@@ -21,6 +22,8 @@ export interface FactError {
   action?: string;
   /** For kind 'dependency': the fact this one needed. */
   fact?: string;
+  /** For kind 'not-allowed': the account this request may not read. */
+  account?: string;
 }
 
 const deniedCodes = new Set([
@@ -70,6 +73,9 @@ const networkCodes = new Set([
 
 /** Classifies anything an SDK call threw. */
 export function classifyAwsError(err: unknown, action?: string): FactError {
+  if (err instanceof NotAllowed) {
+    return { kind: 'not-allowed', code: 'NotAllowed', message: err.message, account: err.account };
+  }
   const e = (err ?? {}) as {
     name?: string;
     code?: string;
@@ -112,6 +118,17 @@ export class NotApplicable extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'NotApplicable';
+  }
+}
+
+/**
+ * Thrown instead of calling AWS in an account the request may not read (a Slack channel's rules): the fact says
+ * so, and no call, not even sts:AssumeRole, goes to that account.
+ */
+export class NotAllowed extends Error {
+  constructor(readonly account: string) {
+    super(`account ${account} may not be read by this request`);
+    this.name = 'NotAllowed';
   }
 }
 

@@ -70,6 +70,7 @@ export async function diagnose(
         probePublicRegistries: false,
         probeTimeoutMs: 2_000,
         canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
+        mayRead: () => true,
         ...deps.settings,
       },
     },

@@ -278,3 +278,14 @@ export function findTasks(text: string): AlertFindings {
 export function findTasksInMessage(msg: SlackMessageLike): AlertFindings {
   return findTasks(flattenMessage(msg));
 }
+
+/**
+ * What a message may contribute to a diagnosis. A configured alert source's EventBridge event carries the task
+ * and is used when ECS no longer shows it. Anything else (a person's words, an app that is not a configured
+ * source) may only name tasks: the events it holds are dropped, so that images, secrets, subnets and security
+ * groups always come from AWS in the task's own account, never from JSON someone typed.
+ */
+export function namedTasksOnly(found: AlertFindings, fromAlertSource: boolean): AlertFindings {
+  if (fromAlertSource) return found;
+  return { ...found, tasks: found.tasks.map((t) => ({ target: t.target })) };
+}

@@ -96,6 +96,9 @@ async function diagnoseOne(
           settings: {
             probePublicRegistries: deps.config.registries.probePublic,
             probeTimeoutMs: deps.config.registries.probeTimeoutMs,
+            // Every account the diagnosis touches (registry, secret, KMS key) passes the channel's rules.
+            mayRead: (account) =>
+              mayDiagnose(deps.config, deps.pool, opts.channel, account, task.target.partition),
           },
           sharedCache: deps.callCache,
           fresh: opts.fresh,
@@ -155,18 +158,23 @@ export function diagnoseTasks(
   );
 }
 
-/** What a reply's state keeps to re-run a task: its ARN (and cluster, for old-format ARNs) and its event. */
+/**
+ * What a reply's state keeps to re-run a task: its ARN (and cluster, for old-format ARNs) and the event of a
+ * configured alert source (people's messages never get this far with an event: see namedTasksOnly).
+ */
 export interface TaskRequest {
   arn: string;
   cluster: string;
   event?: EventTask | undefined;
+  /** The event came from a configured alert source. A stored event without this mark is not used. */
+  eventFromSource?: true;
 }
 
 export function toRequest(task: AlertTask): TaskRequest {
   return {
     arn: task.target.taskArn ?? task.target.taskId,
     cluster: task.target.cluster,
-    ...(task.event ? { event: task.event } : {}),
+    ...(task.event ? { event: task.event, eventFromSource: true as const } : {}),
   };
 }
 
@@ -175,11 +183,13 @@ export function fromRequest(req: {
   arn: string;
   cluster?: string;
   event?: EventTask;
+  eventFromSource?: boolean;
 }): AlertTask | undefined {
   try {
     return {
       target: parseTaskTarget(req.arn, req.cluster ? { cluster: req.cluster } : {}),
-      event: req.event,
+      // Fail closed: an event stored before events were marked may have been typed by a person.
+      event: req.eventFromSource ? req.event : undefined,
     };
   } catch {
     return undefined;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
+import { defineFact, type FactProvider } from '../../src/diagnosis/facts/session.js';
 import type { EventTask } from '../../src/diagnosis/facts/types.js';
 import { UserError } from '../../src/errors.js';
 import {
@@ -205,6 +206,49 @@ describe('diagnose: gathering the failed task', () => {
     expect(err).toBeInstanceOf(UserError);
     expect(err.key).toBe('errors.account.not-configured');
     expect(err.params).toMatchObject({ account: '210987654321', configured: '123456789012' });
+  });
+
+  it('refuses a task account the request may not read, before any AWS call (nock would fail on one)', async () => {
+    const err = await diagnose(request, {
+      pool: unitPool(),
+      deadlineMs: 5000,
+      checks: [],
+      settings: { mayRead: (account) => account !== '210987654321' },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.key).toBe('errors.account.not-allowed');
+  });
+
+  it('a provider asking another account the request may not read gets a not-allowed fact, and no call is made', async () => {
+    assumeRole();
+    const calls: string[] = [];
+    const providers = new Map([
+      [
+        'ecs.task',
+        defineFact({
+          name: 'ecs.task',
+          actions: ['ecr:DescribeRepositories'],
+          async get(h) {
+            calls.push('asked');
+            await h.call('ecr:DescribeRepositories', {}, async () => calls.push('called'), {
+              account: '222222222222',
+            });
+            throw new Error('not reached');
+          },
+        }),
+      ],
+    ]) as unknown as ReadonlyMap<string, FactProvider>;
+    const err = await diagnose(request, {
+      pool: unitPool(),
+      deadlineMs: 5000,
+      checks: [],
+      providers,
+      settings: { mayRead: (account) => account === '210987654321' },
+    }).catch((e) => e);
+    expect(calls).toEqual(['asked']);
+    // The task itself could not be read: the error says why, naming the account.
+    expect(err).toBeInstanceOf(UserError);
+    expect(JSON.stringify(err.params)).toContain('NotAllowed');
   });
 
   it('reports a role that cannot be assumed', async () => {

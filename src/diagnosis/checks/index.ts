@@ -95,7 +95,12 @@ export function runChecks(
             status: 'unknown',
             message: {
               key: `common:unknown.${err.error.kind}`,
-              params: { fact: err.fact, action: err.error.action ?? '', code: err.error.code },
+              params: {
+                fact: err.fact,
+                action: err.error.action ?? '',
+                code: err.error.code,
+                ...(err.error.account ? { account: err.error.account } : {}),
+              },
             },
             evidence: [],
             links: [],

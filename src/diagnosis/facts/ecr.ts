@@ -101,6 +101,8 @@ export interface EcrImageRecord {
   digest?: string;
   /** No role is configured for the registry's account: nothing could be looked at. */
   unreachable?: boolean;
+  /** The registry's account may not be read by this request (a Slack channel's rules): nothing was asked. */
+  notAllowed?: boolean;
   repositoryExists?: boolean;
   imageFound?: boolean;
   detail?: {
@@ -249,6 +251,10 @@ async function ecrImage(
     ...(ref.digest ? { digest: ref.digest } : {}),
     errors: [],
   };
+  if (registryId !== h.inputs.target.account && !h.inputs.settings.mayRead(registryId)) {
+    rec.notAllowed = true;
+    return rec;
+  }
   if (registryId !== h.inputs.target.account && !h.inputs.settings.canReachAccount(registryId)) {
     rec.unreachable = true;
     return rec;

@@ -18,6 +18,8 @@ export interface SecretRecord extends SecretRef {
   kmsKeyArn?: string;
   deleted?: boolean;
   unreachable?: boolean;
+  /** Its account may not be read by this request (a Slack channel's rules): nothing was asked. */
+  notAllowed?: boolean;
   error?: FactError;
 }
 
@@ -31,6 +33,8 @@ export interface KmsKeyRecord {
   /** CUSTOMER or AWS */
   manager?: string;
   unreachable?: boolean;
+  /** Its account may not be read by this request: kms:DescribeKey was not asked. */
+  notAllowed?: boolean;
   error?: FactError;
 }
 
@@ -76,6 +80,9 @@ export const secretsFact = defineFact({
           ref.account !== account || ref.region !== t.region
             ? { account: ref.account, region: ref.region }
             : undefined;
+        if (ref.account !== account && !h.inputs.settings.mayRead(ref.account)) {
+          return { ...ref, exists: false, notAllowed: true };
+        }
         if (ref.account !== account && !h.inputs.settings.canReachAccount(ref.account)) {
           return { ...ref, exists: false, unreachable: true };
         }
@@ -144,6 +151,8 @@ export const kmsKeysFact = defineFact({
         const arnParts = keyId.startsWith('arn:') ? keyId.split(':') : undefined;
         const account = arnParts?.[4] ?? secret.account;
         const region = arnParts?.[3] ?? secret.region;
+        if (account !== t.account && !h.inputs.settings.mayRead(account))
+          return { keyId, ...(secret.kmsKeyArn ? { arn: secret.kmsKeyArn } : {}), notAllowed: true };
         if (account !== t.account && !h.inputs.settings.canReachAccount(account))
           return { keyId, ...(secret.kmsKeyArn ? { arn: secret.kmsKeyArn } : {}), unreachable: true };
         const scope = account !== t.account || region !== t.region ? { account, region } : undefined;

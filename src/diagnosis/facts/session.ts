@@ -4,8 +4,15 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ClientPool } from '../../aws/clients.js';
-import { classifyAwsError, DependencyError, type FactError, NotApplicable } from '../../aws/errors.js';
+import {
+  classifyAwsError,
+  DependencyError,
+  type FactError,
+  NotAllowed,
+  NotApplicable,
+} from '../../aws/errors.js';
 import type { Partition } from '../../aws/partition.js';
+import { UserError } from '../../errors.js';
 import type {
   CallContext,
   CallRecord,
@@ -145,6 +152,10 @@ export class FactSession {
    */
   async prepare(): Promise<void> {
     const t = this.opts.inputs.target;
+    // Callers check the task's account first; this is the last line, failing closed.
+    if (t.account && !this.opts.inputs.settings.mayRead(t.account)) {
+      throw new UserError('errors.account.not-allowed', { account: t.account }, 2);
+    }
     this.baseDepth = await this.ensureAccount(t.account, t.region, 0);
   }
 
@@ -254,6 +265,9 @@ export class FactSession {
         const t = this.opts.inputs.target;
         const account = scope?.account ?? t.account;
         const region = scope?.region ?? t.region;
+        if (account && account !== t.account && !this.opts.inputs.settings.mayRead(account)) {
+          throw new NotAllowed(account);
+        }
         if (account !== t.account || region !== t.region) {
           depth = await this.ensureAccount(account, region, depth);
         }

@@ -79,6 +79,11 @@ export interface DiagnosisSettings {
   probeTimeoutMs: number;
   /** Accounts a role is configured for (cross-account registries are looked up only there). */
   canReachAccount: (account: string) => boolean;
+  /**
+   * Accounts this request may read (a Slack channel's rules; everything for the CLI). A registry, secret or KMS
+   * key in another account is not looked at, and no call goes there: the check says it was not allowed.
+   */
+  mayRead: (account: string) => boolean;
 }
 
 /** The task as an EventBridge event carries it (the fields ecs-pull uses). */

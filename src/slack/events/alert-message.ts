@@ -8,7 +8,7 @@ import type { App } from '@slack/bolt';
 import type { Language } from '../../config.js';
 import type { SameCauseItem } from '../../render/blocks.js';
 import { channelLanguage, isAlertSource, mayDiagnose } from '../access.js';
-import { type AlertTask, findTasksInMessage, type SlackMessageLike } from '../alert.js';
+import { type AlertTask, findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
 import { claim, firstDelivery } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest } from '../diagnoser.js';
@@ -58,7 +58,7 @@ export async function handleAlertMessage(
     return;
   }
   if (!(await firstDelivery(deps, body, context))) return;
-  const found = findTasksInMessage(msg);
+  const found = namedTasksOnly(findTasksInMessage(msg), true);
   if (!found.tasks.length) return;
   if (!(await claim(deps, `alert:${channel}:${msg.ts}`))) {
     deps.log.info({ channel, ts: msg.ts }, 'alert already answered');

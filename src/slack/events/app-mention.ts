@@ -6,7 +6,7 @@ import type { App } from '@slack/bolt';
 import type { Language } from '../../config.js';
 import { translator } from '../../i18n.js';
 import { channelLanguage, isAlertSource } from '../access.js';
-import { findTasksInMessage, type SlackMessageLike } from '../alert.js';
+import { findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
 import { claim, firstDelivery } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest } from '../diagnoser.js';
@@ -68,11 +68,13 @@ export async function handleMention(
         await tell(t('slack:mention.help'));
         return;
       }
-      // What the mention itself names (an ARN, a pasted event), else the thread's first message.
-      let found = findTasksInMessage({ ...event, text: rest.join(' ') });
+      // What the mention itself names (an ARN, a pasted event: a task, never its facts), else the thread's first
+      // message (whose event counts only when a configured alert source posted it).
+      let found = namedTasksOnly(findTasksInMessage({ ...event, text: rest.join(' ') }), false);
       if (!found.tasks.length && event.thread_ts && event.thread_ts !== event.ts) {
         const parent = await threadParent(client, channel, event.thread_ts);
-        if (parent) found = findTasksInMessage(parent);
+        if (parent)
+          found = namedTasksOnly(findTasksInMessage(parent), isAlertSource(deps.config, parent, channel));
       }
       if (!found.tasks.length) {
         await tell(t(event.thread_ts ? 'slack:mention.nothing-in-thread' : 'slack:mention.nothing'));

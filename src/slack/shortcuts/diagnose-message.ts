@@ -5,8 +5,8 @@
 import type { App, MessageShortcut, RespondFn } from '@slack/bolt';
 import type { Language } from '../../config.js';
 import { translator } from '../../i18n.js';
-import { channelLanguage } from '../access.js';
-import { findTasksInMessage, type SlackMessageLike } from '../alert.js';
+import { channelLanguage, isAlertSource } from '../access.js';
+import { findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
 import { claim } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest } from '../diagnoser.js';
@@ -43,14 +43,16 @@ export async function handleShortcut(
         channel,
       });
       const t = translator(lang);
-      let found = findTasksInMessage(msg);
+      // A person's message (or an app that is not a configured alert source) names tasks, never their facts.
+      const trusted = isAlertSource(deps.config, msg, channel);
+      let found = namedTasksOnly(findTasksInMessage(msg), trusted);
       if (!found.tasks.length) {
         // The payload may carry a trimmed message: read it back in full.
         const full = await messageAt(client, channel, msg.ts, msg.thread_ts).catch((err) => {
           deps.log.warn({ err: (err as Error).message, channel }, 'could not read the message back');
           return undefined;
         });
-        if (full) found = findTasksInMessage(full);
+        if (full) found = namedTasksOnly(findTasksInMessage(full), isAlertSource(deps.config, full, channel));
       }
       if (!found.tasks.length) {
         await tell(t('slack:shortcut.nothing'));

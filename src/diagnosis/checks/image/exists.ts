@@ -70,6 +70,8 @@ function ecrResult(rec: EcrImageRecord, links: ConsoleLinks, probes: readonly Pr
     registry: `${rec.registryAccount}/${rec.region}`,
     containers,
   };
+  if (rec.notAllowed)
+    return r.unknown('unknown.not-allowed', { image: rec.image, account: rec.registryAccount });
   if (rec.unreachable) {
     return r.unknown(
       'unknown.unreachable',

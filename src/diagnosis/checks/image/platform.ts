@@ -13,9 +13,10 @@ export const imagePlatformCheck = defineCheck(r, {
   cannotTell: 'every-skip',
   needs: ['ecr.images'],
   run({ context: ctx, facts, links }) {
-    // Images known to be missing are image.exists' business, as are registries no role reaches.
+    // Images known to be missing are image.exists' business, as are registries no role reaches or that this
+    // request may not read.
     const images = (facts.optional('ecr.images') ?? []).filter(
-      (i) => i.imageFound !== false && !i.unreachable,
+      (i) => i.imageFound !== false && !i.unreachable && !i.notAllowed,
     );
     if (!images.length) return r.skip('skip.no-image');
     const os = ctx.runtimePlatform.os.startsWith('WINDOWS') ? 'windows' : 'linux';

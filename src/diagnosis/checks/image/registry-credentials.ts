@@ -68,6 +68,7 @@ async function withCredentials(
 ): Promise<CheckResult> {
   const link = links.secret(param);
   const secret = facts.get('secrets.references').find((s) => s.valueFrom === param);
+  if (secret?.notAllowed) return r.unknown('unknown.not-allowed', { secret: param, account: secret.account });
   if (!secret || secret.unreachable) return r.unknown('unknown.secret', { secret: param }, { links: [link] });
   if (secret.error) {
     return {
@@ -85,6 +86,8 @@ async function withCredentials(
   const keys = facts.raw('kms.keys');
   const key = secretKey(secret, keys?.ok ? keys.value : undefined);
   const keyName = key ? (key.arn ?? key.id) : 'aws/secretsmanager';
+  if (key?.notAllowed)
+    return r.unknown('unknown.key-not-allowed', { secret: param, account: key.notAllowed });
   const evidence = [r.ev('secret', { secret: secret.arn, kms: keyName })];
   if (key?.state && key.state !== 'Enabled') {
     return r.fail(

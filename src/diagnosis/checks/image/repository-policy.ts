@@ -22,6 +22,10 @@ export const repositoryPolicyCheck = defineCheck(r, {
     for (const img of cross) {
       const link = links.ecrRepository(img.repository, img.registryAccount, img.region);
       const params = { repository: img.repository, registry: img.registryAccount, account: ctx.account };
+      if (img.notAllowed) {
+        out.push(r.unknown('unknown.not-allowed', { ...params }));
+        continue;
+      }
       if (img.unreachable) {
         out.push(r.unknown('unknown.unreachable', { ...params }, { links: [link] }));
         continue;

@@ -59,6 +59,7 @@ async function oneSecret(
 ): Promise<CheckResult> {
   const link = s.store === 'secretsmanager' ? links.secret(s.arn) : links.ssmParameter(s.lookup);
   const params = { secret: s.valueFrom, containers: s.containers.join(', ') };
+  if (s.notAllowed) return r.unknown('unknown.not-allowed', { ...params, account: s.account });
   if (s.unreachable)
     return r.unknown('unknown.unreachable', { ...params, account: s.account }, { links: [link] });
   if (s.error && !s.exists)
@@ -71,6 +72,7 @@ async function oneSecret(
   }
   const keys = facts.raw('kms.keys');
   const key = secretKey(s, keys?.ok ? keys.value : undefined);
+  if (key?.notAllowed) return r.unknown('unknown.key-not-allowed', { ...params, account: key.notAllowed });
   const keyName = key ? (key.arn ?? key.id) : undefined;
   if (key?.state && key.state !== 'Enabled') {
     return r.fail(

@@ -17,6 +17,8 @@ export interface SecretKey {
   /** kms:DescribeKey could not look at it (its error), or no role reaches its account. */
   error?: FactError;
   unreachable?: boolean;
+  /** Its account may not be read by this request. */
+  notAllowed?: string;
 }
 
 /** The secret's customer managed key, or undefined when it uses the AWS managed one (nothing to grant). */
@@ -34,7 +36,13 @@ export function secretKey(
     ...(k?.state ? { state: k.state } : {}),
     ...(k?.error ? { error: k.error } : {}),
     ...(k?.unreachable ? { unreachable: true } : {}),
+    ...(k?.notAllowed ? { notAllowed: keyAccount(secret, k) } : {}),
   };
+}
+
+/** The account of a secret's key: the key ARN's, else the secret's. */
+function keyAccount(secret: SecretRecord, k: KmsKeyRecord): string {
+  return (k.arn ?? (k.keyId.startsWith('arn:') ? k.keyId : '')).split(':')[4] || secret.account;
 }
 
 /**

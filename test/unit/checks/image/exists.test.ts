@@ -169,6 +169,14 @@ describe('image.exists: the repository and tag exist', () => {
     expect(r.status).toBe('unknown');
     expect(english(r.message)).toContain('999988887777');
   });
+  it('is unknown for a registry in an account this channel may not read, with no link into it', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'ecr.images')[0]!, { notAllowed: true, registryAccount: '999988887777' });
+    const r = await runCheck(imageExistsCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(english(r.message)).toContain('account 999988887777, which this channel may not read');
+    expect(r.links).toEqual([]);
+  });
   it('is unknown naming the action when DescribeImages was denied', async () => {
     const s = healthy();
     Object.assign(value(s, 'ecr.images')[0]!, {

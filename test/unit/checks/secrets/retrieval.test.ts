@@ -11,11 +11,31 @@ import {
 } from '../../../helpers/checks.js';
 
 const healthy = () => loadFacts('identity/healthy.json');
-const _GB = 1024 ** 3;
 
 describe('secrets.retrieval: each secret exists, its key works, the role may read it, the network reaches it', () => {
   it('passes when the secret exists and the role may read it', async () => {
     expect((await runCheck(secretsRetrievalCheck, healthy())).status).toBe('pass');
+  });
+  it('is unknown for a secret in an account this channel may not read', async () => {
+    const s = healthy();
+    Object.assign(value(s, 'secrets.references')[0]!, {
+      exists: false,
+      notAllowed: true,
+      account: '999988887777',
+    });
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(english(r.message)).toContain('account 999988887777, which this channel may not read');
+  });
+  it('is unknown when the secret’s KMS key lives in an account this channel may not read', async () => {
+    const s = healthy();
+    const key = 'arn:aws:kms:eu-south-1:999988887777:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
+    Object.assign(value(s, 'secrets.references')[0]!, { kmsKeyId: key, kmsKeyArn: key });
+    setFact(s, 'kms.keys', [{ keyId: key, arn: key, notAllowed: true }]);
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('unknown');
+    expect(english(r.message)).toContain('KMS key');
+    expect(english(r.message)).toContain('999988887777');
   });
   it('fails a missing secret', async () => {
     const s = healthy();
