@@ -20,7 +20,7 @@ import {
   type Receiver,
   type ReceiverEvent,
 } from '@slack/bolt';
-import type { Burst } from './deps.js';
+import type { Burst } from './burst.js';
 
 export interface SlackHttpReceiverOptions {
   signingSecret: string;

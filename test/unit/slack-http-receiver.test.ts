@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Burst } from '../../src/slack/deps.js';
+import { Burst } from '../../src/slack/burst.js';
 import { SlackHttpReceiver } from '../../src/slack/http-receiver.js';
 import { SlackSender } from '../helpers/slack-requests.js';
 
