@@ -15,9 +15,9 @@ import type { ClientPool } from '../aws/clients.js';
 import { describeTasksId, type TaskTarget } from '../aws/target.js';
 import type { Report } from '../diagnosis/report.js';
 import type { Logger } from '../log.js';
-import type { CauseSummary } from '../render/blocks.js';
 import type { StateStore } from '../state/store.js';
 import type { AlertTask } from './alert.js';
+import type { CauseSummary } from './reply-types.js';
 
 /** How long a group keeps answering new alerts with its first reply. */
 export const STORM_WINDOW_MS = 10 * 60_000;
