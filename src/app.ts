@@ -226,7 +226,11 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
       opts.storm === false
         ? undefined
         : {
-            lookup: new TaskLookup(pool, log, opts.storm ?? {}),
+            // Its DescribeTasks share the diagnoses' answer cache and count in the AWS call metrics.
+            lookup: new TaskLookup(pool, log, opts.storm ?? {}, {
+              cache: state.callCache,
+              record: (call) => metrics.awsCall(call),
+            }),
             groups: new StormGroups(state.store, log, {
               leadTtlMs: stormWaitMs,
               pollMs: 200,
