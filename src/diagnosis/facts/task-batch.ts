@@ -112,47 +112,65 @@ const noCache: SharedCallCache = {
   run: async (_key, fn) => ({ value: await fn(), cached: false }),
 };
 
-/** Describes the tasks, from the cache where it can, in at most one DescribeTasks call. Never throws. */
-export async function describeTaskBatch(req: TaskBatchRequest): Promise<TaskBatchResult> {
-  const now = req.now ?? (() => performance.now());
-  const { partition, account, region, cluster } = req.target;
-  const cache = req.cache ?? noCache;
-  const policy = cachePolicyFor(API, undefined, false);
-  const record: Recorder = (r) => req.record?.({ ...r, account: account ?? 'self', region, startMs: 0 });
-  const started = now();
+type Batch = Answer | { error: unknown };
+type TaskAnswer = { id: string; answer: Answer } | { id: string; error: unknown };
 
-  // Each task goes through the cache on its own; those it misses wait for one call made for all of them.
+interface PerTask {
+  /** The tasks the cache does not hold: they wait for one call made for all of them. */
+  misses: string[];
+  /** Answers the misses with that call's answer (or its error). */
+  settle(batch: Batch): void;
+  /** Every task's answer, from the cache or from the call. */
+  answers: Promise<TaskAnswer[]>;
+}
+
+/**
+ * Puts each task through the cache on its own, under the key of DescribeTasks for that task alone. Resolves once
+ * every task is either answered by the cache (or by an identical call already in flight) or known to be missing.
+ */
+async function throughCache(
+  cache: SharedCallCache,
+  key: (id: string) => string,
+  ids: readonly string[],
+): Promise<PerTask> {
+  const policy = cachePolicyFor(API, undefined, false);
   const misses: string[] = [];
-  let settle: (batch: Answer | { error: unknown }) => void = () => {};
-  const batch = new Promise<Answer | { error: unknown }>((resolve) => {
+  let settle: (batch: Batch) => void = () => {};
+  const batch = new Promise<Batch>((resolve) => {
     settle = resolve;
   });
-  const lookups = [...new Set(req.ids)].map((id) => {
+  const lookups = ids.map((id) => {
     let decided: () => void = () => {};
     const known = new Promise<void>((resolve) => {
       decided = resolve;
     });
-    const params = { cluster, tasks: [id] };
-    const answer = cache
-      .run(
-        `${API}|${account ?? 'self'}|${region}|${stableKey(params)}`,
-        async () => {
-          misses.push(id);
-          decided();
-          const b = await batch;
-          if ('error' in b) throw b.error;
-          return answerFor(b, id);
-        },
-        policy,
-      )
-      .then(
-        (r) => ({ id, answer: r.value as Answer }),
-        (error: unknown) => ({ id, error }),
-      );
+    const miss = async (): Promise<Answer> => {
+      misses.push(id);
+      decided();
+      const b = await batch;
+      if ('error' in b) throw b.error;
+      return answerFor(b, id);
+    };
+    const answer = cache.run(key(id), miss, policy).then(
+      (r): TaskAnswer => ({ id, answer: r.value }),
+      (error: unknown): TaskAnswer => ({ id, error }),
+    );
     void answer.then(decided);
     return { known, answer };
   });
   await Promise.all(lookups.map((l) => l.known));
+  return { misses, settle, answers: Promise.all(lookups.map((l) => l.answer)) };
+}
+
+/** Describes the tasks, from the cache where it can, in at most one DescribeTasks call. Never throws. */
+export async function describeTaskBatch(req: TaskBatchRequest): Promise<TaskBatchResult> {
+  const now = req.now ?? (() => performance.now());
+  const { partition, account, region, cluster } = req.target;
+  const record: Recorder = (r) => req.record?.({ ...r, account: account ?? 'self', region, startMs: 0 });
+  const started = now();
+  // The key a fact session gives DescribeTasks of this one task (FactSession.callOnce).
+  const key = (id: string) => `${API}|${account ?? 'self'}|${region}|${stableKey({ cluster, tasks: [id] })}`;
+  const { misses, settle, answers } = await throughCache(req.cache ?? noCache, key, [...new Set(req.ids)]);
 
   let error: unknown;
   if (misses.length) {
@@ -173,13 +191,9 @@ export async function describeTaskBatch(req: TaskBatchRequest): Promise<TaskBatc
 
   const tasks = new Map<string, TaskRecord>();
   let allOk = true;
-  for (const a of await Promise.all(lookups.map((l) => l.answer))) {
-    if ('error' in a) {
-      allOk = false;
-      continue;
-    }
-    const t = a.answer.tasks?.[0];
-    if (t) tasks.set(taskId(a.id), t as unknown as TaskRecord);
+  for (const a of await answers) {
+    if ('error' in a) allOk = false;
+    else if (a.answer.tasks?.[0]) tasks.set(taskId(a.id), a.answer.tasks[0] as unknown as TaskRecord);
   }
   if (!misses.length) {
     record({ api: API, round: 1, durationMs: Math.round(now() - started), ok: allOk, cached: true });
