@@ -187,6 +187,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
       customRoutes: routes,
       logger,
       burst,
+      maxBodyBytes: config.slack.maxBodyBytes,
     });
   } else {
     receiver = new SocketModeReceiver({

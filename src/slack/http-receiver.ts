@@ -9,6 +9,9 @@
  * check, and hand the request to Bolt when the burst has passed (`Burst`). URL verification, SSL checks, bad
  * signatures (401), malformed bodies (400) and oversized ones (413) are answered as Bolt's receiver answers them,
  * with Bolt's own functions.
+ *
+ * A body larger than `maxBodyBytes` is refused with 413 as soon as its Content-Length says so, or while it
+ * streams in, before it is buffered (requests that are not Slack's must not fill the memory).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +25,9 @@ import {
 } from '@slack/bolt';
 import type { Burst } from './burst.js';
 
+/** How long the rest of a refused body may keep arriving (and be thrown away) before its connection is closed. */
+const LINGER_MS = 1_000;
+
 export interface SlackHttpReceiverOptions {
   signingSecret: string;
   /** Where Slack posts commands, events and interactions. */
@@ -31,6 +37,8 @@ export interface SlackHttpReceiverOptions {
   logger: Logger;
   /** Dispatch waits for a burst of requests to pass; absent: at once, after the answer. */
   burst?: Burst | undefined;
+  /** Largest request body read; larger ones are refused with 413 before they are buffered. */
+  maxBodyBytes: number;
 }
 
 export class SlackHttpReceiver implements Receiver {
@@ -95,16 +103,21 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   private async event(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const limit = this.opts.maxBodyBytes;
+    if (Number(req.headers['content-length']) > limit) {
+      this.tooLarge(req, res);
+      return;
+    }
     let buffered: Awaited<ReturnType<typeof http.parseAndVerifyHTTPRequest>>;
     try {
+      // Reads at most `limit` bytes, whatever the body says of its length.
       buffered = await http.parseAndVerifyHTTPRequest(
-        { enabled: true, signingSecret: this.opts.signingSecret },
+        { enabled: true, signingSecret: this.opts.signingSecret, bodyLimit: limit },
         req,
       );
     } catch (err) {
       if (http.isRawBodyError(err) && (err.type === 'entity.too.large' || err.statusCode === 413)) {
-        this.opts.logger.warn(`Request body exceeded the maximum allowed size (limit: ${err.limit} bytes)`);
-        http.buildNoBodyResponse(res, 413);
+        this.tooLarge(req, res);
         return;
       }
       this.opts.logger.warn(`Failed to parse and verify the request data: ${(err as Error).message}`);
@@ -148,5 +161,23 @@ export class SlackHttpReceiver implements Receiver {
     } catch (err) {
       this.opts.logger.error(`An incoming request could not be processed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * 413 for a body over the limit, none of it buffered. What is still arriving is read and thrown away for at most
+   * LINGER_MS, then the connection is closed: closing at once would reset it under a sender still writing, which
+   * could then lose the answer (a sender that has finished keeps its connection).
+   */
+  private tooLarge(req: IncomingMessage, res: ServerResponse): void {
+    this.opts.logger.warn(
+      `Request body exceeded the maximum allowed size (limit: ${this.opts.maxBodyBytes} bytes)`,
+    );
+    const socket = req.socket;
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    const done = () => clearTimeout(linger);
+    req.once('end', done);
+    socket.once('close', done);
+    req.resume();
+    http.buildNoBodyResponse(res, 413);
   }
 }

@@ -43,6 +43,7 @@ async function start(burst?: Burst) {
     ],
     logger: quiet,
     burst,
+    maxBodyBytes: 64 * 1024,
   });
   const app = new App({
     token: 'xoxb-receiver-test',
@@ -108,6 +109,40 @@ describe('SlackHttpReceiver', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/nowhere`)).status).toBe(404);
     expect((await fetch(`${url}/slack/events`)).status).toBe(404);
+  });
+
+  it('refuses a body over maxBodyBytes with 413, from its Content-Length or while it streams, signed or not', async () => {
+    const { app, send, url } = await start();
+    let dispatched = 0;
+    app.command('/ecs-pull', async ({ ack }) => {
+      await ack();
+      dispatched++;
+    });
+    const big = command('x'.repeat(70 * 1024));
+    // Signed, with an honest Content-Length: refused all the same.
+    expect((await send.command(big)).status).toBe(413);
+    // Chunked (no Content-Length), signed with another secret: refused once past the limit.
+    const body = new URLSearchParams({ text: 'y'.repeat(200 * 1024) }).toString();
+    const chunked = await fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+        'x-slack-signature': `v0=${'0'.repeat(64)}`,
+      },
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(body));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    // Within the limit, as before.
+    expect((await send.command(command('help'))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(dispatched).toBe(1);
   });
 
   it('dispatches a burst only once it has stopped arriving; stop() still hands answered requests to Bolt', async () => {
