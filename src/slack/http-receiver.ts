@@ -10,8 +10,10 @@
  * signatures (401), malformed bodies (400) and oversized ones (413) are answered as Bolt's receiver answers them,
  * with Bolt's own functions.
  *
- * A body larger than `maxBodyBytes` is refused with 413 as soon as its Content-Length says so, or while it
- * streams in, before it is buffered (requests that are not Slack's must not fill the memory).
+ * Requests that are not Slack's cost as little as they can: a body larger than `maxBodyBytes` is refused with 413
+ * as soon as its Content-Length says so, or while it streams in, before it is buffered (its connection is closed
+ * within a second); and only a request whose signature verifies counts as an arrival of a burst (an unsigned stream must
+ * not hold Slack's own requests back).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,7 +90,6 @@ export class SlackHttpReceiver implements Receiver {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     if (path === this.opts.endpoint && method === 'POST') {
-      this.opts.burst?.arrived();
       void this.event(req, res);
       return;
     }
@@ -141,6 +142,9 @@ export class SlackHttpReceiver implements Receiver {
       http.buildUrlVerificationResponse(res, body);
       return;
     }
+    // A signed request to dispatch: only now does it count as an arrival of a burst. Unsigned requests never get
+    // here, nor SSL checks (which Slack does not sign and which need no work).
+    this.opts.burst?.arrived();
     // The acknowledgement: every listener of this app acks with an empty body.
     http.buildNoBodyResponse(res, 200);
     const event: ReceiverEvent = {

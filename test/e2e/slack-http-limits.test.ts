@@ -4,6 +4,8 @@
  * - bodies with a bogus signature, three at once of 400 MB each (announced by Content-Length, or chunked with no
  *   length), are refused with 413 once past the body limit, before they are buffered: the app's resident memory
  *   grows by less than 50 MB, and it answers a signed command right after;
+ * - a stream of unsigned requests does not hold back the work of a signed one: `/ecs-pull help` is answered as
+ *   fast as without them (the burst that holds work back counts only requests whose signature verifies).
  * In Socket Mode, where Slack's requests come over the app's own WebSocket, the HTTP port (health, metrics) reads
  * no body: the same flood leaves its memory flat too.
  */
@@ -231,6 +233,47 @@ describe('the built app in HTTP mode against requests that are not signed', () =
     },
     120_000,
   );
+
+  it('answers a signed command as fast while unsigned requests keep arriving (40 a second)', async () => {
+    const quiet = Math.min(await helpLatency(), await helpLatency());
+    const junk = new SlackSender(`http://127.0.0.1:${app.port}`, 'not-the-signing-secret');
+    let sent = 0;
+    const statuses = new Map<number, number>();
+    const stream = (async () => {
+      const t0 = Date.now();
+      const pending: Promise<void>[] = [];
+      // 40 a second for 2 s, each a command as Slack would send it, signed with the wrong secret.
+      while (Date.now() - t0 < 2_000) {
+        pending.push(
+          junk
+            .command({
+              text: 'help',
+              channel_id: 'C0JUNK0001',
+              user_id: 'U0JUNK0001',
+              response_url: slack.responseUrl('junk'),
+            })
+            .then((r) => {
+              statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+            }),
+        );
+        sent++;
+        await sleep(25);
+      }
+      await Promise.all(pending);
+    })();
+    await sleep(500);
+    const underJunk = await helpLatency();
+    await stream;
+    console.info(
+      `help latency: ${quiet} ms quiet, ${underJunk} ms under ${sent} unsigned requests in 2 s ` +
+        `(answered ${JSON.stringify(Object.fromEntries(statuses))})`,
+    );
+    expect([...statuses.keys()]).toEqual([401]);
+    expect(slack.responses.filter((r) => r.id === 'junk')).toEqual([]);
+    // Counting them as a burst held the signed request's work for up to 1 s (maxWaitMs) while they kept arriving.
+    expect(underJunk).toBeLessThan(quiet + 300);
+    expect(app.stdout).not.toContain('"level":50');
+  }, 60_000);
 });
 
 describe('the built app in Socket Mode: its HTTP port reads no body', () => {

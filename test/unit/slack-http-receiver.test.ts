@@ -145,6 +145,30 @@ describe('SlackHttpReceiver', () => {
     expect(dispatched).toBe(1);
   });
 
+  it('counts only signed requests for a burst: unsigned ones and SSL checks do not hold a command back', async () => {
+    const { app, send } = await start(new Burst(100, 5_000));
+    const forged = new SlackSender(send.appUrl, 'forged-secret');
+    let dispatchedAt = 0;
+    app.command('/ecs-pull', async ({ ack }) => {
+      await ack();
+      dispatchedAt = performance.now();
+    });
+    const junk = setInterval(() => {
+      void forged.command(command('help'));
+      void send.post('ssl_check=1&token=x', 'application/x-www-form-urlencoded');
+    }, 20);
+    try {
+      const sent = performance.now();
+      expect((await send.command(command('help'))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 600));
+      // Dispatched once its own burst (itself) had passed, not when the junk stopped (or at 5 s).
+      expect(dispatchedAt - sent).toBeGreaterThan(50);
+      expect(dispatchedAt - sent).toBeLessThan(400);
+    } finally {
+      clearInterval(junk);
+    }
+  });
+
   it('dispatches a burst only once it has stopped arriving; stop() still hands answered requests to Bolt', async () => {
     const { app, send } = await start(new Burst(300, 5_000));
     let acked = 0;
