@@ -21,8 +21,10 @@ import { isUserError, UserError } from './errors.js';
 import { translator } from './i18n.js';
 import { correlationId, createLogger, type Logger, secretsOf } from './log.js';
 import { Metrics } from './observability/metrics.js';
-import { Burst, Limiter, type SlackDeps } from './slack/deps.js';
+import { Burst } from './slack/burst.js';
+import type { SlackDeps } from './slack/deps.js';
 import { SlackHttpReceiver } from './slack/http-receiver.js';
+import { Limiter } from './slack/limiter.js';
 import { registerListeners } from './slack/listeners.js';
 import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
@@ -176,7 +178,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     fetch: countingFetch(metrics),
   };
   let receiver: Receiver;
-  // Work after an acknowledgement waits while a burst of requests is arriving (see slack/deps.ts).
+  // Work after an acknowledgement waits while a burst of requests is arriving (see slack/burst.ts).
   const burst = opts.burst === false ? undefined : new Burst();
   if (config.slack.mode === 'http') {
     receiver = new SlackHttpReceiver({
@@ -185,6 +187,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
       customRoutes: routes,
       logger,
       burst,
+      maxBodyBytes: config.slack.maxBodyBytes,
     });
   } else {
     receiver = new SocketModeReceiver({
@@ -224,7 +227,11 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
       opts.storm === false
         ? undefined
         : {
-            lookup: new TaskLookup(pool, log, opts.storm ?? {}),
+            // Its DescribeTasks share the diagnoses' answer cache and count in the AWS call metrics.
+            lookup: new TaskLookup(pool, log, opts.storm ?? {}, {
+              cache: state.callCache,
+              record: (call) => metrics.awsCall(call),
+            }),
             groups: new StormGroups(state.store, log, {
               leadTtlMs: stormWaitMs,
               pollMs: 200,

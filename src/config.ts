@@ -78,6 +78,16 @@ const slackSchema = z
     apiUrl: z.url().optional(),
     /** HTTP port: /slack/events in HTTP mode, /healthz and /metrics in both modes. */
     port: z.number().int().min(0).max(65_535).default(3000),
+    /**
+     * HTTP mode: the largest request body read (bytes). Larger ones are refused with 413 before they are buffered,
+     * from their Content-Length or while they stream in. Slack's own bodies are a few kB, a few hundred at most.
+     */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(16 * 1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
     /** Which automatic alerts the bot acts on: messages from these bots/apps, in these channels. */
     alertSources: z
       .object({
@@ -209,6 +219,9 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   },
   PORT: (r, v) => {
     section(r, 'slack').port = Number(v);
+  },
+  SLACK_MAX_BODY_BYTES: (r, v) => {
+    section(r, 'slack').maxBodyBytes = Number(v);
   },
   REDIS_URL: (r, v) => {
     section(r, 'redis').url = v;

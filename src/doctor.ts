@@ -24,6 +24,7 @@ import { evaluatePolicy, type NamedPolicy } from './aws/policy-eval.js';
 import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
+import { TASK_BATCH_ACTIONS } from './diagnosis/facts/task-batch.js';
 import { localesDir } from './i18n.js';
 
 export type RowStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -36,9 +37,9 @@ export interface DoctorRow {
   fix?: Message;
 }
 
-/** Every IAM action the fact providers call: what a diagnostics role must allow. */
+/** Every IAM action the fact providers and the alert storm's task lookup call: what a diagnostics role must allow. */
 export function requiredActions(): string[] {
-  return [...new Set([...providers.values()].flatMap((p) => p.actions))].sort();
+  return [...new Set([...[...providers.values()].flatMap((p) => p.actions), ...TASK_BATCH_ACTIONS])].sort();
 }
 
 /** Bot scopes requested by manifest.yml (what auth.test must report). */

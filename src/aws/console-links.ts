@@ -1,4 +1,4 @@
-/** Console deep links to the resources a check looked at (patterns from SLACK.md), per partition. */
+/** Console deep links to the resources a check looked at, per partition (China and GovCloud have their own hosts). */
 import { consoleHost, type Partition } from './partition.js';
 
 export type LinkKind =

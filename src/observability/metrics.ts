@@ -3,6 +3,7 @@
  * API and code, Slack API errors. One registry per process, served on /metrics.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { CallRecord } from '../diagnosis/facts/types.js';
 import type { Report } from '../diagnosis/report.js';
 
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
@@ -33,7 +34,7 @@ export class Metrics {
     });
     this.awsCalls = new Counter({
       name: 'ecs_pull_aws_calls_total',
-      help: 'AWS API calls made by diagnoses (cached="true": answered from the shared cache)',
+      help: 'AWS API calls made by diagnoses and alert grouping (cached="true": answered from the shared cache)',
       labelNames: ['api', 'cached'],
       registers: [this.registry],
     });
@@ -62,10 +63,13 @@ export class Metrics {
     this.duration.observe({ surface }, seconds);
     if (stoppedBy) this.awsErrors.inc(stoppedBy);
     this.diagnoses.inc({ cause: report?.causes[0]?.id ?? 'none', outcome, surface });
-    for (const c of report?.aws.calls ?? []) {
-      this.awsCalls.inc({ api: c.api, cached: String(!!c.cached) });
-      if (!c.ok) this.awsErrors.inc({ api: c.api, code: c.errorCode ?? 'Unknown' });
-    }
+    for (const c of report?.aws.calls ?? []) this.awsCall(c);
+  }
+
+  /** Records one AWS call (of a diagnosis, or of the alert storm's task lookup) and its error. */
+  awsCall(c: Pick<CallRecord, 'api' | 'cached' | 'ok' | 'errorCode'>): void {
+    this.awsCalls.inc({ api: c.api, cached: String(!!c.cached) });
+    if (!c.ok) this.awsErrors.inc({ api: c.api, code: c.errorCode ?? 'Unknown' });
   }
 
   /** Prometheus text exposition. */

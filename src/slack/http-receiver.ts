@@ -9,6 +9,11 @@
  * check, and hand the request to Bolt when the burst has passed (`Burst`). URL verification, SSL checks, bad
  * signatures (401), malformed bodies (400) and oversized ones (413) are answered as Bolt's receiver answers them,
  * with Bolt's own functions.
+ *
+ * Requests that are not Slack's cost as little as they can: a body larger than `maxBodyBytes` is refused with 413
+ * as soon as its Content-Length says so, or while it streams in, before it is buffered (its connection is closed
+ * within a second); and only a request whose signature verifies counts as an arrival of a burst (an unsigned stream must
+ * not hold Slack's own requests back).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +25,10 @@ import {
   type Receiver,
   type ReceiverEvent,
 } from '@slack/bolt';
-import type { Burst } from './deps.js';
+import type { Burst } from './burst.js';
+
+/** How long the rest of a refused body may keep arriving (and be thrown away) before its connection is closed. */
+const LINGER_MS = 1_000;
 
 export interface SlackHttpReceiverOptions {
   signingSecret: string;
@@ -31,6 +39,8 @@ export interface SlackHttpReceiverOptions {
   logger: Logger;
   /** Dispatch waits for a burst of requests to pass; absent: at once, after the answer. */
   burst?: Burst | undefined;
+  /** Largest request body read; larger ones are refused with 413 before they are buffered. */
+  maxBodyBytes: number;
 }
 
 export class SlackHttpReceiver implements Receiver {
@@ -80,7 +90,6 @@ export class SlackHttpReceiver implements Receiver {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     if (path === this.opts.endpoint && method === 'POST') {
-      this.opts.burst?.arrived();
       void this.event(req, res);
       return;
     }
@@ -95,16 +104,21 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   private async event(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const limit = this.opts.maxBodyBytes;
+    if (Number(req.headers['content-length']) > limit) {
+      this.tooLarge(req, res);
+      return;
+    }
     let buffered: Awaited<ReturnType<typeof http.parseAndVerifyHTTPRequest>>;
     try {
+      // Reads at most `limit` bytes, whatever the body says of its length.
       buffered = await http.parseAndVerifyHTTPRequest(
-        { enabled: true, signingSecret: this.opts.signingSecret },
+        { enabled: true, signingSecret: this.opts.signingSecret, bodyLimit: limit },
         req,
       );
     } catch (err) {
       if (http.isRawBodyError(err) && (err.type === 'entity.too.large' || err.statusCode === 413)) {
-        this.opts.logger.warn(`Request body exceeded the maximum allowed size (limit: ${err.limit} bytes)`);
-        http.buildNoBodyResponse(res, 413);
+        this.tooLarge(req, res);
         return;
       }
       this.opts.logger.warn(`Failed to parse and verify the request data: ${(err as Error).message}`);
@@ -128,6 +142,9 @@ export class SlackHttpReceiver implements Receiver {
       http.buildUrlVerificationResponse(res, body);
       return;
     }
+    // A signed request to dispatch: only now does it count as an arrival of a burst. Unsigned requests never get
+    // here, nor SSL checks (which Slack does not sign and which need no work).
+    this.opts.burst?.arrived();
     // The acknowledgement: every listener of this app acks with an empty body.
     http.buildNoBodyResponse(res, 200);
     const event: ReceiverEvent = {
@@ -148,5 +165,23 @@ export class SlackHttpReceiver implements Receiver {
     } catch (err) {
       this.opts.logger.error(`An incoming request could not be processed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * 413 for a body over the limit, none of it buffered. What is still arriving is read and thrown away for at most
+   * LINGER_MS, then the connection is closed: closing at once would reset it under a sender still writing, which
+   * could then lose the answer (a sender that has finished keeps its connection).
+   */
+  private tooLarge(req: IncomingMessage, res: ServerResponse): void {
+    this.opts.logger.warn(
+      `Request body exceeded the maximum allowed size (limit: ${this.opts.maxBodyBytes} bytes)`,
+    );
+    const socket = req.socket;
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    const done = () => clearTimeout(linger);
+    req.once('end', done);
+    socket.once('close', done);
+    req.resume();
+    http.buildNoBodyResponse(res, 413);
   }
 }

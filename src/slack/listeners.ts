@@ -8,7 +8,9 @@ import { registerMentions } from './events/app-mention.js';
 import { registerShortcuts } from './shortcuts/diagnose-message.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
-  // First in the chain: every request's arrival counts for the acknowledgements-first pacing (deps.burst).
+  // First in the chain: every request's arrival counts for the acknowledgements-first pacing (deps.burst). Only
+  // Socket Mode sets deps.burst, and there every request came from Slack over the app's own authenticated
+  // WebSocket; in HTTP mode the receiver counts a request once its signature has verified.
   app.use(async ({ next }) => {
     deps.burst?.arrived();
     await next();

@@ -8,14 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { Language } from '../config.js';
 import { translator } from '../i18n.js';
-import {
-  type ReplyItem,
-  type ReplyView,
-  renderLine,
-  renderReply,
-  renderSummary,
-  type SlackMessage,
-} from '../render/blocks.js';
+import type { SlackMessage } from '../render/blockkit.js';
+import { type ReplyItem, type ReplyView, renderLine, renderReply, renderSummary } from '../render/blocks.js';
 import { say } from '../render/text.js';
 import { REPLY_STATE_TTL_MS, type SlackDeps } from './deps.js';
 import type { TaskRequest } from './diagnoser.js';

@@ -10,19 +10,19 @@
  * shared store: with Redis, replicas form the same groups and elect one leader.
  */
 import { createHash } from 'node:crypto';
-import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import type { ClientPool } from '../aws/clients.js';
 import { describeTasksId, type TaskTarget } from '../aws/target.js';
+import type { SharedCallCache } from '../diagnosis/facts/session.js';
+import { DESCRIBE_TASKS_MAX, describeTaskBatch } from '../diagnosis/facts/task-batch.js';
+import type { CallRecord, TaskRecord } from '../diagnosis/facts/types.js';
 import type { Report } from '../diagnosis/report.js';
 import type { Logger } from '../log.js';
-import type { CauseSummary } from '../render/blocks.js';
 import type { StateStore } from '../state/store.js';
 import type { AlertTask } from './alert.js';
+import type { CauseSummary } from './reply-types.js';
 
 /** How long a group keeps answering new alerts with its first reply. */
 export const STORM_WINDOW_MS = 10 * 60_000;
-/** DescribeTasks accepts at most this many tasks per call. */
-export const DESCRIBE_TASKS_MAX = 100;
 
 /** What grouping needs to know of a task. */
 export interface TaskSummary {
@@ -112,22 +112,32 @@ export const TASK_LOOKUP_DEFAULTS: TaskLookupOptions = {
   now: Date.now,
 };
 
+/** How the lookup's AWS calls join the fact layer's: the shared answer cache, and where each call is recorded. */
+export interface TaskLookupFacts {
+  /** The AWS answer cache the app's diagnoses share. */
+  cache?: SharedCallCache | undefined;
+  /** Told about each call (metrics). */
+  record?: ((call: CallRecord) => void) | undefined;
+}
+
 /**
  * Looks tasks up with DescribeTasks, batching the tasks of one cluster (and requester) that arrive within a short
- * window into one call of up to 100 tasks. Never throws: a task that cannot be read resolves to undefined (the
- * alert is then diagnosed on its own, which reports why).
+ * window into one call of up to 100 tasks (describeTaskBatch: through the shared answer cache, each call recorded).
+ * Never throws: a task that cannot be read resolves to undefined (the alert is then diagnosed on its own, which
+ * reports why).
  */
 export class TaskLookup {
   private readonly batches = new Map<string, Batch>();
   private readonly lastFlush = new Map<string, number>();
   private readonly opts: TaskLookupOptions;
-  /** DescribeTasks calls made (tests, benchmark). */
+  /** DescribeTasks calls made, not counting those the cache answered (tests, benchmark). */
   calls = 0;
 
   constructor(
     private readonly pool: ClientPool,
     private readonly log: Logger,
     opts: Partial<TaskLookupOptions> = {},
+    private readonly facts: TaskLookupFacts = {},
   ) {
     this.opts = { ...TASK_LOOKUP_DEFAULTS, ...opts };
   }
@@ -167,29 +177,37 @@ export class TaskLookup {
   private async describe(batch: Batch): Promise<void> {
     const ids = [...new Set(batch.waiters.map((w) => w.id))];
     const { target } = batch;
-    const found = new Map<string, TaskSummary>();
-    try {
-      this.calls++;
-      const clients = this.pool.get(target.account, target.region, target.partition, batch.requester);
-      const out = await clients.ecs.send(new DescribeTasksCommand({ cluster: target.cluster, tasks: ids }));
-      for (const t of out.tasks ?? []) {
-        const id = t.taskArn?.split('/').pop();
-        if (!id) continue;
-        found.set(id, {
+    const r = await describeTaskBatch({
+      pool: this.pool,
+      target,
+      ids,
+      requester: batch.requester,
+      cache: this.facts.cache,
+      record: this.facts.record,
+    }).catch((error: unknown) => ({ tasks: new Map<string, TaskRecord>(), calls: 0, error }));
+    this.calls += r.calls;
+    if (r.error !== undefined) {
+      this.log.warn(
+        { err: errorMessage(r.error), cluster: target.cluster, account: target.account, tasks: ids.length },
+        'DescribeTasks for alert grouping failed; alerts are diagnosed one by one',
+      );
+    }
+    for (const w of batch.waiters) {
+      const t = r.tasks.get(w.id.split('/').pop() ?? w.id);
+      w.resolve(
+        t && {
           group: t.group,
           stoppedReason: t.stoppedReason,
           stopCode: t.stopCode,
           taskDefinitionArn: t.taskDefinitionArn,
-        });
-      }
-    } catch (err) {
-      this.log.warn(
-        { err: (err as Error).message, cluster: target.cluster, account: target.account, tasks: ids.length },
-        'DescribeTasks for alert grouping failed; alerts are diagnosed one by one',
+        },
       );
     }
-    for (const w of batch.waiters) w.resolve(found.get(w.id.split('/').pop() ?? w.id));
   }
+}
+
+function errorMessage(err: unknown): string | undefined {
+  return (err as Error | undefined)?.message;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import { ClientPool } from '../../src/aws/clients.js';
 import type { Partition } from '../../src/aws/partition.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { ACTION_LANG, ACTION_RERUN, type Block, decodeActionValue } from '../../src/render/blocks.js';
+import type { Block } from '../../src/render/blockkit.js';
+import { ACTION_LANG, ACTION_RERUN, decodeActionValue } from '../../src/slack/buttons.js';
 import {
   BASE_CREDENTIALS,
   createExecutionRole,

@@ -9,16 +9,10 @@ import { replayScenario, scenarioNames } from '../../src/cli/demo.js';
 import type { Language } from '../../src/config.js';
 import type { Report } from '../../src/diagnosis/report.js';
 import { translator } from '../../src/i18n.js';
-import {
-  ACTION_LANG,
-  ACTION_RERUN,
-  LIMITS,
-  type ReplyItem,
-  type ReplyView,
-  renderReply,
-  renderSummary,
-} from '../../src/render/blocks.js';
+import { LIMITS } from '../../src/render/blockkit.js';
+import { type ReplyItem, type ReplyView, renderReply, renderSummary } from '../../src/render/blocks.js';
 import { say } from '../../src/render/text.js';
+import { ACTION_LANG, ACTION_RERUN } from '../../src/slack/buttons.js';
 import { blockKitViolations } from '../helpers/slack-blockkit.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'demo', 'scenarios');

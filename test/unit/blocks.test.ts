@@ -8,22 +8,15 @@ import { describe, expect, it } from 'vitest';
 import type { Language } from '../../src/config.js';
 import type { Report } from '../../src/diagnosis/report.js';
 import { translator } from '../../src/i18n.js';
+import { type Block, clip, fitMessage, joinLines, LIMITS } from '../../src/render/blockkit.js';
 import {
-  ACTION_LANG,
-  ACTION_RERUN,
-  type Block,
-  clip,
-  decodeActionValue,
-  encodeActionValue,
-  fitMessage,
-  joinLines,
-  LIMITS,
   type ReplyItem,
   type ReplyView,
   renderLine,
   renderReply,
   renderSummary,
 } from '../../src/render/blocks.js';
+import { ACTION_LANG, ACTION_RERUN, decodeActionValue, encodeActionValue } from '../../src/slack/buttons.js';
 import { blockKitViolations } from '../helpers/slack-blockkit.js';
 import { syntheticReport } from '../helpers/slack-reports.js';
 

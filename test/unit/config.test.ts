@@ -84,6 +84,16 @@ aws:
     expect(String(err.params.reason).length).toBeGreaterThan(3);
   });
 
+  it('bounds the request body HTTP mode reads: 1 MiB by default, from the file or SLACK_MAX_BODY_BYTES', () => {
+    expect(loadConfig({}).slack.maxBodyBytes).toBe(1024 * 1024);
+    expect(
+      loadConfig({ ECS_PULL_CONFIG: file('slack:\n  maxBodyBytes: 4194304\n') }).slack.maxBodyBytes,
+    ).toBe(4 * 1024 * 1024);
+    expect(loadConfig({ SLACK_MAX_BODY_BYTES: '262144' }).slack.maxBodyBytes).toBe(256 * 1024);
+    expect(failure({ SLACK_MAX_BODY_BYTES: '1000' }).params.key).toBe('slack.maxBodyBytes');
+    expect(failure({ SLACK_MAX_BODY_BYTES: 'lots' }).params.key).toBe('slack.maxBodyBytes');
+  });
+
   it('reports YAML syntax errors and unreadable files', () => {
     expect(failure({ ECS_PULL_CONFIG: file('accounts: [\n') }).key).toBe('errors.config.yaml');
     expect(failure({ ECS_PULL_CONFIG: '/nonexistent/ecs-pull.yml' }).key).toBe('errors.config.unreadable');

@@ -1,29 +1,33 @@
 /**
- * The IAM the bot needs, derived from the code: every action a fact provider calls is declared by it, granted by
- * the diagnostics role template, and read-only; the template grants nothing the code never calls; the bot's own
- * role may only assume that role.
+ * The IAM the bot needs, derived from the code: every action a fact provider (or the alert storm's task lookup,
+ * facts/task-batch.ts) calls is declared next to it, granted by the diagnostics role template, and read-only; the
+ * template grants nothing the code never calls; the bot's own role may only assume that role.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { providers } from '../../src/diagnosis/facts/index.js';
+import { requiredActions } from '../../src/doctor.js';
 import { readTemplate } from '../helpers/cfn.js';
 
 const factsDir = join(import.meta.dirname, '..', '..', 'src', 'diagnosis', 'facts');
 
-/** Actions the code really calls: the first argument of every h.call(…) in the fact providers. */
+/** Actions the code really calls: the first argument of every h.call(…) in the fact providers and call(…) in task-batch.ts. */
 function calledInCode(): string[] {
   const out = new Set<string>();
   for (const f of readdirSync(factsDir).filter((x) => x.endsWith('.ts'))) {
     const text = readFileSync(join(factsDir, f), 'utf8');
-    // h.call('svc:Action', …) and the ECR helper ecrCall(repo, 'ecr:Action', …) that wraps it.
-    for (const m of text.matchAll(/(?:h\s*\.call\(|\becrCall\(\s*\w+\s*,)\s*'([a-z0-9-]+:[A-Za-z]+)'/g))
+    // h.call('svc:Action', …), the ECR helper ecrCall(repo, 'ecr:Action', …) that wraps it, and task-batch's
+    // call('svc:Action', …).
+    for (const m of text.matchAll(
+      /(?:h\s*\.call\(|\bcall\(|\becrCall\(\s*\w+\s*,)\s*'([a-z0-9-]+:[A-Za-z]+)'/g,
+    ))
       out.add(m[1]!);
   }
   return [...out].sort();
 }
 
-const declared = [...new Set([...providers.values()].flatMap((p) => p.actions))].sort();
+/** What the code declares (doctor checks a role against the same list). */
+const declared = requiredActions();
 
 function statements(doc: {
   Statement: unknown;
@@ -32,7 +36,7 @@ function statements(doc: {
 }
 
 describe('IAM actions: code, providers and templates agree', () => {
-  it('every action called in the code is declared by the providers, and every declared one is called', () => {
+  it('every action called in the code is declared next to it, and every declared one is called', () => {
     expect(calledInCode()).toEqual(declared);
     expect(declared.length).toBeGreaterThan(20);
   });

@@ -4,10 +4,11 @@ import { ClientPool } from '../../src/aws/clients.js';
 import { defaultConfig } from '../../src/config.js';
 import { channelAccounts, channelLanguage, isAlertSource, mayDiagnose } from '../../src/slack/access.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
-import { Limiter, requesterOf } from '../../src/slack/deps.js';
+import { requesterOf } from '../../src/slack/deps.js';
 import { messageOf } from '../../src/slack/events/alert-message.js';
 import { mentionWords } from '../../src/slack/events/app-mention.js';
 import { takeLangToken } from '../../src/slack/language.js';
+import { Limiter } from '../../src/slack/limiter.js';
 
 const A = '111111111111';
 const B = '222222222222';

@@ -1,6 +1,6 @@
 /** Acknowledgements first: work after an ack waits for a burst of requests to stop arriving, within a bound. */
 import { describe, expect, it } from 'vitest';
-import { Burst } from '../../src/slack/deps.js';
+import { Burst } from '../../src/slack/burst.js';
 
 describe('Burst', () => {
   it('lets work start at once when nothing is arriving', async () => {

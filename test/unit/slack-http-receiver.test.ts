@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Burst } from '../../src/slack/deps.js';
+import { Burst } from '../../src/slack/burst.js';
 import { SlackHttpReceiver } from '../../src/slack/http-receiver.js';
 import { SlackSender } from '../helpers/slack-requests.js';
 
@@ -43,6 +43,7 @@ async function start(burst?: Burst) {
     ],
     logger: quiet,
     burst,
+    maxBodyBytes: 64 * 1024,
   });
   const app = new App({
     token: 'xoxb-receiver-test',
@@ -108,6 +109,64 @@ describe('SlackHttpReceiver', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/nowhere`)).status).toBe(404);
     expect((await fetch(`${url}/slack/events`)).status).toBe(404);
+  });
+
+  it('refuses a body over maxBodyBytes with 413, from its Content-Length or while it streams, signed or not', async () => {
+    const { app, send, url } = await start();
+    let dispatched = 0;
+    app.command('/ecs-pull', async ({ ack }) => {
+      await ack();
+      dispatched++;
+    });
+    const big = command('x'.repeat(70 * 1024));
+    // Signed, with an honest Content-Length: refused all the same.
+    expect((await send.command(big)).status).toBe(413);
+    // Chunked (no Content-Length), signed with another secret: refused once past the limit.
+    const body = new URLSearchParams({ text: 'y'.repeat(200 * 1024) }).toString();
+    const chunked = await fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+        'x-slack-signature': `v0=${'0'.repeat(64)}`,
+      },
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(body));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    // Within the limit, as before.
+    expect((await send.command(command('help'))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(dispatched).toBe(1);
+  });
+
+  it('counts only signed requests for a burst: unsigned ones and SSL checks do not hold a command back', async () => {
+    const { app, send } = await start(new Burst(100, 5_000));
+    const forged = new SlackSender(send.appUrl, 'forged-secret');
+    let dispatchedAt = 0;
+    app.command('/ecs-pull', async ({ ack }) => {
+      await ack();
+      dispatchedAt = performance.now();
+    });
+    const junk = setInterval(() => {
+      void forged.command(command('help'));
+      void send.post('ssl_check=1&token=x', 'application/x-www-form-urlencoded');
+    }, 20);
+    try {
+      const sent = performance.now();
+      expect((await send.command(command('help'))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 600));
+      // Dispatched once its own burst (itself) had passed, not when the junk stopped (or at 5 s).
+      expect(dispatchedAt - sent).toBeGreaterThan(50);
+      expect(dispatchedAt - sent).toBeLessThan(400);
+    } finally {
+      clearInterval(junk);
+    }
   });
 
   it('dispatches a burst only once it has stopped arriving; stop() still hands answered requests to Bolt', async () => {

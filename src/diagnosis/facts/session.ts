@@ -112,6 +112,14 @@ export function stableKey(value: unknown): string {
   );
 }
 
+/**
+ * The key of one AWS call: in a session's memo and in the cache diagnoses share (the storm's batched lookup files
+ * its per-task answers under the key a diagnosis' own call for that task has).
+ */
+export function callKey(api: string, account: string | undefined, region: string, params: unknown): string {
+  return `${api}|${account ?? 'self'}|${region}|${stableKey(params)}`;
+}
+
 interface CallMemo {
   promise: Promise<unknown>;
   round: number;
@@ -294,7 +302,7 @@ export class FactSession {
     run: (ctx: CallContext) => Promise<T>,
     depth: number,
   ): Promise<{ value: T; round: number }> {
-    const key = `${api}|${account ?? 'self'}|${region}|${stableKey(params)}`;
+    const key = callKey(api, account, region, params);
     const existing = this.callMemo.get(key);
     if (existing) {
       const value = (await existing.promise) as T;

@@ -5,14 +5,14 @@
  */
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { translator } from '../../i18n.js';
+import type { AlertTask } from '../alert.js';
 import {
   ACTION_LANG,
   ACTION_LINK_PREFIX,
   ACTION_RERUN,
   type ActionValue,
   decodeActionValue,
-} from '../../render/blocks.js';
-import type { AlertTask } from '../alert.js';
+} from '../buttons.js';
 import { claim } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, fromRequest, type TaskRequest } from '../diagnoser.js';

@@ -6,7 +6,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { Language } from '../../config.js';
-import type { SameCauseItem } from '../../render/blocks.js';
+import type { SameCauseItem } from '../../render/storm-view.js';
 import { channelLanguage, isAlertSource, mayDiagnose } from '../access.js';
 import { type AlertTask, findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
 import { claim, firstDelivery } from '../dedupe.js';
