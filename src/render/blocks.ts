@@ -107,28 +107,33 @@ function errorText(t: TFunction, item: Extract<ReplyItem, { kind: 'error' }>): s
   return `:warning: *${esc(t('slack:report.task', { taskId: item.ref }))}*: ${esc(say(t, item.message))}`;
 }
 
-/** The top-level text: notifications and screen readers get the answer in one line. */
+/**
+ * The top-level text: notifications and screen readers get the answer in one line. Slack reads it as mrkdwn, and
+ * the sentence carries what tasks, alerts and registries say (stop reasons, images): escaped, so that nothing in
+ * them becomes a mention or a link.
+ */
 function topText(t: TFunction, view: ReplyView): string {
+  return clip(esc(topLine(t, view)), LIMITS.messageText);
+}
+
+function topLine(t: TFunction, view: ReplyView): string {
   const reports = view.items.filter((i): i is Extract<ReplyItem, { kind: 'report' }> => i.kind === 'report');
   if (view.items.length === 1 && reports.length === 1) {
     const r = reports[0]!.report;
     const top = r.causes[0];
     const cause = top ? say(t, top.summary) || top.id : t('slack:cause.none');
-    return clip(t('slack:text.one', { taskId: r.context.taskId, cause }), LIMITS.messageText);
+    return t('slack:text.one', { taskId: r.context.taskId, cause });
   }
   const only = view.items.length === 1 ? view.items[0] : undefined;
   if (only?.kind === 'error') {
-    return clip(t('slack:text.one', { taskId: only.ref, cause: say(t, only.message) }), LIMITS.messageText);
+    return t('slack:text.one', { taskId: only.ref, cause: say(t, only.message) });
   }
   if (only?.kind === 'same') {
     const top = only.first.cause;
     const cause = top ? say(t, top.summary) || top.id : t('slack:cause.none');
-    return clip(
-      t('slack:text.same', { taskId: only.ref, first: only.first.taskId, cause }),
-      LIMITS.messageText,
-    );
+    return t('slack:text.same', { taskId: only.ref, first: only.first.taskId, cause });
   }
-  return clip(t('slack:text.many', { count: view.items.length + view.more }), LIMITS.messageText);
+  return t('slack:text.many', { count: view.items.length + view.more });
 }
 
 /** The full reply (a thread reply to an alert, a mention, a shortcut, or the details of a command). */
@@ -208,5 +213,5 @@ export function renderSummary(view: ReplyView, t: TFunction): SlackMessage {
 
 /** A one-line message (usage, refusal, apology). */
 export function renderLine(text: string): SlackMessage {
-  return fitMessage({ text: clip(text, LIMITS.messageText), blocks: [section(esc(text))] });
+  return fitMessage({ text: clip(esc(text), LIMITS.messageText), blocks: [section(esc(text))] });
 }

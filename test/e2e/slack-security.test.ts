@@ -1,7 +1,8 @@
 /**
- * Security, issue 13 finding 1: what a person pastes never widens what a channel can read. The real Slack app in
- * HTTP mode (signed requests over real HTTP, a local Slack Web API), moto behind it with two accounts: the channel
- * may read 111111111111 only, while roleNameTemplate would let the bot reach 222222222222 too.
+ * Security (issue 13) on the real Slack app in HTTP mode (signed requests over real HTTP, a local Slack Web API),
+ * moto behind it with two accounts: the channel may read 111111111111 only, while roleNameTemplate would let the
+ * bot reach 222222222222 too. Finding 1: what a person pastes never widens what a channel can read. Finding 4:
+ * mentions and links planted in alert text come back as text.
  */
 
 import { Writable } from 'node:stream';
@@ -20,6 +21,7 @@ import {
   type StoppedTask,
 } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
+import { liveMarkup, mrkdwnStrings, PAYLOAD } from '../helpers/slack-markup.js';
 import { messageShortcut, SlackSender } from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type RecordedCall } from '../helpers/slack-server.js';
 
@@ -252,6 +254,29 @@ describe.skipIf(!motoUrl)(
       expect(said).not.toContain(`${SECRET_REPO}-v2`);
       expect(said).not.toContain(`ecr/repositories/private/${THEIRS}`);
       expect(pool.accounts.slice(before)).not.toContain(THEIRS);
+    });
+
+    it('mentions and links planted in an alert’s stop reason and image come back as text, in every field', async () => {
+      const image = `${OURS}.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2${PAYLOAD}`;
+      const alert = slack.addMessage(C_ALLOWED, {
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: ALERT_BOT,
+        text: pastedEvent(goneTaskArn.replace('ab'.repeat(16), 'cd'.repeat(16)), image),
+      });
+      await send.event({ ...alert, channel: C_ALLOWED, event_ts: alert.ts }, nextEventId());
+      const [reply] = await slack.waitFor(
+        () => {
+          const r = repliesIn(alert.ts);
+          return r.length ? r : undefined;
+        },
+        30_000,
+        'alert reply',
+      );
+      const msg = reply!.args as unknown as { text: string; blocks: never[] };
+      const strings = mrkdwnStrings({ text: msg.text, blocks: msg.blocks });
+      for (const s of strings) expect(liveMarkup(s), s.slice(0, 300)).toEqual([]);
+      expect(msg.text).toContain('&lt;!channel&gt;');
     });
 
     it('an event posted by a configured alert source still rebuilds a gone task', async () => {
