@@ -24,11 +24,13 @@ export function registerClassify(program: Command, io: Io): void {
       const env = commandEnv(opts);
       const text = message === '-' ? await io.readStdin() : message;
       if (!text.trim()) throw new UserError('causes:classify.empty');
-      const [{ classify }, { causeSummary }, { say }] = await Promise.all([
-        import('../diagnosis/classify.js'),
-        import('../diagnosis/causes.js'),
-        import('../render/text.js'),
-      ]);
+      const [{ classify }, { causeSummary, notAPullMessages }, { notAPullFailure }, { say }] =
+        await Promise.all([
+          import('../diagnosis/classify.js'),
+          import('../diagnosis/causes.js'),
+          import('../diagnosis/not-a-pull.js'),
+          import('../render/text.js'),
+        ]);
       const result = classify(text);
       if (opts.json) {
         const causes = result.causes.map((c) => ({ id: c.id, confidence: c.confidence }));
@@ -45,7 +47,15 @@ export function registerClassify(program: Command, io: Io): void {
         lines.push(
           `  ${t('causes:classify.line', { percent: Math.round(c.confidence * 100), name: causeLabel(t, c.id) })}`,
         );
-        lines.push(`       ${say(t, causeSummary(c.id, result.image ? { image: result.image } : {}))}`);
+        // A message about a task that did not fail to pull says what it stopped for, in that kind's words.
+        const np =
+          c.id === 'not-a-pull-failure'
+            ? notAPullFailure({ lastStatus: 'STOPPED', stoppedReason: text }, result)
+            : undefined;
+        const summary = np
+          ? notAPullMessages(np.kind, { reason: text.trim().slice(0, 300) }).summary
+          : causeSummary(c.id, result.image ? { image: result.image } : {});
+        lines.push(`       ${say(t, summary)}`);
         if (c.fragments.length) {
           lines.push(
             `       ${t('causes:classify.fragments', { fragments: c.fragments.map((f) => `“${f}”`).join(', ') })}`,

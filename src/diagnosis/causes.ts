@@ -22,6 +22,7 @@ export const CAUSE_IDS = [
   'repository-policy',
   'kms',
   'secrets',
+  'not-a-pull-failure',
   'unknown',
 ] as const;
 
@@ -76,6 +77,8 @@ export const MESSAGE_TIE_ORDER: readonly CauseId[] = [
  * checks fail and nothing else ranks them, the one the pull trips on first is what the task actually hit.
  */
 export const PULL_ORDER: readonly CauseId[] = [
+  // Not a failure of the pull at all: when it is the answer it is the only one.
+  'not-a-pull-failure',
   'secrets',
   'kms',
   'dns',
@@ -179,12 +182,55 @@ const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: num
     fix: [v('secret', 'secret'), v('plain')],
     hints: 1,
   },
+  // Worded per kind (notAPullMessages): what ECS says the task stopped for.
+  'not-a-pull-failure': {
+    summary: [v('plain')],
+    fix: [v('plain')],
+    hints: 1,
+  },
   unknown: {
     summary: [v('plain')],
     fix: [v('plain')],
     hints: 2,
   },
 };
+
+/** The kinds of task that did not fail to pull (not-a-pull.ts decides which). */
+export const NOT_A_PULL_KINDS = [
+  'not-stopped',
+  'exited',
+  'out-of-memory',
+  'health-check',
+  'scaled-in',
+  'user',
+  'spot',
+  'other',
+] as const;
+
+/** What each kind's sentences name; a kind whose facts are missing is worded as `other`, else plainly. */
+const NOT_A_PULL_NEEDS: Record<(typeof NOT_A_PULL_KINDS)[number], readonly string[]> = {
+  'not-stopped': ['status'],
+  exited: ['container', 'exitCode'],
+  'out-of-memory': ['container'],
+  'health-check': ['reason'],
+  'scaled-in': ['reason'],
+  user: ['reason'],
+  spot: [],
+  other: ['reason'],
+};
+
+/** The summary and fix of `not-a-pull-failure` for a kind, in the most specific wording what ECS said allows. */
+export function notAPullMessages(
+  kind: (typeof NOT_A_PULL_KINDS)[number],
+  params: Params,
+): { summary: Message; fix: Message } {
+  const name =
+    ([kind, 'other'] as const).find((k) => NOT_A_PULL_NEEDS[k].every((p) => present(params, p))) ?? 'plain';
+  return {
+    summary: { key: `causes:not-a-pull-failure.summary.${name}`, params },
+    fix: { key: `causes:not-a-pull-failure.fix.${name}`, params },
+  };
+}
 
 const present = (p: Params, k: string) => {
   const x = p[k];
@@ -225,5 +271,8 @@ export function allCauseKeys(): string[] {
     ...variants[id].summary.map((x) => `causes:${id}.summary.${x.name}`),
     ...variants[id].fix.map((x) => `causes:${id}.fix.${x.name}`),
     ...causeHints(id).map((m) => m.key),
+    ...(id === 'not-a-pull-failure'
+      ? NOT_A_PULL_KINDS.flatMap((k) => [`causes:${id}.summary.${k}`, `causes:${id}.fix.${k}`])
+      : []),
   ]);
 }

@@ -512,8 +512,26 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
   if (P.accessDenied.test(t)) return decision(deniedDist(c), frag(P.accessDenied, t));
   if (P.requestFailed.test(t)) return decision(networkDist(c, 0.8), frag(P.requestFailed, t), hostFrag(c));
   if (P.layer.test(t)) return decision({ 'disk-space': 0.7 }, frag(P.layer, t));
+  // Last: ECS's words for a task that started (or was stopped on purpose), when nothing above matched.
+  for (const re of Object.values(NOT_A_PULL)) {
+    if (re.test(t)) return decision({ 'not-a-pull-failure': 0.95 }, frag(re, t));
+  }
   return undefined;
 }
+
+/**
+ * ECS's words for tasks that did not fail to pull: the task started and its essential container exited or ran out
+ * of memory, failed its health checks, or was stopped on purpose (scale-in, a deployment, a person, Spot).
+ */
+export const NOT_A_PULL = {
+  outOfMemory: /OutOfMemoryError|OOMKilled|out of memory/i,
+  spot: /spot interruption|spot capacity|capacity (?:was )?reclaimed/i,
+  health: /failed (?:elb |container )?health ?checks?|health ?checks? failed|unhealthy/i,
+  scaledIn:
+    /scaling activity initiated by|scale-?in|deployment ecs-svc\/|service is being (?:deleted|updated)/i,
+  byUser: /(?:task )?stopped by user|user initiated|\bStopTask\b/i,
+  exited: /essential container in task exited/i,
+} as const;
 
 const order = (id: CauseId) => {
   const i = MESSAGE_TIE_ORDER.indexOf(id);
@@ -550,6 +568,9 @@ export function classify(
     const dec = decideText(c);
     if (dec && Object.keys(dec.dist).length) decisions.push(dec);
   }
+  // A container that failed to pull explains the task, whatever the stop reason says of the others.
+  const pull = decisions.filter((x) => Object.keys(x.dist).some((id) => id !== 'not-a-pull-failure'));
+  if (pull.length) decisions.splice(0, decisions.length, ...pull);
   if (!decisions.length) {
     return { causes: [{ id: 'unknown', confidence: 1, fragments: [] }], image, platform, informative: false };
   }

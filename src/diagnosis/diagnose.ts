@@ -12,6 +12,7 @@ import { evaluate } from './evaluate.js';
 import { contextFactNames, providers as defaultProviders } from './facts/index.js';
 import { type FactProvider, FactSession, type SharedCallCache } from './facts/session.js';
 import type { DiagnosisSettings, EventTask } from './facts/types.js';
+import { notAPullFailure } from './not-a-pull.js';
 import { REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
 
 export interface DiagnoseRequest {
@@ -90,14 +91,16 @@ export async function diagnose(
       3,
     );
   }
-  // Everything starts at once: facts that do not depend on the task need not wait for it.
-  const everything = session.gatherAll([...contextFactNames, ...factsNeeded(checks)]);
+  // The context first; every fact a check reads depends on the task, so starting them once it is known costs no
+  // round, and a task that did not fail to pull (still running, exited, stopped on purpose) needs none of them.
+  const context = session.gatherAll(contextFactNames);
   const task = await session.fact('ecs.task');
   if (!task.ok) {
-    await everything;
+    await context;
     throw taskError(task.error, req.target);
   }
-  await everything;
+  const pulls = !notAPullFailure(task.value.task);
+  await Promise.all([context, pulls ? session.gatherAll(factsNeeded(checks)) : undefined]);
   const saved: SavedFacts = {
     kind: 'ecs-pull-facts',
     schema: REPORT_SCHEMA,

@@ -10,6 +10,7 @@ import { deriveContext } from './context.js';
 import type { EniRecord } from './facts/ec2.js';
 import type { ServiceRecord, TaskDefinitionRecord, TaskFact } from './facts/ecs.js';
 import type { Fact } from './facts/types.js';
+import { notAPullFailure } from './not-a-pull.js';
 import { callStats, REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
 import { decide } from './verdict.js';
 
@@ -32,7 +33,9 @@ export async function evaluate(
     service: f['ecs.service'] as Fact<ServiceRecord> | undefined,
   });
   const links = new ConsoleLinks(context.partition, context.region, context.account, opts.identityCenter);
-  const checks = await runChecks(opts.checks ?? allChecks, context, f, links, opts.onCheckError);
+  // A task that did not fail to pull gets no pull checks: nothing they found could be the answer.
+  const run = notAPullFailure(context) ? [] : (opts.checks ?? allChecks);
+  const checks = await runChecks(run, context, f, links, opts.onCheckError);
   const { causes, verdict } = decide(context, checks);
   const report: Report = {
     schema: REPORT_SCHEMA,

@@ -11,11 +11,13 @@ import {
   causeHints,
   causeSummary,
   familyOf,
+  notAPullMessages,
   PULL_ORDER,
 } from './causes.js';
 import { type CheckResult, type Message, type Params, uniqueMessages } from './checks/types.js';
 import { type Classification, classify } from './classify.js';
 import type { TaskContext } from './context.js';
+import { type NotAPull, notAPullFailure, stopTexts } from './not-a-pull.js';
 import type { Cause, ConfidenceLevel, Verdict } from './report.js';
 
 interface Standing {
@@ -48,9 +50,7 @@ export function levelOf(confidence: number): ConfidenceLevel {
 
 /** The stop message of a task: its stoppedReason and each container's reason. */
 export function stopMessages(ctx: TaskContext): string[] {
-  return [ctx.stoppedReason, ...ctx.containers.map((c) => c.reason)].filter(
-    (s): s is string => typeof s === 'string' && s.trim().length > 0,
-  );
+  return stopTexts(ctx);
 }
 
 function standingOf(id: CauseId, cls: Classification): Standing {
@@ -176,11 +176,20 @@ function notesFor(
 export function decide(
   ctx: TaskContext,
   checks: readonly CheckResult[],
-  cls: Classification = classify(stopMessages(ctx)),
+  given: Classification = classify(stopMessages(ctx)),
 ): { causes: Cause[]; verdict: Verdict } {
+  const np = notAPullFailure(ctx, given);
+  if (np) return notAPullVerdict(np);
+  // ECS says the task failed to start, though its words read like one that ran: for the pull, they say nothing.
+  const cls: Classification =
+    given.causes[0]?.id === 'not-a-pull-failure'
+      ? { ...given, causes: [{ id: 'unknown', confidence: 1, fragments: [] }], informative: false }
+      : given;
   const messages = stopMessages(ctx);
   const standings = new Map<CauseId, Standing>();
-  for (const id of CAUSE_IDS) if (id !== 'unknown') standings.set(id, standingOf(id, cls));
+  for (const id of CAUSE_IDS) {
+    if (id !== 'unknown' && id !== 'not-a-pull-failure') standings.set(id, standingOf(id, cls));
+  }
   for (const r of checks) {
     const s = r.cause ? standings.get(r.cause) : undefined;
     if (s) s[r.status].push(r);
@@ -271,5 +280,50 @@ export function decide(
       notes: notesFor(topStanding, standings, cls, [...checks], messages),
       unverified,
     },
+  };
+}
+
+/**
+ * The answer for a task that did not fail to pull: what ECS says it stopped for, each container's exit code and
+ * reason, and nothing about its network or images (no check ran).
+ */
+function notAPullVerdict(np: NotAPull): { causes: Cause[]; verdict: Verdict } {
+  const shown =
+    np.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
+    np.containers.find((c) => c.reason) ??
+    np.containers[0];
+  const params: Params = {};
+  if (np.status) params.status = np.status;
+  if (np.reason) params.reason = np.reason;
+  if (np.stopCode) params.stopCode = np.stopCode;
+  if (shown) params.container = shown.name;
+  if (shown?.exitCode !== undefined) params.exitCode = shown.exitCode;
+  if (shown?.reason) params.containerReason = shown.reason;
+  const { summary, fix } = notAPullMessages(np.kind, params);
+  const evidence: Message[] = [];
+  if (np.stopCode)
+    evidence.push({ key: 'causes:not-a-pull-failure.evidence.stop-code', params: { stopCode: np.stopCode } });
+  for (const c of np.containers.slice(0, 6)) {
+    const p = { container: c.name, exitCode: c.exitCode ?? '', reason: c.reason ?? '' };
+    const which = c.exitCode !== undefined ? (c.reason ? 'exit-reason' : 'exit') : 'reason';
+    evidence.push({ key: `causes:not-a-pull-failure.evidence.${which}`, params: p });
+  }
+  return {
+    causes: [
+      {
+        id: 'not-a-pull-failure',
+        confidence: 1,
+        level: 'high',
+        basis: 'message',
+        checks: [],
+        summary,
+        remediation: fix,
+        fragments: np.reason ? [np.reason] : [],
+        evidence,
+        against: [],
+        alsoCheck: causeHints('not-a-pull-failure'),
+      },
+    ],
+    verdict: { basis: 'message', notes: [{ key: 'causes:verdict.not-a-pull' }], unverified: [] },
   };
 }

@@ -78,6 +78,9 @@ export function causeText(
   lines.push(summary ? esc(summary) : code(top.id));
   const fix = say(t, top.remediation);
   if (fix) lines.push(`:wrench: *${esc(t('slack:cause.fix'))}* ${esc(fix)}`);
+  // A cause no check decided (a task that did not fail to pull) carries its own evidence: the exit codes.
+  const own = 'evidence' in top && !top.checks?.length ? (top.evidence ?? []) : [];
+  if (!compact) for (const e of own.slice(0, 6)) lines.push(`• ${esc(say(t, e))}`);
   if (!compact) {
     const others = (r.causes as CauseSummary[]).slice(1, 4).filter((c) => c.confidence >= 0.1 && c.summary);
     if (others.length) {

@@ -134,6 +134,8 @@ function evidenceLines(t: TFunction, report: Report): string[] {
   for (const f of (top.fragments ?? []).slice(0, 3)) {
     out.push(`  · ${t('causes:render.stopMessage', { fragment: f })}`);
   }
+  // A cause no check decided (a task that did not fail to pull) carries its own evidence: the exit codes.
+  if (!top.checks?.length) for (const e of top.evidence ?? []) out.push(`  · ${say(t, e)}`);
   for (const id of top.checks ?? []) {
     const r = report.checks.find((c) => c.id === id);
     if (!r) continue;

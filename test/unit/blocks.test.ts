@@ -232,6 +232,7 @@ describe('text limits helpers', () => {
     const line = renderLine('Usage: /ecs-pull why <task-arn> & more');
     expect(blockKitViolations(line)).toEqual([]);
     expect(allText(line.blocks)).toContain('&lt;task-arn&gt; &amp; more');
-    expect(line.text).toBe('Usage: /ecs-pull why <task-arn> & more');
+    // The top-level text is mrkdwn too (notifications, screen readers): escaped the same way.
+    expect(line.text).toBe('Usage: /ecs-pull why &lt;task-arn&gt; &amp; more');
   });
 });

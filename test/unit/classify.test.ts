@@ -170,7 +170,10 @@ describe('classify: never throws, garbage is unknown', () => {
   it('takes undefined, null, arrays with holes', () => {
     expect(classify(undefined).causes[0]!.id).toBe('unknown');
     expect(classify(null).causes[0]!.id).toBe('unknown');
-    expect(classify([undefined, '', 'Essential container in task exited']).causes[0]!.id).toBe('unknown');
+    expect(classify([undefined, '', 'Essential container in task exited']).causes[0]!.id).toBe(
+      'not-a-pull-failure',
+    );
+    expect(classify([undefined, '', 'the flux capacitor broke']).causes[0]!.id).toBe('unknown');
   });
 
   it('survives random bytes (seeded)', () => {
