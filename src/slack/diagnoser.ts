@@ -4,6 +4,7 @@
  * line, anything else an apology with a correlation id while the details go to the log.
  */
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
+import type { Config } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { EventTask } from '../diagnosis/facts/types.js';
@@ -18,7 +19,7 @@ import {
   logUserErrorAws,
 } from '../observability/diagnosis-log.js';
 import type { ReplyItem } from '../render/blocks.js';
-import { mayDiagnose } from './access.js';
+import { mayDiagnose, refusalMessage } from './access.js';
 import type { AlertTask } from './alert.js';
 import type { SlackDeps, Surface } from './deps.js';
 
@@ -54,12 +55,8 @@ export interface DiagnoseOptions {
 }
 
 /** The refusal for a task of an account this channel may not diagnose. */
-export function refusal(target: TaskTarget): ReplyItem {
-  return {
-    kind: 'error',
-    ref: taskRef(target),
-    message: { key: 'slack:errors.not-allowed', params: { account: target.account ?? '—' } },
-  };
+export function refusal(config: Config, channel: string | undefined, target: TaskTarget): ReplyItem {
+  return { kind: 'error', ref: taskRef(target), message: refusalMessage(config, channel, target.account) };
 }
 
 /** Diagnoses one task (already allowed) into a reply item; never throws. */
@@ -150,7 +147,7 @@ export function diagnoseTasks(
     tasks.map((task) =>
       mayDiagnose(deps.config, deps.pool, opts.channel, task.target.account, task.target.partition)
         ? one(deps, task, opts)
-        : Promise.resolve(refusal(task.target)),
+        : Promise.resolve(refusal(deps.config, opts.channel, task.target)),
     ),
   );
 }

@@ -17,6 +17,7 @@ import {
   type SlackMessage,
 } from '../render/blocks.js';
 import { say } from '../render/text.js';
+import { refusalKeys } from './access.js';
 import { REPLY_STATE_TTL_MS, type SlackDeps } from './deps.js';
 import type { TaskRequest } from './diagnoser.js';
 
@@ -42,7 +43,7 @@ export function slackErrorCode(err: unknown): string | undefined {
 
 /** True for the refusal of an account the channel may not diagnose. */
 export function isRefusal(item: ReplyItem): boolean {
-  return item.kind === 'error' && item.message.key === 'slack:errors.not-allowed';
+  return item.kind === 'error' && refusalKeys.includes(item.message.key);
 }
 
 /** Errors meaning the bot cannot write where it was asked to (not a member of a private channel, a DM…). */
