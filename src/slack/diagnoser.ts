@@ -23,17 +23,40 @@ import { mayDiagnose, refusalMessage } from './access.js';
 import type { AlertTask } from './alert.js';
 import type { SlackDeps, Surface } from './deps.js';
 
-/** User errors whose common wording speaks of CLI flags: Slack says it its own way. */
-const slackWording: Record<string, string> = {
-  'errors.task.missing': 'slack:errors.task-missing',
-  'errors.task.denied': 'slack:errors.task-denied',
-  'errors.target.bare-id-needs': 'slack:errors.bare-id',
-  'errors.target.old-format-needs-cluster': 'slack:errors.old-format',
+/**
+ * User errors Slack words its own way, with the parameters it shows: the common wording speaks of CLI flags, or
+ * carries AWS's own message (which names the bot's role, its session and the request id: the log keeps it), or
+ * lists every configured account (which a channel has no need to know).
+ */
+const slackWording: Record<string, { key: string; params: readonly string[]; ref?: true }> = {
+  'errors.task.missing': { key: 'slack:errors.task-missing', params: ['id', 'cluster', 'region'] },
+  'errors.task.denied': { key: 'slack:errors.task-denied', params: ['id', 'action', 'account'] },
+  'errors.task.unreadable': {
+    key: 'slack:errors.task-unreadable',
+    params: ['id', 'code', 'account', 'region'],
+    ref: true,
+  },
+  'errors.account.assume-failed': {
+    key: 'slack:errors.assume-failed',
+    params: ['account', 'code'],
+    ref: true,
+  },
+  'errors.account.not-configured': { key: 'slack:errors.not-configured', params: ['account'] },
+  'errors.target.bare-id-needs': { key: 'slack:errors.bare-id', params: ['id'] },
+  'errors.target.old-format-needs-cluster': { key: 'slack:errors.old-format', params: ['id'] },
 };
 
-/** The message to show for a user error. */
-export function userErrorMessage(err: UserError): Message {
-  return { key: slackWording[err.key] ?? err.key, params: { ...err.params } };
+/**
+ * The message to show in Slack for a user error; `ref` is the correlation id of the log lines that hold the
+ * detail (named where the message sends people to the logs).
+ */
+export function userErrorMessage(err: UserError, ref = '—'): Message {
+  const w = slackWording[err.key];
+  if (!w) return { key: err.key, params: { ...err.params } };
+  const params: Record<string, string | number> = {};
+  for (const p of w.params) params[p] = err.params[p] ?? '—';
+  if (w.ref) params.ref = ref;
+  return { key: w.key, params };
 }
 
 /** A short reference to a task for messages: its id. */
@@ -122,7 +145,7 @@ async function diagnoseOne(
         { ...diagnosisSummary(undefined, 'user_error', deps.now() - started), key: err.key },
         'diagnosis finished',
       );
-      return { kind: 'error', ref: taskRef(task.target), message: userErrorMessage(err) };
+      return { kind: 'error', ref: taskRef(task.target), message: userErrorMessage(err, id) };
     }
     deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'internal_error');
     log.error(

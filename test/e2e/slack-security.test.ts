@@ -5,6 +5,8 @@
  *
  * - A channel with no entry of its own, in a configuration that does not set slack.defaultAccounts, may diagnose
  *   nothing: it is refused with a line naming the settings to change, and no AWS call is made.
+ * - When the role cannot be assumed or the task cannot be read, what Slack shows never carries the bot's own role
+ *   ARN, the role session name (ecs-pull-…) or an AWS request id; the log line with the reference keeps them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import {
   type StoppedTask,
 } from '../helpers/aws-scenario.js';
 import { writeConfig } from '../helpers/cli.js';
-import { type GateProxy, startGateProxy } from '../helpers/gate-proxy.js';
+import { BOT_CALLER_ARN, type GateProxy, startGateProxy } from '../helpers/gate-proxy.js';
 import { freePort } from '../helpers/moto-server.js';
 import { alertFixture } from '../helpers/slack-fixtures.js';
 import { SlackSender } from '../helpers/slack-requests.js';
@@ -46,6 +48,11 @@ describe.skipIf(!motoUrl)(
     let stdout = '';
     let seq = 0;
 
+    const logLines = () =>
+      stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     const arnIn = (account: string, id = 'a1b2c3d4e5f60718293a4b5c6d7e8f90') =>
       `arn:aws:ecs:eu-west-1:${account}:task/web/${id}`;
     const sendCommand = async (channel: string, text: string, id: string) => {
@@ -85,6 +92,23 @@ describe.skipIf(!motoUrl)(
         'the reply in the alert’s thread',
       );
     };
+    /**
+     * What must never reach Slack: the bot's own role (its caller ARN), role sessions and their names, AWS request
+     * ids. A refusal or an apology (`strict`) names no IAM or STS identity at all; a report may name the task's own
+     * execution role, which is the user's resource.
+     */
+    const expectNothingInternal = (posted: unknown, strict = true) => {
+      const s = JSON.stringify(posted);
+      expect(s).not.toContain(BOT_CALLER_ARN);
+      expect(s).not.toContain('assumed-role');
+      expect(s).not.toMatch(/ecs-pull-slack-|ecs-pull-bot/);
+      for (const name of gate.sessionNames) expect(s).not.toContain(name);
+      for (const id of gate.requestIds) expect(s).not.toContain(id);
+      if (!strict) return;
+      expect(s).not.toMatch(/arn:aws[a-z-]*:(?:sts|iam)::/);
+      expect(s).not.toMatch(/request ?id/i);
+    };
+
     beforeAll(async () => {
       const a = await motoAccount(motoUrl!, OK);
       const net = await createNetwork(a);
@@ -182,6 +206,58 @@ describe.skipIf(!motoUrl)(
       expect(gate.byAction()).toEqual({});
       expect(gate.total()).toBe(0);
       expect(slack.callsOf('chat.postMessage').length).toBe(postsBefore + 1);
+    });
+
+    it('the role cannot be assumed: Slack gets the account and a reference, never the role ARN, session or request id', async () => {
+      const taskArn = arnIn(LOCKED);
+      const r = await command(C_ALLOWED, `why ${taskArn}`, 'locked');
+      const text = String(r.body.text);
+      expect(text).toContain(LOCKED);
+      expectNothingInternal(r.body);
+      const ref = /\b(?:reference|riferimento) ([\w-]+)/.exec(text)?.[1];
+      expect(ref, text).toBeDefined();
+      // The log line with that reference keeps the detail for whoever investigates.
+      const line = logLines().find(
+        (l) =>
+          l.correlationId === ref &&
+          JSON.stringify(l).includes('is not authorized to perform: sts:AssumeRole'),
+      );
+      expect(line, stdout).toBeDefined();
+      expect(JSON.stringify(line)).toContain(BOT_CALLER_ARN);
+      // An alert about the same account: the reply in its thread is as discreet.
+      expectNothingInternal(
+        await alert(C_ALLOWED, LOCKED, arnIn(LOCKED, 'b1b2c3d4e5f60718293a4b5c6d7e8f90')),
+      );
+    });
+
+    it('DescribeTasks denied: Slack names the action and the account, nothing of the session', async () => {
+      gate.fail(OK, 'ecs:DescribeTasks', 'denied');
+      const taskArn = arnIn(OK, 'c1b2c3d4e5f60718293a4b5c6d7e8f90');
+      const r = await command(C_ALLOWED, `why ${taskArn}`, 'denied');
+      const text = String(r.body.text);
+      expect(text).toContain('ecs:DescribeTasks');
+      expect(text).toContain(OK);
+      expectNothingInternal(r.body);
+      expectNothingInternal(await alert(C_ALLOWED, OK, arnIn(OK, 'd1b2c3d4e5f60718293a4b5c6d7e8f90')));
+    });
+
+    it('DescribeTasks fails otherwise: Slack gets the error code and a reference, the log the message', async () => {
+      gate.fail(OK, 'ecs:DescribeTasks', 'server-error');
+      const taskArn = arnIn(OK, 'e1b2c3d4e5f60718293a4b5c6d7e8f90');
+      const r = await command(C_ALLOWED, `why ${taskArn}`, 'unreadable');
+      const text = String(r.body.text);
+      expect(text).toContain('ServerException');
+      expectNothingInternal(r.body);
+      const ref = /\b(?:reference|riferimento) ([\w-]+)/.exec(text)?.[1];
+      expect(ref, text).toBeDefined();
+      const line = logLines().find(
+        (l) => l.correlationId === ref && JSON.stringify(l).includes('Service error while serving'),
+      );
+      expect(line, stdout).toBeDefined();
+      expectNothingInternal(await alert(C_ALLOWED, OK, arnIn(OK, 'f1b2c3d4e5f60718293a4b5c6d7e8f90')));
+      // None of it in any message the bot posted, in any channel.
+      for (const call of slack.callsOf('chat.postMessage')) expectNothingInternal(call.args, false);
+      for (const post of slack.responses) expectNothingInternal(post.body, false);
     });
   },
 );

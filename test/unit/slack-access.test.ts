@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/aws/clients.js';
 import { defaultConfig } from '../../src/config.js';
 import { channelAccessRows } from '../../src/doctor.js';
+import { UserError } from '../../src/errors.js';
 import { translator } from '../../src/i18n.js';
 import { say } from '../../src/render/text.js';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../../src/slack/access.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
 import { Limiter, requesterOf } from '../../src/slack/deps.js';
+import { userErrorMessage } from '../../src/slack/diagnoser.js';
 import { messageOf } from '../../src/slack/events/alert-message.js';
 import { mentionWords } from '../../src/slack/events/app-mention.js';
 import { takeLangToken } from '../../src/slack/language.js';
@@ -144,6 +146,47 @@ describe('doctor: which channels may diagnose what', () => {
     expect(r.map((x) => x.status)).toEqual(['pass']);
     expect(say(en, r[0]!.detail)).toBe('1 channels with accounts of their own; other channels: —');
   });
+});
+
+describe('what Slack shows of a diagnosis that could not start', () => {
+  const session = 'arn:aws:sts::111111111111:assumed-role/ecs-pull-diagnostics/ecs-pull-slack-T0TEAM-U0ALICE';
+  const leaks = [
+    session,
+    'ecs-pull-slack-T0TEAM-U0ALICE',
+    'assumed-role',
+    '5d1e0b7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  ];
+  const cases = [
+    new UserError('errors.account.assume-failed', {
+      account: A,
+      code: 'AccessDenied',
+      message: `User: ${session} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${A}:role/diag`,
+    }),
+    new UserError('errors.task.unreadable', {
+      cluster: 'web',
+      region: 'eu-west-1',
+      account: A,
+      id: '0123456789abcdef0123456789abcdef',
+      code: 'ServerException',
+      message: `Service error for ${session}. Request ID: 5d1e0b7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b`,
+    }),
+    new UserError('errors.account.not-configured', { account: C, configured: `${A}, ${B}` }),
+  ];
+  for (const err of cases) {
+    it(`${err.key}: the account and the code, never AWS's message (the log keeps it)`, () => {
+      const msg = userErrorMessage(err, 'c0ffee42');
+      expect(msg.params).not.toHaveProperty('message');
+      for (const t of [translator('en'), translator('it')]) {
+        const text = say(t, msg);
+        expect(text).toContain(String(err.params.account));
+        for (const leak of leaks) expect(text).not.toContain(leak);
+        expect(text).not.toMatch(/arn:aws/);
+        if (err.params.code) expect(text).toContain(String(err.params.code));
+        if (err.key !== 'errors.account.not-configured') expect(text).toContain('c0ffee42');
+        else expect(text).not.toContain(B);
+      }
+    });
+  }
 });
 
 describe('alert sources', () => {
