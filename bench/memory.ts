@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     for (const c of [a.ec2, a.ecs, a.ecr, a.iam, a.sts]) c.destroy();
 
     // The app's pieces, as buildSlackApp wires them (no Slack client: replies are not posted).
-    const config = motoConfig();
+    const config = motoConfig({ slack: { defaultAccounts: [ACCOUNT] } });
     const sink = new Writable({ write: (_c, _e, cb) => cb() });
     const log = createLogger('info', sink);
     const metrics = new Metrics();

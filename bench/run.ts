@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts moto and a latency proxy in front of it, runs the diagnosis benchmark and prints the
- * table. Options (environment): BENCH_LATENCY_MS (default 40), BENCH_RUNS (default 20).
+ * table, then the Slack app under load, then the parsers' worst case at 40 k characters. Options (environment):
+ * BENCH_LATENCY_MS (default 50), BENCH_RUNS (default 20), BENCH_PARTS (diagnosis,slack,parsers: which parts).
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -8,6 +9,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { findMotoPython, startMoto } from '../test/helpers/moto-server.js';
 import { benchDiagnoses } from './diagnose.js';
+import { printParserBench } from './parsers.js';
 import { printSlackBench } from './slack.js';
 
 /** Starts the latency proxy in a child process (its CPU must not count as the diagnosis'); returns its URL. */
@@ -34,11 +36,21 @@ async function proxyProcess(
 
 const latency = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const runs = Number(process.env.BENCH_RUNS ?? 20);
-/** BENCH_PARTS=diagnosis or slack runs one part (default both). */
-const parts = new Set((process.env.BENCH_PARTS ?? 'diagnosis,slack').split(','));
+/** BENCH_PARTS=diagnosis, slack or parsers runs one part (default all three). */
+const parts = new Set((process.env.BENCH_PARTS ?? 'diagnosis,slack,parsers').split(','));
 
 async function main(): Promise<void> {
   process.env.AWS_REGION = 'eu-west-1';
+  if (parts.has('diagnosis') || parts.has('slack')) await awsParts();
+  if (parts.has('parsers')) {
+    console.log(`ecs-pull benchmark · parsers of Slack-supplied text · node ${process.version}`);
+    console.log('');
+    if (!printParserBench()) process.exitCode = 1;
+  }
+}
+
+/** The parts that need moto: the diagnosis table and the Slack app under load. */
+async function awsParts(): Promise<void> {
   const python = findMotoPython();
   if (!python) throw new Error('moto is not installed: python3 -c "import moto" failed');
   const moto = await startMoto(python);
@@ -51,6 +63,7 @@ async function main(): Promise<void> {
     console.log('');
     if (parts.has('diagnosis')) await diagnosisTable(proxy.url, zero.url, moto.url);
     if (parts.has('slack') && !(await printSlackBench(moto.url, latency))) process.exitCode = 1;
+    console.log('');
   } finally {
     await proxy.close();
     await zero.close();

@@ -142,6 +142,7 @@ export async function benchSlack(motoUrl: string, latencyMs: number): Promise<Sl
       'aws: { maxAttempts: 1, callTimeoutMs: 5000, deadlineMs: 20000 }',
       'slack:',
       '  alertSources: { botIds: [B0ALERTS1] }',
+      '  defaultAccounts: ["440000000101", "440000000102"]',
       '',
     ].join('\n');
     writeFileSync(join(dir, 'config.yml'), yaml);

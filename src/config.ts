@@ -111,8 +111,12 @@ const slackSchema = z
           .strict(),
       )
       .default({}),
-    /** Accounts a channel without its own entry may diagnose ("*" = all configured; [] = none). */
-    defaultAccounts: z.array(z.union([accountId, z.literal('*')])).default(['*']),
+    /**
+     * Accounts a channel without its own entry (any other channel, a DM) may diagnose: none unless listed, so that
+     * a channel nobody configured cannot read an account. "*" = every account the configuration can reach (with
+     * roleNameTemplate: any account id).
+     */
+    defaultAccounts: z.array(z.union([accountId, z.literal('*')])).default([]),
   })
   .strict();
 
@@ -213,6 +217,9 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   },
   SLACK_MODE: (r, v) => {
     section(r, 'slack').mode = v;
+  },
+  ECS_PULL_SLACK_DEFAULT_ACCOUNTS: (r, v) => {
+    section(r, 'slack').defaultAccounts = v.split(/[\s,]+/).filter(Boolean);
   },
   ECS_PULL_PROBE_PUBLIC_REGISTRIES: (r, v) => {
     section(r, 'registries').probePublic = v === 'true' || v === '1';

@@ -133,6 +133,47 @@ async function missingActions(
   }
 }
 
+/**
+ * Which channels may diagnose which accounts (slack.channels, slack.defaultAccounts): a warning when no channel may
+ * diagnose anything (every request would be refused), and when "*" meets roleNameTemplate (those channels may make
+ * the bot try to assume its role in any 12-digit account id anyone pastes).
+ */
+export function channelAccessRows(config: Config): DoctorRow[] {
+  const { channels, defaultAccounts } = config.slack;
+  const own = Object.entries(channels).filter(([, c]) => c.accounts !== undefined);
+  const rows: DoctorRow[] = [];
+  const anywhere = defaultAccounts.length > 0 || own.some(([, c]) => (c.accounts ?? []).length > 0);
+  if (!anywhere)
+    rows.push(row(m('check.slack-access'), 'warn', m('detail.no-channel-access'), m('fix.channel-access')));
+  if (config.roleNameTemplate) {
+    const wild = [
+      ...own.filter(([, c]) => c.accounts?.includes('*')).map(([id]) => `slack.channels.${id}.accounts`),
+      ...(defaultAccounts.includes('*') ? ['slack.defaultAccounts'] : []),
+    ];
+    if (wild.length)
+      rows.push(
+        row(
+          m('check.slack-access'),
+          'warn',
+          m('detail.wildcard-template', { settings: wild.join(', '), template: config.roleNameTemplate }),
+          m('fix.wildcard-template'),
+        ),
+      );
+  }
+  if (!rows.length)
+    rows.push(
+      row(
+        m('check.slack-access'),
+        'pass',
+        m('detail.channel-access', {
+          count: own.length,
+          defaults: defaultAccounts.length ? defaultAccounts.join(', ') : '—',
+        }),
+      ),
+    );
+  return rows;
+}
+
 export interface DoctorOptions {
   config: Config;
   pool: ClientPool;
@@ -213,6 +254,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
     } else if (!s.signingSecret) {
       rows.push(row(m('check.slack-mode'), 'fail', m('detail.no-signing-secret'), m('fix.signing-secret')));
     } else rows.push(row(m('check.slack-mode'), 'pass', m('detail.http-ok', { port: s.port })));
+    rows.push(...channelAccessRows(o.config));
   }
 
   // The bot's own identity

@@ -27,12 +27,26 @@ const taskIdPattern = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 const clusterPattern = /^[A-Za-z0-9_-]{1,255}$/;
 const accountPattern = /^\d{12}$/;
 
+/** What may follow a reference: whitespace, closing quotes and brackets, sentence punctuation. */
+const trailing = /[\s"'`“”‘’)\]}.,;:!?…]/u;
+
+/**
+ * `s` without its trailing run of `trailing` characters, scanning back from the end: what
+ * `s.replace(/[…]+$/u, '')` did, which went quadratic on a long run of them followed by anything else (the regex
+ * tried the run from each of its characters, 30 s for 40,000).
+ */
+function trimTrailing(s: string): string {
+  let end = s.length;
+  while (end > 0 && trailing.test(s[end - 1]!)) end--;
+  return s.slice(0, end);
+}
+
 /** Strips what chat and terminals add around a reference: whitespace, quotes, Slack's <…|label>, punctuation. */
 export function cleanReference(input: string): string {
   let s = input.normalize('NFKC').trim();
   for (let i = 0; i < 4; i++) {
     const before = s;
-    s = s.replace(/^[\s"'`“”‘’([{]+/u, '').replace(/[\s"'`“”‘’)\]}.,;:!?…]+$/u, '');
+    s = trimTrailing(s.replace(/^[\s"'`“”‘’([{]+/u, ''));
     const slack = /^<([^<>|]+)(?:\|[^<>]*)?>$/.exec(s);
     if (slack) s = slack[1]!;
     if (s === before) break;

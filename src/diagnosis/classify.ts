@@ -149,7 +149,8 @@ function cluesOf(text: string): Clues {
   for (const m of text.matchAll(/\blookup\s+([a-z0-9.-]+\.[a-z]{2,})\b/gi))
     found.push({ at: m.index, host: m[1]! });
   for (const m of text.matchAll(new RegExp(ecrDkr.source, 'gi'))) found.push({ at: m.index, host: m[0] });
-  for (const m of text.matchAll(/\bprod-[a-z0-9-]+-starport-layer-bucket(?:\.[a-z0-9.-]+)?/gi))
+  // {1,36}: a bucket name has at most 63 characters; unbounded, each `prod-` of a long run was scanned to its end.
+  for (const m of text.matchAll(/\bprod-[a-z0-9-]{1,36}-starport-layer-bucket(?:\.[a-z0-9.-]+)?/gi))
     found.push({ at: m.index, host: m[0] });
   for (const m of text.matchAll(/\b(?:registry-1|index|auth)\.docker\.io\b/gi))
     found.push({ at: m.index, host: m[0] });

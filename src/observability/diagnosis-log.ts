@@ -94,11 +94,19 @@ export function awsErrorOfUserError(err: {
   }
 }
 
-/** A warning for the AWS error that stopped a diagnosis, if one did. */
+/**
+ * A warning for the AWS error that stopped a diagnosis, if one did, with AWS's own message: the log is where that
+ * detail belongs (it names the caller's role session and the request id, which Slack never shows).
+ */
 export function logUserErrorAws(
   log: Logger,
   err: { key: string; params: Record<string, string | number> },
 ): void {
   const aws = awsErrorOfUserError(err);
-  if (aws) log.warn(aws, 'an AWS error stopped the diagnosis');
+  if (!aws) return;
+  const message = err.params.message;
+  log.warn(
+    message === undefined ? aws : { ...aws, message: String(message) },
+    'an AWS error stopped the diagnosis',
+  );
 }

@@ -39,8 +39,11 @@ export interface AlertFindings {
 
 /** Most tasks one message is diagnosed for; the rest are counted and named as "…and N more". */
 export const MAX_TASKS_PER_ALERT = 8;
-/** Text beyond this is not searched (a pasted log dump must not stall the bot). */
-const MAX_TEXT = 200_000;
+/**
+ * Text beyond this is not searched (a pasted log dump must not stall the bot). More than Slack's 40,000 characters
+ * of message text: attachments and blocks come on top of it.
+ */
+export const MAX_TEXT = 200_000;
 const MAX_JSON_CANDIDATES = 20;
 const MAX_DEPTH = 8;
 
@@ -192,10 +195,53 @@ const shortRefPattern = new RegExp(
   'g',
 );
 /** Console URLs: …/ecs/v2/clusters/CLUSTER/tasks/ID/…?region=REGION (and the older #/clusters/… form). */
-const consoleTaskPattern = new RegExp(
-  `clusters/(${clusterSource})/tasks/(${taskIdSource})(?![0-9a-f-])[^\\s]*?[?&]region=([a-z0-9-]+)`,
-  'g',
-);
+const consoleTaskHead = new RegExp(`clusters/(${clusterSource})/tasks/(${taskIdSource})(?![0-9a-f-])`, 'g');
+/** The region parameter that ends a console task URL; what follows `region=` must be a region-like word. */
+const regionParam = /[?&]region=([a-z0-9-]+)/g;
+
+/**
+ * Console task URLs: cluster, task id and the `region=` parameter after them in the same run of non-space text.
+ * What `clusters/(C)/tasks/(ID)(?![0-9a-f-])[^\s]*?[?&]region=([a-z0-9-]+)` matched, with `g`, in linear time: that
+ * pattern's lazy scan restarted from every task path of a long field without spaces (quadratic); here the next
+ * space and the next region parameter are each looked up once and reused while they lie ahead.
+ */
+export function consoleTaskRefs(text: string): Array<{ cluster: string; id: string; region: string }> {
+  const out: Array<{ cluster: string; id: string; region: string }> = [];
+  let space = { from: -1, at: -1 };
+  let param = { from: -1, at: -1, end: -1, region: '' };
+  const nextSpace = (from: number) => {
+    if (!(space.from >= 0 && space.from <= from && (space.at < 0 || from <= space.at))) {
+      const m = /\s/g;
+      m.lastIndex = from;
+      space = { from, at: m.exec(text)?.index ?? -1 };
+    }
+    return space.at;
+  };
+  const nextParam = (from: number) => {
+    if (!(param.from >= 0 && param.from <= from && (param.at < 0 || from <= param.at))) {
+      regionParam.lastIndex = from;
+      const m = regionParam.exec(text);
+      param = m
+        ? { from, at: m.index, end: m.index + m[0].length, region: m[1]! }
+        : { from, at: -1, end: -1, region: '' };
+    }
+    return param;
+  };
+  consoleTaskHead.lastIndex = 0;
+  for (let m = consoleTaskHead.exec(text); m; m = consoleTaskHead.exec(text)) {
+    const after = m.index + m[0].length;
+    const p = nextParam(after);
+    const ws = nextSpace(after);
+    if (p.at >= 0 && (ws < 0 || p.at < ws)) {
+      out.push({ cluster: m[1]!, id: m[2]!, region: p.region });
+      consoleTaskHead.lastIndex = p.end;
+    } else {
+      // No region in this URL: like the regex, try again from the next character.
+      consoleTaskHead.lastIndex = m.index + 1;
+    }
+  }
+  return out;
+}
 const accountLabelPattern = /\baccount(?:[\s_-]*id)?\s*[:=]\s*["'`*_]*(\d{12})\b/i;
 const regionLabelPattern = /\bregion\s*[:=]\s*["'`*_]*((?:[a-z]{2}|us-gov|cn)-[a-z]+-\d{1,2})\b/i;
 const clusterLabelPattern = /\bcluster(?:\s*name)?\s*[:=]\s*["'`*_]*([A-Za-z0-9_-]{1,255})/i;
@@ -254,10 +300,9 @@ export function findTasks(text: string): AlertFindings {
   const account = accountLabelPattern.exec(text)?.[1];
   const labelledRegion = regionLabelPattern.exec(text)?.[1];
   if (account) {
-    for (const m of text.matchAll(consoleTaskPattern)) {
-      const [, cluster, id, region] = m;
-      if (!regionPattern.test(region!)) continue;
-      add(tryTarget(`arn:${partitionOfRegion(region!)}:ecs:${region}:${account}:task/${cluster}/${id}`));
+    for (const { cluster, id, region } of consoleTaskRefs(text)) {
+      if (!regionPattern.test(region)) continue;
+      add(tryTarget(`arn:${partitionOfRegion(region)}:ecs:${region}:${account}:task/${cluster}/${id}`));
     }
     if (labelledRegion) {
       const partition = partitionOfRegion(labelledRegion);

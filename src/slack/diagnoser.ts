@@ -4,6 +4,7 @@
  * line, anything else an apology with a correlation id while the details go to the log.
  */
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
+import type { Config } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { EventTask } from '../diagnosis/facts/types.js';
@@ -18,21 +19,44 @@ import {
   logUserErrorAws,
 } from '../observability/diagnosis-log.js';
 import type { ReplyItem } from '../render/blocks.js';
-import { mayDiagnose } from './access.js';
+import { mayDiagnose, refusalMessage } from './access.js';
 import type { AlertTask } from './alert.js';
 import type { SlackDeps, Surface } from './deps.js';
 
-/** User errors whose common wording speaks of CLI flags: Slack says it its own way. */
-const slackWording: Record<string, string> = {
-  'errors.task.missing': 'slack:errors.task-missing',
-  'errors.task.denied': 'slack:errors.task-denied',
-  'errors.target.bare-id-needs': 'slack:errors.bare-id',
-  'errors.target.old-format-needs-cluster': 'slack:errors.old-format',
+/**
+ * User errors Slack words its own way, with the parameters it shows: the common wording speaks of CLI flags, or
+ * carries AWS's own message (which names the bot's role, its session and the request id: the log keeps it), or
+ * lists every configured account (which a channel has no need to know).
+ */
+const slackWording: Record<string, { key: string; params: readonly string[]; ref?: true }> = {
+  'errors.task.missing': { key: 'slack:errors.task-missing', params: ['id', 'cluster', 'region'] },
+  'errors.task.denied': { key: 'slack:errors.task-denied', params: ['id', 'action', 'account'] },
+  'errors.task.unreadable': {
+    key: 'slack:errors.task-unreadable',
+    params: ['id', 'code', 'account', 'region'],
+    ref: true,
+  },
+  'errors.account.assume-failed': {
+    key: 'slack:errors.assume-failed',
+    params: ['account', 'code'],
+    ref: true,
+  },
+  'errors.account.not-configured': { key: 'slack:errors.not-configured', params: ['account'] },
+  'errors.target.bare-id-needs': { key: 'slack:errors.bare-id', params: ['id'] },
+  'errors.target.old-format-needs-cluster': { key: 'slack:errors.old-format', params: ['id'] },
 };
 
-/** The message to show for a user error. */
-export function userErrorMessage(err: UserError): Message {
-  return { key: slackWording[err.key] ?? err.key, params: { ...err.params } };
+/**
+ * The message to show in Slack for a user error; `ref` is the correlation id of the log lines that hold the
+ * detail (named where the message sends people to the logs).
+ */
+export function userErrorMessage(err: UserError, ref = '—'): Message {
+  const w = slackWording[err.key];
+  if (!w) return { key: err.key, params: { ...err.params } };
+  const params: Record<string, string | number> = {};
+  for (const p of w.params) params[p] = err.params[p] ?? '—';
+  if (w.ref) params.ref = ref;
+  return { key: w.key, params };
 }
 
 /** A short reference to a task for messages: its id. */
@@ -54,12 +78,8 @@ export interface DiagnoseOptions {
 }
 
 /** The refusal for a task of an account this channel may not diagnose. */
-export function refusal(target: TaskTarget): ReplyItem {
-  return {
-    kind: 'error',
-    ref: taskRef(target),
-    message: { key: 'slack:errors.not-allowed', params: { account: target.account ?? '—' } },
-  };
+export function refusal(config: Config, channel: string | undefined, target: TaskTarget): ReplyItem {
+  return { kind: 'error', ref: taskRef(target), message: refusalMessage(config, channel, target.account) };
 }
 
 /** Diagnoses one task (already allowed) into a reply item; never throws. */
@@ -128,7 +148,7 @@ async function diagnoseOne(
         { ...diagnosisSummary(undefined, 'user_error', deps.now() - started), key: err.key },
         'diagnosis finished',
       );
-      return { kind: 'error', ref: taskRef(task.target), message: userErrorMessage(err) };
+      return { kind: 'error', ref: taskRef(task.target), message: userErrorMessage(err, id) };
     }
     deps.onDiagnosis?.(opts.surface, seconds(), undefined, 'internal_error');
     log.error(
@@ -153,7 +173,7 @@ export function diagnoseTasks(
     tasks.map((task) =>
       mayDiagnose(deps.config, deps.pool, opts.channel, task.target.account, task.target.partition)
         ? one(deps, task, opts)
-        : Promise.resolve(refusal(task.target)),
+        : Promise.resolve(refusal(deps.config, opts.channel, task.target)),
     ),
   );
 }

@@ -44,7 +44,7 @@ async function run(
     const t = translator(lang());
     let text: string;
     if (isUserError(err)) {
-      text = say(t, userErrorMessage(err));
+      text = say(t, userErrorMessage(err, scope.id));
     } else {
       const others = scope.diagnoses.filter((d) => d !== scope.id);
       deps.log.error(

@@ -11,6 +11,7 @@ import { translator } from '../i18n.js';
 import type { SlackMessage } from '../render/blockkit.js';
 import { type ReplyItem, type ReplyView, renderLine, renderReply, renderSummary } from '../render/blocks.js';
 import { say } from '../render/text.js';
+import { refusalKeys } from './access.js';
 import { REPLY_STATE_TTL_MS, type SlackDeps } from './deps.js';
 import type { TaskRequest } from './diagnoser.js';
 
@@ -36,7 +37,7 @@ export function slackErrorCode(err: unknown): string | undefined {
 
 /** True for the refusal of an account the channel may not diagnose. */
 export function isRefusal(item: ReplyItem): boolean {
-  return item.kind === 'error' && item.message.key === 'slack:errors.not-allowed';
+  return item.kind === 'error' && refusalKeys.includes(item.message.key);
 }
 
 /** Errors meaning the bot cannot write where it was asked to (not a member of a private channel, a DM…). */

@@ -140,6 +140,9 @@ describe.skipIf(!motoUrl)(
       expect(byKey['Slack bot token']?.status).toBe('pass');
       expect(en(byKey['Slack bot token']!.detail)).toContain('workspace Acme');
       expect(byKey['Slack connection']?.status).toBe('pass');
+      // No slack.channels and no slack.defaultAccounts: every Slack request would be refused.
+      expect(byKey['Slack channel access']?.status).toBe('warn');
+      expect(en(byKey['Slack channel access']!.detail)).toContain('no channel may diagnose anything');
       expect(byKey['AWS credentials of the bot']?.status).toBe('pass');
       expect(byKey[`Role in account ${GOOD}`]?.status).toBe('pass');
       const perms = byKey[`Permissions in account ${GOOD}`]!;

@@ -111,6 +111,7 @@ describe.skipIf(!motoUrl)(
           LOG_LEVEL: 'debug',
           ECS_PULL_LANG: 'en',
           ECS_PULL_ROLE_NAME: 'ecs-pull-diagnostics',
+          ECS_PULL_SLACK_DEFAULT_ACCOUNTS: `${OK},${AWS_ERROR},${BLOCKED}`,
           ECS_PULL_EXTERNAL_ID: EXTERNAL_ID,
           ECS_PULL_MAX_ATTEMPTS: '1',
           AWS_ENDPOINT_URL: proxy.url,

@@ -86,6 +86,7 @@ describe.skipIf(!motoUrl)(
             signingSecret: SECRET,
             apiUrl: slack.apiUrl,
             port: await freePort(),
+            channels: { [CHANNEL]: { accounts: [ACCOUNT] } },
           },
         });
         const quiet = new Writable({ write: (_c, _e, cb) => cb() });

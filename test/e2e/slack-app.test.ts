@@ -413,7 +413,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       await send.event({ ...msg, channel: C_NO_ACCESS }, nextEventId());
       const reply = await slack.waitFor(() => repliesIn(C_NO_ACCESS, msg.ts)[0], 10_000, 'refusal');
       expect(String(reply.args.text)).toBe(
-        `This channel may not diagnose tasks of account ${ALLOWED}. Ask in a channel that is allowed to, or ask an admin to add the account to this channel in the ecs-pull configuration.`,
+        `This channel may not diagnose tasks of account ${ALLOWED}. Ask in a channel that is allowed to, or ask an admin to add the account to \`slack.channels.${C_NO_ACCESS}.accounts\` in the ecs-pull configuration.`,
       );
       expect(texts(reply.args.blocks)).not.toContain(ACTION_RERUN);
       expect(pool.requesters.length).toBe(requesters);

@@ -31,6 +31,21 @@ describe('loadConfig: environment plus an optional YAML file, validated', () => 
     expect(c.slack.mode).toBe('socket');
   });
 
+  it('fails closed: a channel without its own entry may diagnose no account unless slack.defaultAccounts says so', () => {
+    expect(loadConfig({}).slack.defaultAccounts).toEqual([]);
+    expect(loadConfig({ ECS_PULL_ROLE_NAME: 'ecs-pull-diagnostics' }).slack.defaultAccounts).toEqual([]);
+    expect(
+      loadConfig({ ECS_PULL_CONFIG: file('slack:\n  defaultAccounts: ["210987654321"]\n') }).slack
+        .defaultAccounts,
+    ).toEqual(['210987654321']);
+    // The environment (how deploy/ecs-pull-bot.yml configures the bot): ids separated by commas or spaces.
+    expect(
+      loadConfig({ ECS_PULL_SLACK_DEFAULT_ACCOUNTS: '210987654321, 123456789012' }).slack.defaultAccounts,
+    ).toEqual(['210987654321', '123456789012']);
+    expect(loadConfig({ ECS_PULL_SLACK_DEFAULT_ACCOUNTS: '*' }).slack.defaultAccounts).toEqual(['*']);
+    expect(failure({ ECS_PULL_SLACK_DEFAULT_ACCOUNTS: '12345' }).params.key).toBe('slack.defaultAccounts.0');
+  });
+
   it('reads accounts, role template, ExternalId and language from the file', () => {
     const c = loadConfig({
       ECS_PULL_CONFIG: file(`

@@ -2,9 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/aws/clients.js';
 import { defaultConfig } from '../../src/config.js';
-import { channelAccounts, channelLanguage, isAlertSource, mayDiagnose } from '../../src/slack/access.js';
+import { channelAccessRows } from '../../src/doctor.js';
+import { UserError } from '../../src/errors.js';
+import { translator } from '../../src/i18n.js';
+import { say } from '../../src/render/text.js';
+import {
+  channelAccounts,
+  channelLanguage,
+  isAlertSource,
+  mayDiagnose,
+  refusalKeys,
+  refusalMessage,
+} from '../../src/slack/access.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
 import { requesterOf } from '../../src/slack/deps.js';
+import { userErrorMessage } from '../../src/slack/diagnoser.js';
 import { messageOf } from '../../src/slack/events/alert-message.js';
 import { mentionWords } from '../../src/slack/events/app-mention.js';
 import { takeLangToken } from '../../src/slack/language.js';
@@ -44,8 +56,45 @@ describe('channel permissions', () => {
     expect(mayDiagnose(config, pool, 'C0PLATFORM', A, 'aws')).toBe(true);
     expect(mayDiagnose(config, pool, 'C0PLATFORM', B, 'aws')).toBe(true);
     expect(mayDiagnose(config, pool, 'C0PLATFORM', C, 'aws')).toBe(false);
-    const withTemplate = defaultConfig({ roleNameTemplate: 'ecs-pull-diagnostics' });
+    const withTemplate = defaultConfig({
+      roleNameTemplate: 'ecs-pull-diagnostics',
+      slack: { defaultAccounts: ['*'] },
+    });
     expect(mayDiagnose(withTemplate, new ClientPool(withTemplate), 'C0ANY', C, 'aws')).toBe(true);
+  });
+
+  it('unset, slack.defaultAccounts lets a channel without its own entry diagnose nothing, template or not', () => {
+    const open = defaultConfig({
+      roleNameTemplate: 'ecs-pull-diagnostics',
+      accounts: { [A]: { defaultCredentials: true } },
+      slack: { channels: { C0PAYMENTS: { accounts: [A] } } },
+    });
+    const p = new ClientPool(open);
+    expect(channelAccounts(open, 'C0ELSEWHERE')).toEqual([]);
+    expect(channelAccounts(open, undefined)).toEqual([]);
+    for (const account of [A, B, C]) {
+      expect(mayDiagnose(open, p, 'C0ELSEWHERE', account, 'aws')).toBe(false);
+      expect(mayDiagnose(open, p, 'D0DIRECT01', account, 'aws')).toBe(false);
+      expect(mayDiagnose(open, p, undefined, account, 'aws')).toBe(false);
+    }
+    expect(mayDiagnose(open, p, 'C0PAYMENTS', A, 'aws')).toBe(true);
+  });
+
+  it('the refusal names the setting to change: the channel’s own list, or slack.defaultAccounts as well', () => {
+    const en = translator('en');
+    const it_ = translator('it');
+    const own = refusalMessage(config, 'C0PAYMENTS', B);
+    expect(say(en, own)).toContain(`account ${B}`);
+    expect(say(en, own)).toContain('`slack.channels.C0PAYMENTS.accounts`');
+    expect(say(en, own)).not.toContain('defaultAccounts');
+    expect(say(it_, own)).toContain('`slack.channels.C0PAYMENTS.accounts`');
+    const none = refusalMessage(config, 'C0ELSEWHERE', A);
+    for (const t of [en, it_]) {
+      expect(say(t, none)).toContain(A);
+      expect(say(t, none)).toContain('`slack.channels.C0ELSEWHERE.accounts`');
+      expect(say(t, none)).toContain('`slack.defaultAccounts`');
+    }
+    expect(refusalKeys).toEqual(expect.arrayContaining([own.key, none.key]));
   });
 
   it('a channel answers in its language, else the default', () => {
@@ -53,6 +102,92 @@ describe('channel permissions', () => {
     expect(channelLanguage(config, 'C0PLATFORM')).toBe('en');
     expect(channelLanguage(config, undefined)).toBe('en');
   });
+});
+
+describe('doctor: which channels may diagnose what', () => {
+  const en = translator('en');
+  const rows = (
+    slack: NonNullable<Parameters<typeof defaultConfig>[0]>['slack'],
+    roleNameTemplate?: string,
+  ) => channelAccessRows(defaultConfig({ ...(roleNameTemplate ? { roleNameTemplate } : {}), slack }));
+
+  it('warns when no channel may diagnose anything', () => {
+    const setups: Array<NonNullable<Parameters<typeof defaultConfig>[0]>['slack']> = [
+      {},
+      { channels: { C0QUIET001: { language: 'it' } } },
+      { channels: { C0NONE0001: { accounts: [] } } },
+    ];
+    for (const slack of setups) {
+      const [r, ...more] = rows(slack);
+      expect(more).toEqual([]);
+      expect(r).toMatchObject({ status: 'warn' });
+      expect(say(en, r!.detail)).toContain('no channel may diagnose anything');
+      expect(say(en, r!.fix!)).toContain('slack.defaultAccounts');
+    }
+  });
+
+  it('warns when "*" meets roleNameTemplate, naming where the "*" is', () => {
+    const r = rows(
+      { channels: { C0PLATFORM: { accounts: ['*'] } }, defaultAccounts: ['*'] },
+      'ecs-pull-diagnostics',
+    );
+    expect(r).toHaveLength(1);
+    expect(r[0]!.status).toBe('warn');
+    expect(say(en, r[0]!.detail)).toContain('slack.channels.C0PLATFORM.accounts, slack.defaultAccounts');
+    expect(say(en, r[0]!.detail)).toContain('any account id');
+    // Without a template "*" is only the configured accounts.
+    expect(rows({ defaultAccounts: ['*'] }).map((x) => x.status)).toEqual(['pass']);
+  });
+
+  it('passes an explicit setup', () => {
+    const r = rows(
+      { channels: { C0PAYMENTS: { accounts: [A] } }, defaultAccounts: [] },
+      'ecs-pull-diagnostics',
+    );
+    expect(r.map((x) => x.status)).toEqual(['pass']);
+    expect(say(en, r[0]!.detail)).toBe('1 channels with accounts of their own; other channels: —');
+  });
+});
+
+describe('what Slack shows of a diagnosis that could not start', () => {
+  const session = 'arn:aws:sts::111111111111:assumed-role/ecs-pull-diagnostics/ecs-pull-slack-T0TEAM-U0ALICE';
+  const leaks = [
+    session,
+    'ecs-pull-slack-T0TEAM-U0ALICE',
+    'assumed-role',
+    '5d1e0b7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  ];
+  const cases = [
+    new UserError('errors.account.assume-failed', {
+      account: A,
+      code: 'AccessDenied',
+      message: `User: ${session} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${A}:role/diag`,
+    }),
+    new UserError('errors.task.unreadable', {
+      cluster: 'web',
+      region: 'eu-west-1',
+      account: A,
+      id: '0123456789abcdef0123456789abcdef',
+      code: 'ServerException',
+      message: `Service error for ${session}. Request ID: 5d1e0b7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b`,
+    }),
+    new UserError('errors.account.not-configured', { account: C, configured: `${A}, ${B}` }),
+  ];
+  for (const err of cases) {
+    it(`${err.key}: the account and the code, never AWS's message (the log keeps it)`, () => {
+      const msg = userErrorMessage(err, 'c0ffee42');
+      expect(msg.params).not.toHaveProperty('message');
+      for (const t of [translator('en'), translator('it')]) {
+        const text = say(t, msg);
+        expect(text).toContain(String(err.params.account));
+        for (const leak of leaks) expect(text).not.toContain(leak);
+        expect(text).not.toMatch(/arn:aws/);
+        if (err.params.code) expect(text).toContain(String(err.params.code));
+        if (err.key !== 'errors.account.not-configured') expect(text).toContain('c0ffee42');
+        else expect(text).not.toContain(B);
+      }
+    });
+  }
 });
 
 describe('alert sources', () => {

@@ -9,7 +9,7 @@ import type { Language } from '../../config.js';
 import { isUserError } from '../../errors.js';
 import { translator } from '../../i18n.js';
 import { say } from '../../render/text.js';
-import { channelLanguage, mayDiagnose } from '../access.js';
+import { channelLanguage, mayDiagnose, refusalMessage } from '../access.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest, userErrorMessage } from '../diagnoser.js';
 import { guarded } from '../guard.js';
@@ -79,7 +79,7 @@ export async function handleCommand(
           { channel: command.channel_id, account: target.account },
           'account not allowed in channel',
         );
-        await tell(t('slack:errors.not-allowed', { account: target.account ?? '—' }));
+        await tell(say(t, refusalMessage(deps.config, command.channel_id, target.account)));
         return;
       }
       const task = { target };
