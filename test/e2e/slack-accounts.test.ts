@@ -12,6 +12,7 @@ import { buildSlackApp, type SlackApp } from '../../src/app.js';
 import { ClientPool } from '../../src/aws/clients.js';
 import type { Partition } from '../../src/aws/partition.js';
 import { createLogger } from '../../src/log.js';
+import { ACTION_RERUN } from '../../src/slack/buttons.js';
 import {
   BASE_CREDENTIALS,
   createExecutionRole,
@@ -22,7 +23,7 @@ import {
 } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { liveMarkup, mrkdwnStrings, PAYLOAD } from '../helpers/slack-markup.js';
-import { messageShortcut, SlackSender } from '../helpers/slack-requests.js';
+import { buttonClick, messageShortcut, SlackSender } from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type RecordedCall } from '../helpers/slack-server.js';
 
 const motoUrl = inject('motoUrl');
@@ -299,6 +300,234 @@ describe.skipIf(!motoUrl)(
       const said = everything(replies);
       expect(said).toContain('the context was rebuilt from the EventBridge event');
       expect(said).toContain(`${OURS}.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2`);
+    });
+
+    describe('what held in the review, kept as regression tests: refused with no AWS call to the other account', () => {
+      const theirTask = `arn:aws:ecs:eu-west-1:${THEIRS}:task/prod/${'ef'.repeat(16)}`;
+      const theirId = 'ef'.repeat(16);
+      let n = 0;
+      /** Each case asks as a user of its own, so that no per-user limit interferes. */
+      const user = () => `U0REG${String(++n).padStart(5, '0')}`;
+      const untouched = (before: number) => expect(pool.accounts.slice(before)).not.toContain(THEIRS);
+      const refusedIn = (calls: RecordedCall[]) =>
+        expect(everything(calls)).toContain(`may not diagnose tasks of account ${THEIRS}`);
+
+      async function mention(text: string, threadTs?: string) {
+        const who = user();
+        const m = slack.addMessage(C_ALLOWED, {
+          type: 'message',
+          user: who,
+          text: `<@${BOT_USER_ID}> ${text}`,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        });
+        await send.event(
+          {
+            type: 'app_mention',
+            user: who,
+            text: m.text,
+            ts: m.ts,
+            channel: C_ALLOWED,
+            event_ts: m.ts,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+          },
+          nextEventId(),
+        );
+        return slack.waitFor(
+          () => {
+            const r = repliesIn(threadTs ?? m.ts);
+            return r.length ? r : undefined;
+          },
+          30_000,
+          'mention reply',
+        );
+      }
+
+      async function command(text: string, id: string) {
+        await send.command({
+          text,
+          channel_id: C_ALLOWED,
+          user_id: user(),
+          response_url: slack.responseUrl(id),
+        });
+        return slack.waitFor(() => slack.responses.find((x) => x.id === id), 10_000, 'command answer');
+      }
+
+      it('a slash command naming the other account', async () => {
+        const before = pool.accounts.length;
+        const r = await command(`why ${theirTask}`, 'reg-cmd');
+        expect(String(r.body.text)).toContain(`may not diagnose tasks of account ${THEIRS}`);
+        untouched(before);
+      });
+
+      it('an old-format ARN with cluster:', async () => {
+        const before = pool.accounts.length;
+        const r = await command(
+          `why arn:aws:ecs:eu-west-1:${THEIRS}:task/${theirId} cluster:prod`,
+          'reg-old',
+        );
+        expect(String(r.body.text)).toContain(`may not diagnose tasks of account ${THEIRS}`);
+        untouched(before);
+      });
+
+      it('a bare task id with account:', async () => {
+        const before = pool.accounts.length;
+        const r = await command(`why ${theirId} cluster:prod region:eu-west-1 account:${THEIRS}`, 'reg-bare');
+        expect(String(r.body.text)).toContain(`may not diagnose tasks of account ${THEIRS}`);
+        untouched(before);
+      });
+
+      it('a mention in a thread whose first message names the other account', async () => {
+        const before = pool.accounts.length;
+        const parent = slack.addMessage(C_ALLOWED, {
+          type: 'message',
+          bot_id: 'B0UNLISTED',
+          text: `Task failed: ${theirTask}`,
+        });
+        refusedIn(await mention('why', parent.ts));
+        untouched(before);
+      });
+
+      it('one mention naming an allowed task and one of the other account: only the allowed one is diagnosed', async () => {
+        const before = pool.accounts.length;
+        const replies = await mention(`why ${crossTask.taskArn} ${theirTask}`);
+        refusedIn(replies);
+        expect(pool.accounts.slice(before)).toContain(OURS);
+        untouched(before);
+      });
+
+      it('a console URL of a task in the other account', async () => {
+        const before = pool.accounts.length;
+        refusedIn(
+          (await mention(
+            `why https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/tasks/${theirId}/configuration?region=eu-west-1&account=${THEIRS}`,
+          ).catch(async () => [])) as RecordedCall[],
+        );
+        untouched(before);
+      });
+
+      it('an alert source naming a task of the other account (full ARN, or task/CLUSTER/ID with its account)', async () => {
+        const before = pool.accounts.length;
+        for (const text of [
+          `Task stopped: ${theirTask}`,
+          `Involved resources: task/prod/${theirId}\nAccount: ${THEIRS} Region: eu-west-1`,
+        ]) {
+          const alert = slack.addMessage(C_ALLOWED, {
+            type: 'message',
+            subtype: 'bot_message',
+            bot_id: ALERT_BOT,
+            text,
+          });
+          await send.event({ ...alert, channel: C_ALLOWED, event_ts: alert.ts }, nextEventId());
+          refusedIn(
+            await slack.waitFor(
+              () => {
+                const r = repliesIn(alert.ts);
+                return r.length ? r : undefined;
+              },
+              30_000,
+              'alert refusal',
+            ),
+          );
+        }
+        untouched(before);
+      });
+
+      it('the message shortcut on a message naming the other account', async () => {
+        const before = pool.accounts.length;
+        const who = user();
+        const msg = slack.addMessage(C_ALLOWED, { type: 'message', user: who, text: theirTask });
+        await send.interaction(
+          messageShortcut({
+            channel: C_ALLOWED,
+            user: who,
+            message: { type: 'message', user: who, text: msg.text, ts: msg.ts },
+            responseUrl: slack.responseUrl('reg-shortcut'),
+          }),
+        );
+        refusedIn(
+          await slack.waitFor(
+            () => {
+              const r = repliesIn(msg.ts);
+              return r.length ? r : undefined;
+            },
+            30_000,
+            'shortcut refusal',
+          ),
+        );
+        untouched(before);
+      });
+
+      it('a Re-run button carried to a channel that may not read the account, and a stale one naming the other account', async () => {
+        const replies = await mention(`why ${crossTask.taskArn}`);
+        const reply = replies.at(-1)!;
+        const blocks =
+          (reply.args as { blocks?: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> })
+            .blocks ?? [];
+        const value = blocks
+          .flatMap((b) => b.elements ?? [])
+          .find((e) => e.action_id === ACTION_RERUN)?.value;
+        expect(value).toBeTruthy();
+        // The button's value (its state key, its ARNs) in a channel with no access: checked against that channel.
+        let before = pool.accounts.length;
+        await send.interaction(
+          buttonClick({
+            channel: 'C0OTHERCHN',
+            user: user(),
+            message: { ts: String(reply.args.ts ?? '1.1') },
+            actionId: ACTION_RERUN,
+            value,
+            responseUrl: slack.responseUrl('reg-rerun-elsewhere'),
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(pool.accounts.length).toBe(before);
+        // A state key that is gone: the ARNs the button carries are diagnosed again, and pass the channel's rules.
+        before = pool.accounts.length;
+        const stale = JSON.stringify({ ...JSON.parse(value!), k: 'ffffffffffffffffffff', a: [theirTask] });
+        await send.interaction(
+          buttonClick({
+            channel: C_ALLOWED,
+            user: user(),
+            message: { ts: String(reply.args.ts ?? '1.1') },
+            actionId: ACTION_RERUN,
+            value: stale,
+            responseUrl: slack.responseUrl('reg-rerun-stale'),
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+        untouched(before);
+      });
+
+      it('messages that are not a configured source are ignored: a person, an edit, a file, a broadcast, an unlisted bot', async () => {
+        const before = pool.accounts.length;
+        const postsBefore = slack.callsOf('chat.postMessage').length;
+        const who = user();
+        const shapes: Array<Record<string, unknown>> = [
+          { type: 'message', user: who, text: `why ${crossTask.taskArn}` },
+          {
+            type: 'message',
+            subtype: 'message_changed',
+            message: { bot_id: ALERT_BOT, text: crossTask.taskArn },
+            bot_id: ALERT_BOT,
+          },
+          { type: 'message', subtype: 'file_share', user: who, text: crossTask.taskArn },
+          {
+            type: 'message',
+            subtype: 'thread_broadcast',
+            user: who,
+            text: crossTask.taskArn,
+            thread_ts: '1764320000.000001',
+          },
+          { type: 'message', subtype: 'bot_message', bot_id: 'B0UNLISTED', text: crossTask.taskArn },
+        ];
+        for (const shape of shapes) {
+          const m = slack.addMessage(C_ALLOWED, shape as never);
+          await send.event({ ...shape, ts: m.ts, channel: C_ALLOWED, event_ts: m.ts }, nextEventId());
+        }
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(slack.callsOf('chat.postMessage').length).toBe(postsBefore);
+        expect(pool.accounts.length).toBe(before);
+      });
     });
   },
 );
