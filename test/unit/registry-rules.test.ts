@@ -1,11 +1,13 @@
 /**
  * The registry probe's rules as pure functions (issue 13, finding 3): the address classifier, checked against
  * node:net's BlockList and across every way of writing an IPv4 address inside IPv6; the allow-list's host
- * matching over generated hosts; and registries.allow in the configuration.
+ * matching over generated hosts; the manifest URL never naming a host other than the one the allow-list matched;
+ * and registries.allow in the configuration.
  */
 import { BlockList } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseImageRef } from '../../src/aws/image-ref.js';
 import { defaultConfig, loadConfig } from '../../src/config.js';
 import { UserError } from '../../src/errors.js';
 import { classifyAddress, IPV4_SPECIAL_RANGES, isPublicAddress } from '../../src/registry/address.js';
@@ -15,6 +17,7 @@ import {
   hostMatches,
   realmHostAllowed,
 } from '../../src/registry/allow-list.js';
+import { manifestUrl } from '../../src/registry/probe.js';
 import { writeConfig } from '../helpers/cli.js';
 
 const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
@@ -175,6 +178,47 @@ describe('the allow-list', () => {
         expect(hostMatches(a, `${a}:${port}`)).toBe(port === 443);
         expect(hostMatches(`${a}:${port}`, `${a}:${port}`)).toBe(true);
       }),
+    );
+  });
+
+  it('never yields a manifest URL for a host other than the allow-listed one, whatever the registry string', () => {
+    const base = parseImageRef('ghcr.io/acme/tool:v2')!;
+    const tricky = fc.oneof(
+      fc.string(),
+      fc.constantFrom('ghcr.io', 'quay.io', 'x.pkg.dev', 'registry-1.docker.io', 'public.ecr.aws'),
+      fc
+        .tuple(
+          fc.constantFrom('ghcr.io', 'quay.io', 'eu.gcr.io', 'a.pkg.dev', ''),
+          fc.constantFrom(
+            '#',
+            '?',
+            '@',
+            '/',
+            '\\',
+            ':',
+            '.',
+            '%2e',
+            '%40',
+            ':443',
+            ':0',
+            '.evil.example',
+            '',
+          ),
+          fc.constantFrom('ghcr.io', 'evil.example', '127.0.0.1', '[::1]', ''),
+        )
+        .map((p) => p.join('')),
+    );
+    fc.assert(
+      fc.property(tricky, (registry) => {
+        const out = manifestUrl({ ...base, kind: 'other', registry }, DEFAULT_REGISTRY_ALLOW);
+        if ('refusal' in out) return;
+        expect(out.url.protocol).toBe('https:');
+        expect(out.url.username + out.url.password).toBe('');
+        expect(hostMatches(out.entry.host, out.url.host)).toBe(true);
+        expect(new URL(`https://${registry}`).host).toBe(out.url.host);
+        expect(out.url.pathname).toBe('/v2/acme/tool/manifests/v2');
+      }),
+      { numRuns: 3000 },
     );
   });
 
