@@ -7,6 +7,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type IdentityCenterLink, isPortalUrl } from './aws/console-links.js';
 import { UserError } from './errors.js';
+import {
+  DEFAULT_REGISTRY_ALLOW,
+  HOST_PATTERN_RE,
+  HOST_RE,
+  type RegistryAllowEntry,
+} from './registry/allow-list.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const roleArn = z
@@ -120,6 +126,48 @@ const slackSchema = z
   })
   .strict();
 
+/** A registry host (`name` or `name:port`) the probe may ask, or `*.domain` for any name under domain. */
+const registryHost = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .toLowerCase()
+    .regex(pattern, `must be ${what}`)
+    .refine((h) => Number(h.split(':')[1] ?? 443) <= 65_535, 'the port must be 1-65535');
+const hostPattern = registryHost(
+  HOST_PATTERN_RE,
+  'a host name, host:port, or *.domain (at least two labels)',
+);
+
+const registriesSchema = z
+  .object({
+    /**
+     * Ask public registries (Docker Hub, public.ecr.aws, ghcr.io, …) over their v2 API whether a manifest
+     * exists and whether anonymous pulls are rate-limited. Off by default: it needs egress from the bot.
+     */
+    probePublic: z.boolean().default(false),
+    /** Timeout of one registry request. */
+    probeTimeoutMs: z.number().int().min(100).max(30_000).default(2_000),
+    /**
+     * The registries the probe may ask (replaces the built-in list): a host, or `{host, authHosts}` naming the
+     * hosts of its token service when that is not the registry itself. Any other registry is never contacted.
+     */
+    allow: z
+      .array(
+        z.union([
+          hostPattern.transform((host): RegistryAllowEntry => ({ host, authHosts: [] })),
+          z
+            .object({
+              host: hostPattern,
+              authHosts: z.array(registryHost(HOST_RE, 'a host name or host:port')).max(8).default([]),
+            })
+            .strict(),
+        ]),
+      )
+      .max(100)
+      .default(() => DEFAULT_REGISTRY_ALLOW.map((e) => ({ ...e, authHosts: [...e.authHosts] }))),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     defaultLanguage: z.enum(languages).default('en'),
@@ -134,18 +182,7 @@ const fileSchema = z
     /** Console buttons open through this access portal with this permission set (an account may override). */
     identityCenter: identityCenterSchema.optional(),
     aws: awsSchema.default(awsSchema.parse({})),
-    registries: z
-      .object({
-        /**
-         * Ask public registries (Docker Hub, public.ecr.aws, ghcr.io, …) over their v2 API whether a manifest
-         * exists and whether anonymous pulls are rate-limited. Off by default: it needs egress from the bot.
-         */
-        probePublic: z.boolean().default(false),
-        /** Timeout of one registry request. */
-        probeTimeoutMs: z.number().int().min(100).max(30_000).default(2_000),
-      })
-      .strict()
-      .default({ probePublic: false, probeTimeoutMs: 2_000 }),
+    registries: registriesSchema.default(registriesSchema.parse({})),
     slack: slackSchema.default(slackSchema.parse({})),
     /**
      * Shared state for several replicas (dedupe, alert-storm grouping, paced posting, the short-lived AWS answer

@@ -18,6 +18,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type Config, identityCenterFor } from '../config.js';
 import { UserError } from '../errors.js';
+import type { RegistryAllowEntry } from '../registry/allow-list.js';
 import type { IdentityCenterLink } from './console-links.js';
 import { globalRegion, type Partition } from './partition.js';
 
@@ -113,6 +114,11 @@ export class ClientPool {
   /** The Identity Center portal and permission set console links into `account` open with, if configured. */
   identityCenterFor(account: string): IdentityCenterLink | undefined {
     return identityCenterFor(this.config, account);
+  }
+
+  /** The registries the opt-in registry probe may ask (registries.allow). */
+  registryAllowList(): readonly RegistryAllowEntry[] {
+    return this.config.registries.allow;
   }
 
   /** Accounts with an explicit entry in the configuration. */

@@ -70,6 +70,7 @@ export async function diagnose(
       settings: {
         probePublicRegistries: false,
         probeTimeoutMs: 2_000,
+        registryAllow: deps.pool.registryAllowList(),
         canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
         mayRead: () => true,
         ...deps.settings,

@@ -5,8 +5,10 @@
 import { NotApplicable } from '../../aws/errors.js';
 import { type ImageRef, parseImageRef } from '../../aws/image-ref.js';
 import { type ProbeResult, probeRegistry } from '../../registry/probe.js';
+import { type ImageUse, imagesOf } from '../task-refs.js';
 import { taskImages } from './ecs.js';
 import { defineFact, type FactProvider } from './session.js';
+import type { ProviderHandle } from './types.js';
 
 declare module './types.js' {
   interface FactMap {
@@ -24,11 +26,11 @@ export const registryProbeFact = defineFact({
   async get(h) {
     if (!h.inputs.settings.probePublicRegistries)
       throw new NotApplicable('registry probing is off (registries.probePublic)');
-    const timeout = h.inputs.settings.probeTimeoutMs;
+    const { probeTimeoutMs: timeoutMs, registryAllow: allow } = h.inputs.settings;
     const probe = (image: string, ref: ImageRef) =>
-      probeRegistry(ref, timeout).then((p) => ({ ...p, image }));
+      probeRegistry(ref, { timeoutMs, allow }).then((p) => ({ ...p, image }));
     const [direct, upstream] = await Promise.all([
-      taskImages(h).then((images) =>
+      probedImages(h).then((images) =>
         Promise.all(images.filter((i) => i.ref && i.ref.kind !== 'ecr').map((i) => probe(i.image, i.ref!))),
       ),
       // Pull-through cache repositories are known once ECR has answered; only uncached images need the upstream.
@@ -46,5 +48,16 @@ export const registryProbeFact = defineFact({
     return [...direct, ...upstream];
   },
 });
+
+/**
+ * The images to ask registries about: the task's as ECS describes it. A task rebuilt from an alert's event is asked
+ * about with its task definition's images only (read from ECS), never with images the event's text names.
+ */
+async function probedImages(h: ProviderHandle): Promise<ImageUse[]> {
+  const { source } = await h.need('ecs.task');
+  if (source === 'describe-tasks') return taskImages(h);
+  const td = await h.get('ecs.taskDefinition');
+  return td.ok ? imagesOf(td.value.containerDefinitions ?? []) : [];
+}
 
 export const registryFacts: FactProvider[] = [registryProbeFact] as FactProvider[];

@@ -6,6 +6,7 @@
 import type { AccountClients } from '../../aws/clients.js';
 import type { FactError } from '../../aws/errors.js';
 import type { TaskTarget } from '../../aws/target.js';
+import type { RegistryAllowEntry } from '../../registry/allow-list.js';
 
 /** Name → value type of every fact. Extended with `declare module` by each area. */
 // biome-ignore lint/suspicious/noEmptyInterface: augmented by each fact area
@@ -77,6 +78,8 @@ export interface DiagnosisSettings {
   /** Ask public registries over HTTPS (opt-in, needs egress). */
   probePublicRegistries: boolean;
   probeTimeoutMs: number;
+  /** The registries the probe may ask (registries.allow; the built-in list when not given). No other is contacted. */
+  registryAllow?: readonly RegistryAllowEntry[] | undefined;
   /** Accounts a role is configured for (cross-account registries are looked up only there). */
   canReachAccount: (account: string) => boolean;
   /**

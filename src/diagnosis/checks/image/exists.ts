@@ -1,11 +1,11 @@
 import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import { parseImageRef } from '../../../aws/image-ref.js';
-import type { ProbeResult } from '../../../registry/probe.js';
+import type { ProbeRefusal, ProbeResult } from '../../../registry/probe.js';
 import type { EcrImageRecord, LifecycleRule } from '../../facts/ecr.js';
 import { containerList, foldByContainer } from '../shared/fold.js';
 import { probeFor } from '../shared/images.js';
 import { type LifecycleVerdict, lifecycleVerdict } from '../shared/lifecycle.js';
-import { type CheckResult, defineCheck, type Message, results } from '../types.js';
+import { type CheckResult, defineCheck, type Message, type Params, results } from '../types.js';
 
 const r = results('image.exists');
 
@@ -34,10 +34,9 @@ export const imageExistsCheck = defineCheck(r, {
 /** The result for an image outside ECR: what its registry answered, when probing is on. */
 function registryResult(image: string, container: string, probe: ProbeResult | undefined): CheckResult {
   if (!probe) return r.skip('skip.not-ecr', { image, container });
-  const evidence = [
-    r.ev(`probe.${probe.outcome}`, { registry: probe.registry, image, status: probe.status ?? '—' }),
-  ];
+  const evidence = [probeEvidence(probe, image)];
   const params = { image, registry: probe.registry, container };
+  if (probe.outcome === 'refused' && probe.refusal) return refusedResult(probe.refusal, params, evidence);
   switch (probe.outcome) {
     case 'missing':
       return r.fail('fail.registry-missing', params, { evidence, remediation: r.fix('push', { image }) });
@@ -51,6 +50,45 @@ function registryResult(image: string, container: string, probe: ProbeResult | u
       return r.pass('pass.registry', params, { evidence });
     default:
       return r.unknown('unknown.probe', { image, detail: probe.detail ?? '—' }, { evidence });
+  }
+}
+
+/** The evidence line of a probe's answer (a refusal says which rule kept ecs-pull from asking). */
+function probeEvidence(probe: ProbeResult, image: string): Message {
+  const params = { registry: probe.registry, image, status: probe.status ?? '—' };
+  if (probe.outcome !== 'refused') return r.ev(`probe.${probe.outcome}`, params);
+  if (!probe.refusal) return r.ev('probe.error', params);
+  return r.ev(`probe.refused-${probe.refusal.rule}`, { ...params, ...refusalParams(probe.refusal) });
+}
+
+function refusalParams(refusal: ProbeRefusal): Params {
+  const { rule: _rule, ...rest } = refusal;
+  return rest;
+}
+
+/**
+ * A probe a rule stopped: a registry that is not on the allow-list is one ecs-pull does not look at (as with
+ * probing off); a name resolving to an internal address, a redirect elsewhere or a foreign token service leave the
+ * image unchecked.
+ */
+function refusedResult(
+  refusal: ProbeRefusal,
+  params: { image: string; registry: string; container: string },
+  evidence: Message[],
+): CheckResult {
+  switch (refusal.rule) {
+    case 'not-allowed':
+      return r.skip('skip.probe-not-allowed', params, { evidence });
+    case 'address':
+      return r.unknown(
+        'unknown.probe-address',
+        { image: params.image, ...refusalParams(refusal) },
+        { evidence },
+      );
+    case 'redirect':
+      return r.unknown('unknown.probe-redirect', { ...params, location: refusal.location }, { evidence });
+    case 'realm':
+      return r.unknown('unknown.probe-realm', { ...params, realm: refusal.realm }, { evidence });
   }
 }
 
@@ -237,15 +275,7 @@ function pullThroughResult(
   }
   // With probing on, the upstream registry says whether the first pull can find the image.
   const probe = probes.find((p) => p.image === rec.image);
-  if (probe) {
-    evidence.push(
-      r.ev(`probe.${probe.outcome}`, {
-        registry: probe.registry,
-        image: ptc.upstreamImage,
-        status: probe.status ?? '—',
-      }),
-    );
-  }
+  if (probe) evidence.push(probeEvidence(probe, ptc.upstreamImage));
   if (probe?.outcome === 'missing') {
     return r.fail(
       'fail.pull-through-upstream',

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseImageRef } from '../../../../src/aws/image-ref.js';
 import { imageExistsCheck } from '../../../../src/diagnosis/checks/image/exists.js';
+import type { Message } from '../../../../src/diagnosis/checks/types.js';
+import { i18n } from '../../../../src/i18n.js';
+import { describeRefusal, type ProbeRefusal } from '../../../../src/registry/probe.js';
 import {
   english,
   evidenceText,
@@ -215,6 +219,82 @@ describe('image.exists: the repository and tag exist', () => {
     const r = await runCheck(imageExistsCheck, s);
     expect(r.status).toBe('fail');
     expect(english(r.message)).toContain('grafana/grafana:11.0.0');
+  });
+});
+
+describe('image.exists: a probe a rule refused (issue 13, finding 3)', () => {
+  const refused = async (refusal: ProbeRefusal, image = 'registry.example.com/team/app:1.0') => {
+    const s = healthy();
+    useImage(s, image);
+    setFact(s, 'ecr.images', []);
+    const ref = parseImageRef(image)!;
+    setFact(s, 'registry.probe', [
+      {
+        image,
+        registry: ref.registry,
+        repository: ref.repository,
+        reference: ref.tag,
+        outcome: 'refused',
+        refusal,
+        detail: describeRefusal(refusal),
+      },
+    ]);
+    return runCheck(imageExistsCheck, s);
+  };
+  const italian = (m: Message) =>
+    i18n().getFixedT('it')(m.key, m.params as Record<string, unknown>) as string;
+
+  it('skips a registry that is not on the allow-list, as with probing off', async () => {
+    const r = await refused({ rule: 'not-allowed', host: 'registry.example.com' });
+    expect(r.status).toBe('skip');
+    expect(english(r.message)).toBe(
+      'registry.example.com/team/app:1.0 (checkout) is outside ECR, and its registry registry.example.com is not on the list of registries ecs-pull may ask (registries.allow): not asked.',
+    );
+    expect(evidenceText(r)).toBe(
+      'registry.example.com: not on registries.allow, not asked about registry.example.com/team/app:1.0',
+    );
+  });
+
+  it('is unknown for a name that resolves to an internal address, naming the address and its kind', async () => {
+    const r = await refused({
+      rule: 'address',
+      host: 'registry.example.com',
+      address: '169.254.169.254',
+      range: 'link-local',
+    });
+    expect(r.status).toBe('unknown');
+    expect(english(r.message)).toBe(
+      'Not checked: ecs-pull does not connect to registry.example.com for registry.example.com/team/app:1.0: it resolves to 169.254.169.254, a link-local address (where the instance metadata service answers).',
+    );
+    expect(italian(r.message)).toBe(
+      "Non verificato: ecs-pull non si connette a registry.example.com per registry.example.com/team/app:1.0: il nome si risolve in 169.254.169.254, un indirizzo link-local (dove risponde il servizio di metadati dell'istanza).",
+    );
+    expect(evidenceText(r)).toContain(
+      'registry.example.com resolves to 169.254.169.254, a link-local address',
+    );
+  });
+
+  it('is unknown for a redirect to another host or a foreign token service', async () => {
+    const redirect = await refused(
+      {
+        rule: 'redirect',
+        host: 'ghcr.io',
+        location: 'http://10.0.0.1/admin',
+      },
+      'ghcr.io/acme/tool:v2',
+    );
+    expect(redirect.status).toBe('unknown');
+    expect(english(redirect.message)).toContain(
+      'ghcr.io redirected the question about ghcr.io/acme/tool:v2 to http://10.0.0.1/admin',
+    );
+    expect(evidenceText(redirect)).toBe('ghcr.io: redirect to http://10.0.0.1/admin not followed');
+    const realm = await refused(
+      { rule: 'realm', host: 'ghcr.io', realm: 'https://attacker.example/token' },
+      'ghcr.io/acme/tool:v2',
+    );
+    expect(realm.status).toBe('unknown');
+    expect(english(realm.message)).toContain('ghcr.io asks for a token from https://attacker.example/token');
+    expect(italian(realm.message)).toContain('ghcr.io chiede un token a https://attacker.example/token');
   });
 });
 
