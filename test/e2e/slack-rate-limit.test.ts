@@ -6,8 +6,8 @@
  * - 10 mentions from one person naming 8 tasks each: one is diagnosed, the other 9 are refused in their thread
  *   with the wait, and AWS sees the calls of those 8 diagnoses only;
  * - a mention naming 8 accounts is refused before any AWS call (no AssumeRole);
- * - a command over the limit is refused ephemerally, Re-run too (until the wait is over), while the language
- *   button, which only re-renders, is never refused;
+ * - a command over the limit is refused ephemerally, the message shortcut and Re-run too (until the wait is
+ *   over), while the language button, which only re-renders, is never refused;
  * - the refusals are counted on /metrics.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,7 +21,7 @@ import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { freePort } from '../helpers/moto-server.js';
 import { type CountingProxy, startCountingProxy } from '../helpers/slack-aws-proxy.js';
 import { captureLog } from '../helpers/slack-log.js';
-import { buttonClick, SlackSender } from '../helpers/slack-requests.js';
+import { buttonClick, messageShortcut, SlackSender } from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type StoredMessage, TEAM_ID } from '../helpers/slack-server.js';
 import { buildStorm, type Storm } from '../helpers/slack-storm.js';
 import { FakeSocketModeServer } from '../helpers/slack-websocket.js';
@@ -191,7 +191,7 @@ describe.skipIf(!motoUrl)(
         expect(metrics).toContain('ecs_pull_rate_limited_total{surface="mention",scope="accounts"} 1');
       });
 
-      it('commands over the limit are refused ephemerally; Re-run too until the wait is over; the language button never', async () => {
+      it('a command over the limit is refused ephemerally, so are the shortcut and Re-run until the wait is over; the language button never', async () => {
         const channel = 'C0RATECMD1';
         const user = 'U0COMMANDS';
         const tasks = storm.taskArns.slice(0, 11);
@@ -251,6 +251,29 @@ describe.skipIf(!motoUrl)(
         expect(wait).toBeLessThanOrEqual(6);
         expect(updates()).toHaveLength(0);
 
+        // The message shortcut on someone's message naming a task: refused the same way, nothing in the thread.
+        const named = slack.addMessage(channel, {
+          type: 'message',
+          user: 'U0SOMEONE1',
+          text: `look: ${storm.taskArns[20]}`,
+        });
+        await send.interaction(
+          messageShortcut({
+            channel,
+            user,
+            message: { type: 'message', user: 'U0SOMEONE1', text: named.text, ts: named.ts },
+            responseUrl: slack.responseUrl('rate-shortcut-1'),
+          }),
+        );
+        const sc = await slack.waitFor(
+          () => slack.responses.find((r) => r.id === 'rate-shortcut-1'),
+          20_000,
+          'shortcut refusal',
+        );
+        expect(sc.body.response_type).toBe('ephemeral');
+        expect(texts(sc.body.text)).toMatch(USER_LIMIT);
+        expect(botReplies(channel, named.ts)).toHaveLength(0);
+
         // The language button re-renders from the stored reports: no diagnosis, so no limit.
         await click(ACTION_LANG, 'rate-lang-1');
         await slack.waitFor(() => updates().length >= 1, 20_000, 'language switch');
@@ -270,6 +293,7 @@ describe.skipIf(!motoUrl)(
         const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         expect(metrics).toContain('ecs_pull_rate_limited_total{surface="command",scope="user"} 1');
         expect(metrics).toContain('ecs_pull_rate_limited_total{surface="rerun",scope="user"} 1');
+        expect(metrics).toContain('ecs_pull_rate_limited_total{surface="shortcut",scope="user"} 1');
       }, 120_000);
     });
 
