@@ -4,11 +4,15 @@
  * that was dialled), in `why` and in `classify` alike. And "Also check" leaves out the hints a check that ran
  * already answers (issue 14, point 6: each point said once).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
 import { causeFix, causeHints, causeSummary } from '../../src/diagnosis/causes.js';
 import { decide } from '../../src/diagnosis/verdict.js';
 import { translator } from '../../src/i18n.js';
 import { say } from '../../src/render/text.js';
+import { captureIo } from '../helpers/cli.js';
 import { result, taskContext } from '../helpers/verdict-context.js';
 
 const ECR_IMAGE = '123456789012.dkr.ecr.eu-south-1.amazonaws.com/shop/checkout:2.14.0';
@@ -55,6 +59,55 @@ describe('cause wording follows what the message says', () => {
       result('dns.dhcp-options', 'fail', 'custom', { dhcpOptionsId: 'dopt-1' }),
     ]);
     expect(causes.find((c) => c.id === 'dns')!.summary!.key).toBe('causes:dns.summary.resolved');
+  });
+});
+
+describe('classify: no summary contradicts the message (every message of the corpus)', () => {
+  const corpus = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', 'fixtures', 'stop-messages.json'), 'utf8'),
+  ) as { messages: Array<{ name: string; message: string | string[] }> };
+
+  it.each(corpus.messages.map((m) => [m.name, m] as const))('%s', async (_n, m) => {
+    const text = [m.message].flat().join('\n');
+    const { io, out } = captureIo(text);
+    expect(await run(['classify', '-'], io)).toBe(0);
+    const said = out();
+    const message = text.toLowerCase();
+    // An image named with its registry (not containerd's docker.io/library/ spelling of a bare name).
+    const named = /failed to resolve ref "?[a-z0-9.-]+\.[a-z]{2,}\/(?!library\/)/i.test(text);
+    if (named) expect(said).not.toContain('a name without a registry goes to Docker Hub');
+    // ECS was reading the credentials of a private registry (repositoryCredentials), not talking to the registry.
+    if (
+      /registry auth from asm|get registry auth|private registry auth|pull secrets or registry auth: pull/.test(
+        message,
+      )
+    )
+      expect(said).not.toMatch(/The registry refused/);
+    if (/dial tcp \d/.test(message)) expect(said).not.toContain("could not resolve the registry's name");
+    if (/connection refused/.test(message)) expect(said).not.toMatch(/timed out/);
+    if (/logs\.[a-z0-9-]+\.amazonaws\.com|secretsmanager|ssm\./.test(message))
+      expect(said).not.toMatch(/the pull timed out/);
+  });
+
+  it('a full ECR reference (issue 14’s example) and a missing credentials secret', async () => {
+    const ecr = captureIo();
+    await run(
+      ['classify', `CannotPullContainerError: failed to resolve ref ${ECR_IMAGE}: ${ECR_IMAGE}: not found`],
+      ecr.io,
+    );
+    expect(ecr.out()).toContain(`The image reference ${ECR_IMAGE} may not name the image you meant`);
+    const secret = captureIo();
+    await run(
+      [
+        'classify',
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to get registry auth from asm: service call has been retried 1 time(s): ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+        '--lang',
+        'it',
+      ],
+      secret.io,
+    );
+    expect(secret.out()).toContain("L'attività non è riuscita a leggere le credenziali del registro");
+    expect(secret.out()).not.toContain('Il registro ha rifiutato');
   });
 });
 
