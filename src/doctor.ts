@@ -25,6 +25,7 @@ import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
 import { TASK_BATCH_ACTIONS } from './diagnosis/facts/task-batch.js';
+import { isUserError } from './errors.js';
 import { localesDir } from './i18n.js';
 
 export type RowStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -258,19 +259,26 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
   }
 
   // The bot's own identity
+  let noCredentials = false;
   try {
     const me = await o.pool.whoAmI(o.region);
     rows.push(row(m('check.identity'), 'pass', m('detail.identity', { arn: me.Arn ?? '?' })));
   } catch (err) {
-    const e = classifyAwsError(err, 'sts:GetCallerIdentity');
-    rows.push(
-      row(
-        m('check.identity'),
-        'fail',
-        m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
-        m('fix.credentials'),
-      ),
-    );
+    if (isUserError(err)) {
+      // No credentials at all (said once, with what to set): nothing below can be checked.
+      noCredentials = true;
+      rows.push(row(m('check.identity'), 'fail', { key: err.key, params: { ...err.params } }));
+    } else {
+      const e = classifyAwsError(err, 'sts:GetCallerIdentity');
+      rows.push(
+        row(
+          m('check.identity'),
+          'fail',
+          m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
+          m('fix.credentials'),
+        ),
+      );
+    }
   }
 
   // Accounts
@@ -285,6 +293,10 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
       plan = o.pool.plan(account, partition, 'doctor');
     } catch {
       rows.push(row(m('check.assume', { account }), 'fail', m('detail.not-configured'), m('fix.accounts')));
+      continue;
+    }
+    if (noCredentials) {
+      rows.push(row(m('check.assume', { account }), 'skip', m('detail.needs-credentials')));
       continue;
     }
     try {
@@ -305,7 +317,8 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
           m('check.assume', { account }),
           'fail',
           m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
-          m('fix.assume', { role: plan.kind === 'assume-role' ? plan.roleArn : '—' }),
+          // The own credentials (defaultCredentials) have no role to check: they are what failed.
+          plan.kind === 'assume-role' ? m('fix.assume', { role: plan.roleArn }) : m('fix.credentials'),
         ),
       );
       continue;
