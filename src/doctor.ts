@@ -27,6 +27,7 @@ import { providers } from './diagnosis/facts/index.js';
 import { TASK_BATCH_ACTIONS } from './diagnosis/facts/task-batch.js';
 import { isUserError } from './errors.js';
 import { localesDir } from './i18n.js';
+import { SLACK_API_URL, slackFailure } from './slack/reach.js';
 
 export type RowStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -221,14 +222,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
             ),
       );
     } catch (err) {
-      rows.push(
-        row(
-          m('check.slack'),
-          'fail',
-          m('detail.slack-error', { error: slackError(err) }),
-          m('fix.slack-token'),
-        ),
-      );
+      rows.push(slackErrorRow(m('check.slack'), err, s.apiUrl, m('fix.slack-token')));
     }
     if (s.mode === 'socket') {
       if (!s.appToken)
@@ -242,14 +236,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
           }).apps.connections.open();
           rows.push(row(m('check.slack-mode'), 'pass', m('detail.socket-ok')));
         } catch (err) {
-          rows.push(
-            row(
-              m('check.slack-mode'),
-              'fail',
-              m('detail.slack-error', { error: slackError(err) }),
-              m('fix.app-token'),
-            ),
-          );
+          rows.push(slackErrorRow(m('check.slack-mode'), err, s.apiUrl, m('fix.app-token')));
         }
       }
     } else if (!s.signingSecret) {
@@ -357,7 +344,21 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
   return rows;
 }
 
-function slackError(err: unknown): string {
-  const e = err as { data?: { error?: string }; code?: string; message?: string };
-  return e.data?.error ?? e.code ?? e.message ?? String(err);
+/** A failed Slack call: unreachable (with the URL and the fix for the network) or refused (the token's fix). */
+function slackErrorRow(
+  check: Message,
+  err: unknown,
+  apiUrl: string | undefined,
+  tokenFix: Message,
+): DoctorRow {
+  const f = slackFailure(err);
+  const url = apiUrl ?? SLACK_API_URL;
+  if (f.kind === 'unreachable')
+    return row(
+      check,
+      'fail',
+      m('detail.slack-unreachable', { url, error: f.error }),
+      m('fix.slack-unreachable', { url }),
+    );
+  return row(check, 'fail', m('detail.slack-refused', { error: f.error }), tokenFix);
 }
