@@ -38,7 +38,7 @@ describe.skipIf(!motoUrl)(
     beforeAll(async () => {
       const a = await motoAccount(motoUrl!, MOTO_DEFAULT_ACCOUNT);
       const net: Network = await createNetwork(a);
-      const role = await createExecutionRole(a);
+      const role = await createExecutionRole(a, 'notAPullExecutionRole');
       exited = await runStoppedTask(a, net, {
         executionRoleArn: role,
         cluster: 'jobs',

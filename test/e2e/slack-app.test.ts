@@ -274,7 +274,8 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       };
     const help = await body('help');
     expect(help.response_type).toBe('ephemeral');
-    expect(help.text).toContain('/ecs-pull why <task-arn>');
+    // Top-level text is escaped like the blocks (issue 13, finding 4): Slack shows &lt; as <.
+    expect(help.text).toContain('/ecs-pull why &lt;task-arn&gt;');
     const bad = await body('bad-arn');
     expect(bad.response_type).toBe('ephemeral');
     expect(bad.text).toContain("non di un'attività");
