@@ -131,7 +131,9 @@ function cliCredentials(cli: CliAccess): AwsCredentialIdentityProvider {
       failure = cli.profile
         ? new UserError('errors.credentials.profile', {
             profile: cli.profile,
-            reason: String((err as Error).message ?? err).slice(0, 300),
+            reason: String((err as Error).message ?? err)
+              .replace(/\s+/g, ' ')
+              .slice(0, 300),
           })
         : new UserError('errors.credentials.none');
       throw failure;
@@ -278,7 +280,7 @@ export class ClientPool {
         onCall?.(false, e.code);
         throw new UserError(
           'errors.account.identity-failed',
-          { code: e.code, message: e.message.slice(0, 200) },
+          { code: e.code, message: e.message.replace(/\s+/g, ' ').slice(0, 200) },
           3,
         );
       }
