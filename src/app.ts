@@ -28,6 +28,7 @@ import { Limiter } from './slack/limiter.js';
 import { registerListeners } from './slack/listeners.js';
 import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
 import { RateLimits } from './slack/rate-limit.js';
+import { SLACK_API_URL, slackFailure } from './slack/reach.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
 import { createSharedState, type SharedState } from './state/shared.js';
 import type { StateStore } from './state/store.js';
@@ -87,16 +88,45 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-function required(config: Config, key: 'botToken' | 'appToken' | 'signingSecret', env: string): string {
-  const v = config.slack[key];
-  if (!v) {
-    throw new UserError('errors.config.invalid', {
-      path: config.source,
-      key: `slack.${key}`,
-      reason: `is required in ${config.slack.mode} mode (or set ${env})`,
+/** Where each Slack setting comes from in the environment. */
+const slackEnv = {
+  botToken: 'SLACK_BOT_TOKEN',
+  appToken: 'SLACK_APP_TOKEN',
+  signingSecret: 'SLACK_SIGNING_SECRET',
+} as const;
+
+/** The tokens and secrets the mode needs, all of them: a UserError naming every one that is missing. */
+function requireSlackSettings(config: Config): void {
+  const needed: Array<keyof typeof slackEnv> = [
+    'botToken',
+    config.slack.mode === 'http' ? 'signingSecret' : 'appToken',
+  ];
+  const missing = needed.filter((k) => !config.slack[k]);
+  if (missing.length)
+    throw new UserError('errors.config.slack-missing', {
+      mode: config.slack.mode,
+      env: missing.map((k) => slackEnv[k]).join(', '),
+      keys: missing.map((k) => `slack.${k}`).join(', '),
     });
-  }
-  return v;
+}
+
+/**
+ * A failure to start talking to Slack, as one line: Slack could not be reached at the URL (exit 1), or refused a
+ * token (exit 2, a configuration problem); anything else as it was.
+ */
+function slackStartError(
+  err: unknown,
+  config: Config,
+  method: string,
+  token: keyof typeof slackEnv,
+): unknown {
+  const f = slackFailure(err);
+  const url = config.slack.apiUrl ?? SLACK_API_URL;
+  if (f.kind === 'unreachable')
+    return new UserError('errors.slack.unreachable', { url, method, error: f.error }, 1);
+  if (f.kind === 'refused')
+    return new UserError('errors.slack.refused', { env: slackEnv[token], method, error: f.error }, 2);
+  return err;
 }
 
 const health: CustomRoute = {
@@ -149,7 +179,8 @@ export function countingFetch(metrics: Metrics, base: typeof fetch = globalThis.
 /** Builds the app (listeners registered, not started). Throws UserError for missing tokens or an unreachable Redis. */
 export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Promise<SlackApp> {
   const log = opts.log ?? createLogger(config.log.level, process.stdout, {}, { secrets: secretsOf(config) });
-  const botToken = required(config, 'botToken', 'SLACK_BOT_TOKEN');
+  requireSlackSettings(config);
+  const botToken = config.slack.botToken!;
   const logger = boltLogger(log);
   const metrics = opts.metrics ?? new Metrics();
   const metricsRoute: CustomRoute = {
@@ -183,7 +214,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
   const burst = opts.burst === false ? undefined : new Burst();
   if (config.slack.mode === 'http') {
     receiver = new SlackHttpReceiver({
-      signingSecret: required(config, 'signingSecret', 'SLACK_SIGNING_SECRET'),
+      signingSecret: config.slack.signingSecret!,
       endpoint: '/slack/events',
       customRoutes: routes,
       logger,
@@ -192,7 +223,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     });
   } else {
     receiver = new SocketModeReceiver({
-      appToken: required(config, 'appToken', 'SLACK_APP_TOKEN'),
+      appToken: config.slack.appToken!,
       logger,
       customRoutes: routes,
       installerOptions: { port: config.slack.port, clientOptions },
@@ -258,8 +289,20 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     metrics,
     async start() {
       // auth.test: the bot's own ids, so that ignoreSelf can drop its messages.
-      await app.init();
-      const started = (await app.start(config.slack.port)) as unknown;
+      try {
+        await app.init();
+      } catch (err) {
+        throw slackStartError(err, config, 'auth.test', 'botToken');
+      }
+      let started: unknown;
+      try {
+        started = (await app.start(config.slack.port)) as unknown;
+      } catch (err) {
+        // Socket Mode opens its connection with the app-level token (apps.connections.open).
+        throw config.slack.mode === 'socket'
+          ? slackStartError(err, config, 'apps.connections.open', 'appToken')
+          : err;
+      }
       const address = (started as Server | undefined)?.address?.();
       const port = typeof address === 'object' && address ? address.port : config.slack.port;
       return { port };
@@ -308,8 +351,10 @@ export async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (isUserError(err)) {
+      // One line each: the log's (no stack trace: nothing in the code went wrong) and stderr's.
+      log.error({ key: err.key, ...err.params }, 'the Slack app could not start');
       process.stderr.write(`${t('errors.prefix', { message: t(err.key, err.params) })}\n`);
-      return 2;
+      return err.exitCode;
     }
     const id = correlationId();
     log.error({ err, correlationId: id }, 'the Slack app could not start');

@@ -400,3 +400,23 @@ export function identityCenterFor(config: Config, account: string): IdentityCent
 export function defaultConfig(overrides: Partial<z.input<typeof fileSchema>> = {}): Config {
   return Object.freeze({ ...fileSchema.parse(overrides), source: 'defaults' });
 }
+
+/**
+ * The AWS profile the environment names (AWS_PROFILE): the command line reads its own credentials from that profile
+ * alone, as the AWS CLI does, and names it when it gives none.
+ */
+export function environmentProfile(
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  return env.AWS_PROFILE || undefined;
+}
+
+/** True for an IAM role ARN (what accounts.*.roleArn accepts; the command line's --role-arn). */
+export function isRoleArn(value: string): boolean {
+  return roleArn.safeParse(value).success;
+}
+
+/** True for a valid ExternalId (what externalId accepts; the command line's --external-id). */
+export function isExternalId(value: string): boolean {
+  return externalId.safeParse(value).success;
+}

@@ -25,7 +25,9 @@ import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
 import { TASK_BATCH_ACTIONS } from './diagnosis/facts/task-batch.js';
+import { isUserError } from './errors.js';
 import { localesDir } from './i18n.js';
+import { SLACK_API_URL, slackFailure } from './slack/reach.js';
 
 export type RowStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -220,14 +222,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
             ),
       );
     } catch (err) {
-      rows.push(
-        row(
-          m('check.slack'),
-          'fail',
-          m('detail.slack-error', { error: slackError(err) }),
-          m('fix.slack-token'),
-        ),
-      );
+      rows.push(slackErrorRow(m('check.slack'), err, s.apiUrl, m('fix.slack-token')));
     }
     if (s.mode === 'socket') {
       if (!s.appToken)
@@ -241,14 +236,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
           }).apps.connections.open();
           rows.push(row(m('check.slack-mode'), 'pass', m('detail.socket-ok')));
         } catch (err) {
-          rows.push(
-            row(
-              m('check.slack-mode'),
-              'fail',
-              m('detail.slack-error', { error: slackError(err) }),
-              m('fix.app-token'),
-            ),
-          );
+          rows.push(slackErrorRow(m('check.slack-mode'), err, s.apiUrl, m('fix.app-token')));
         }
       }
     } else if (!s.signingSecret) {
@@ -258,19 +246,26 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
   }
 
   // The bot's own identity
+  let noCredentials = false;
   try {
     const me = await o.pool.whoAmI(o.region);
     rows.push(row(m('check.identity'), 'pass', m('detail.identity', { arn: me.Arn ?? '?' })));
   } catch (err) {
-    const e = classifyAwsError(err, 'sts:GetCallerIdentity');
-    rows.push(
-      row(
-        m('check.identity'),
-        'fail',
-        m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
-        m('fix.credentials'),
-      ),
-    );
+    if (isUserError(err)) {
+      // No credentials at all (said once, with what to set): nothing below can be checked.
+      noCredentials = true;
+      rows.push(row(m('check.identity'), 'fail', { key: err.key, params: { ...err.params } }));
+    } else {
+      const e = classifyAwsError(err, 'sts:GetCallerIdentity');
+      rows.push(
+        row(
+          m('check.identity'),
+          'fail',
+          m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
+          m('fix.credentials'),
+        ),
+      );
+    }
   }
 
   // Accounts
@@ -285,6 +280,10 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
       plan = o.pool.plan(account, partition, 'doctor');
     } catch {
       rows.push(row(m('check.assume', { account }), 'fail', m('detail.not-configured'), m('fix.accounts')));
+      continue;
+    }
+    if (noCredentials) {
+      rows.push(row(m('check.assume', { account }), 'skip', m('detail.needs-credentials')));
       continue;
     }
     try {
@@ -305,7 +304,8 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
           m('check.assume', { account }),
           'fail',
           m('detail.aws-error', { code: e.code, message: e.message.slice(0, 160) }),
-          m('fix.assume', { role: plan.kind === 'assume-role' ? plan.roleArn : '—' }),
+          // The own credentials (defaultCredentials) have no role to check: they are what failed.
+          plan.kind === 'assume-role' ? m('fix.assume', { role: plan.roleArn }) : m('fix.credentials'),
         ),
       );
       continue;
@@ -344,7 +344,21 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
   return rows;
 }
 
-function slackError(err: unknown): string {
-  const e = err as { data?: { error?: string }; code?: string; message?: string };
-  return e.data?.error ?? e.code ?? e.message ?? String(err);
+/** A failed Slack call: unreachable (with the URL and the fix for the network) or refused (the token's fix). */
+function slackErrorRow(
+  check: Message,
+  err: unknown,
+  apiUrl: string | undefined,
+  tokenFix: Message,
+): DoctorRow {
+  const f = slackFailure(err);
+  const url = apiUrl ?? SLACK_API_URL;
+  if (f.kind === 'unreachable')
+    return row(
+      check,
+      'fail',
+      m('detail.slack-unreachable', { url, error: f.error }),
+      m('fix.slack-unreachable', { url }),
+    );
+  return row(check, 'fail', m('detail.slack-refused', { error: f.error }), tokenFix);
 }

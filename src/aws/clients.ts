@@ -3,6 +3,11 @@
  * account) or from sts:AssumeRole into the task's account. Role credentials are fetched by the SDK's
  * fromTemporaryCredentials and cached/refreshed by the SDK's identity memoizer, shared by every client of the
  * account, so one role session serves ECS, EC2, ECR and IAM calls alike.
+ *
+ * The command line works like any AWS tool (CliAccess): the person's own credentials (a profile with fromIni, else
+ * the SDK's chain), --role-arn to assume a given role, and for an account the configuration does not list, those
+ * credentials when sts:GetCallerIdentity says they are in it. The bot has none of this: it reaches exactly what its
+ * configuration lists.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -12,14 +17,15 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type Config, identityCenterFor } from '../config.js';
-import { UserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
 import type { RegistryAllowEntry } from '../registry/allow-list.js';
 import type { IdentityCenterLink } from './console-links.js';
+import { classifyAwsError } from './errors.js';
 import { globalRegion, type Partition } from './partition.js';
 
 export interface AccountClients {
@@ -74,11 +80,80 @@ class Lru<V> {
   }
 }
 
+/** How the command line reaches accounts (the bot has no such thing: it reaches what its configuration lists). */
+export interface CliAccess {
+  /** --profile or AWS_PROFILE: own credentials from this profile of the shared AWS files alone (fromIni). */
+  profile?: string | undefined;
+  /** --role-arn: the role to assume in its account, over the configuration. */
+  roleArn?: string | undefined;
+  /** --external-id, for --role-arn. */
+  externalId?: string | undefined;
+  /**
+   * An account the configuration does not list is reached with the own credentials when sts:GetCallerIdentity (one
+   * call, remembered) says they are in it; any other gets one line naming both accounts and the ways forward.
+   */
+  ownAccount?: boolean;
+}
+
+/**
+ * The command line's wait for each request to the EC2 instance metadata service (the last link of the SDK's chain):
+ * on EC2 it answers in milliseconds; on a laptop it never does, and the SDK's 1 s, twice (token, then IMDSv1), kept
+ * a person with no credentials waiting for the message that says so.
+ */
+export const CLI_METADATA_TIMEOUT_MS = 400;
+
+/** Errors of the SDK's credential providers: no credentials there (or none valid), as opposed to an AWS answer. */
+function isProviderError(err: unknown): boolean {
+  const name = (err as { name?: unknown } | undefined)?.name;
+  return (
+    name === 'CredentialsProviderError' ||
+    name === 'ProviderError' ||
+    name === 'TokenProviderError' ||
+    name === 'InstanceMetadataV1FallbackError'
+  );
+}
+
+/**
+ * The command line's own credentials, with the failure to find any said once, in words, at once: one UserError
+ * (remembered, so that nothing asks the chain again) instead of a CredentialsProviderError surfacing as a role that
+ * could not be assumed.
+ */
+function cliCredentials(cli: CliAccess): AwsCredentialIdentityProvider {
+  const provider = cli.profile
+    ? fromIni({ profile: cli.profile })
+    : fromNodeProviderChain({ timeout: CLI_METADATA_TIMEOUT_MS, maxRetries: 0 });
+  let failure: UserError | undefined;
+  return async (props?: Record<string, unknown>) => {
+    if (failure) throw failure;
+    try {
+      return await provider(props);
+    } catch (err) {
+      if (!isProviderError(err)) throw err;
+      failure = cli.profile
+        ? new UserError('errors.credentials.profile', {
+            profile: cli.profile,
+            reason: String((err as Error).message ?? err)
+              .replace(/\s+/g, ' ')
+              .slice(0, 300),
+          })
+        : new UserError('errors.credentials.none');
+      throw failure;
+    }
+  };
+}
+
+/** The account of an IAM role ARN. */
+export function roleAccount(roleArn: string): string | undefined {
+  return /^arn:[\w-]+:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+}
+
 export interface ClientPoolOptions {
   /** Override of the bot's own credentials (tests); defaults to the SDK's default provider chain. */
   baseCredentials?: AwsCredentialIdentityProvider;
   /** Bound on cached role sessions and client sets. */
   maxEntries?: number;
+  /** The command line's ways to reach accounts; absent for the bot. */
+  cli?: CliAccess;
 }
 
 /** Creates and reuses clients; the single place that knows how to reach an account. */
@@ -87,6 +162,10 @@ export class ClientPool {
   private readonly clients: Lru<AccountClients>;
   private readonly base: AwsCredentialIdentityProvider;
   private readonly handler: NodeHttpHandler;
+  private readonly cli: CliAccess | undefined;
+  /** The account of the own credentials, once sts:GetCallerIdentity has said it (command line). */
+  private ownAccount: string | undefined;
+  private ownAccountLookup: Promise<string> | undefined;
 
   constructor(
     private readonly config: Config,
@@ -95,8 +174,9 @@ export class ClientPool {
     const max = options.maxEntries ?? 256;
     this.credentials = new Lru(max);
     this.clients = new Lru(max);
+    this.cli = options.cli;
     this.base = memoizeIdentityProvider(
-      options.baseCredentials ?? fromNodeProviderChain(),
+      options.baseCredentials ?? (this.cli ? cliCredentials(this.cli) : fromNodeProviderChain()),
       isIdentityExpired,
       doesIdentityRequireRefresh,
     ) as AwsCredentialIdentityProvider;
@@ -126,12 +206,19 @@ export class ClientPool {
     return Object.keys(this.config.accounts).sort();
   }
 
-  /** How this account is reached, or a UserError naming the accounts that are configured. */
+  /**
+   * How this account is reached, or a UserError naming the accounts that are configured. On the command line:
+   * --role-arn for its account first; an account the configuration does not list, once resolvePlan has learnt the
+   * own credentials' account, is reached with them when it is theirs and refused naming both otherwise.
+   */
   plan(account: string | undefined, partition: Partition, requester: string): AccessPlan {
     if (account === undefined) return { kind: 'default' };
+    const sessionName = sanitizeSessionName(requester);
+    const cli = this.cli;
+    if (cli?.roleArn && roleAccount(cli.roleArn) === account)
+      return { kind: 'assume-role', roleArn: cli.roleArn, externalId: cli.externalId, sessionName };
     const entry = this.config.accounts[account];
     if (entry?.defaultCredentials) return { kind: 'default' };
-    const sessionName = sanitizeSessionName(requester);
     if (entry?.roleArn) {
       return {
         kind: 'assume-role',
@@ -152,11 +239,62 @@ export class ClientPool {
         sessionName,
       };
     }
+    if (cli?.ownAccount && this.ownAccount !== undefined) {
+      if (this.ownAccount === account) return { kind: 'default' };
+      throw new UserError('errors.account.not-yours', { account, own: this.ownAccount, partition });
+    }
     const configured = this.configuredAccounts();
     throw new UserError('errors.account.not-configured', {
       account,
       configured: configured.length ? configured.join(', ') : '—',
     });
+  }
+
+  /**
+   * plan(), after learning the own credentials' account when that decides it (the command line, an account the
+   * configuration does not list): one sts:GetCallerIdentity for the pool's life, reported through `onIdentityCall`
+   * by the caller that made it. Throws a UserError when the account cannot be reached or the call fails.
+   */
+  async resolvePlan(
+    account: string | undefined,
+    region: string,
+    partition: Partition,
+    requester: string,
+    onIdentityCall?: (ok: boolean, code?: string) => void,
+  ): Promise<AccessPlan> {
+    try {
+      return this.plan(account, partition, requester);
+    } catch (err) {
+      if (!this.cli?.ownAccount || this.ownAccount !== undefined || !isUserError(err)) throw err;
+    }
+    await this.callerAccount(region, onIdentityCall);
+    return this.plan(account, partition, requester);
+  }
+
+  /** The own credentials' account (sts:GetCallerIdentity, asked once). */
+  private callerAccount(region: string, onCall?: (ok: boolean, code?: string) => void): Promise<string> {
+    this.ownAccountLookup ??= (async () => {
+      let me: { Account?: string };
+      try {
+        me = await this.whoAmI(region);
+      } catch (err) {
+        if (isUserError(err)) {
+          onCall?.(false, 'CredentialsProviderError');
+          throw err;
+        }
+        const e = classifyAwsError(err, 'sts:GetCallerIdentity');
+        onCall?.(false, e.code);
+        throw new UserError(
+          'errors.account.identity-failed',
+          { code: e.code, message: e.message.replace(/\s+/g, ' ').slice(0, 200) },
+          3,
+        );
+      }
+      onCall?.(true);
+      this.ownAccount = me.Account ?? '?';
+      return this.ownAccount;
+    })();
+    return this.ownAccountLookup;
   }
 
   /** True when credentials for the account are configured (a role, the template, or default credentials). */
@@ -271,5 +409,20 @@ export class ClientPool {
   /** Number of cached client sets (memory figures). */
   get size(): number {
     return this.clients.size;
+  }
+}
+
+/**
+ * The region the AWS SDK itself settles on (AWS_REGION, then the region of the profile in the shared config file),
+ * for a task reference that names none; undefined when there is none.
+ */
+export async function defaultRegion(profile?: string): Promise<string | undefined> {
+  try {
+    const client = new STSClient(profile ? { profile } : {});
+    const region = await client.config.region();
+    client.destroy();
+    return region || undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,15 +1,20 @@
 /**
- * Turns what people paste (an ECS task ARN, possibly wrapped by Slack or followed by punctuation, or a bare
- * task id with a cluster and region) into a TaskTarget, or a UserError saying what is wrong with it.
+ * Turns what people paste (an ECS task ARN, possibly wrapped by Slack or followed by punctuation, the task's ECS
+ * console URL or an Identity Center shortcut to it, `task/CLUSTER/ID`, or a bare task id with a cluster) into a
+ * TaskTarget, or a UserError saying what is wrong with it.
  */
 import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { UserError } from '../errors.js';
 import { type Partition, partitionOfRegion, partitions, regionPattern } from './partition.js';
+import { consoleTaskLink, shortTaskRefs } from './task-links.js';
 
 export interface TaskTarget {
   partition: Partition;
   region: string;
-  /** Undefined only for a bare task id without --account: the bot's own account is used. */
+  /**
+   * Undefined when the reference names no account (a bare task id, `task/CLUSTER/ID`, a console URL) and none was
+   * given: the account of the credentials in use.
+   */
   account: string | undefined;
   cluster: string;
   taskId: string;
@@ -21,6 +26,11 @@ export interface TargetOptions {
   cluster?: string | undefined;
   region?: string | undefined;
   account?: string | undefined;
+  /**
+   * The region for a reference that names none when `region` is not given either: on the command line, the AWS
+   * SDK's own (AWS_REGION, the profile's region).
+   */
+  defaultRegion?: string | undefined;
 }
 
 const taskIdPattern = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
@@ -70,12 +80,22 @@ export function parseTaskTarget(input: string, opts: TargetOptions = {}): TaskTa
     throw new UserError('errors.target.bad-cluster', { value: opts.cluster });
   }
 
+  if (/^https?:\/\//i.test(ref)) {
+    // Slack escapes & in the text it hands over.
+    const link = consoleTaskLink(ref.replaceAll('&amp;', '&'));
+    if (!link) throw new UserError('errors.target.not-task-url', { value: shorten(ref) });
+    return named(link.cluster, link.id, link.region, link.account ?? opts.account, opts);
+  }
+  if (ref.startsWith('task/')) {
+    const [short] = shortTaskRefs(ref);
+    if (short && `task/${short.cluster}/${short.id}` === ref)
+      return named(short.cluster, short.id, undefined, opts.account, opts);
+    throw new UserError('errors.target.not-arn', { value: shorten(ref) });
+  }
   if (!ref.startsWith('arn:')) {
     if (taskIdPattern.test(ref.toLowerCase())) {
-      if (!opts.cluster || !opts.region) throw new UserError('errors.target.bare-id-needs', { id: ref });
-      const region = opts.region;
-      const partition = partitionOfRegion(region);
-      return build(partition, region, opts.account, opts.cluster, ref.toLowerCase());
+      if (!opts.cluster) throw new UserError('errors.target.needs-cluster', { id: ref });
+      return named(opts.cluster, ref, undefined, opts.account, opts);
     }
     throw new UserError('errors.target.not-arn', { value: shorten(ref) });
   }
@@ -105,6 +125,9 @@ export function parseTaskTarget(input: string, opts: TargetOptions = {}): TaskTa
   }
   let cluster: string | undefined;
   let taskId: string;
+  // …:task, …:task/ or …:task/CLUSTER/ cut short: the id is missing, whatever the format.
+  if (parts.length === 1 || (parts.length <= 3 && !parts[parts.length - 1]))
+    throw new UserError('errors.target.no-task-id', {});
   if (parts.length === 3) {
     cluster = parts[1]!;
     taskId = parts[2]!;
@@ -124,6 +147,24 @@ export function parseTaskTarget(input: string, opts: TargetOptions = {}): TaskTa
   if (parts.length === 2)
     target.taskArn = `arn:${partition}:ecs:${arn.region}:${arn.accountId}:task/${target.taskId}`;
   return target;
+}
+
+/**
+ * A task named by cluster and id (a console URL, `task/CLUSTER/ID`, a bare id): the region the reference names, else
+ * --region, else the default one; the account the reference names, else --account, else none (the credentials').
+ */
+function named(
+  cluster: string,
+  id: string,
+  region: string | undefined,
+  account: string | undefined,
+  opts: TargetOptions,
+): TaskTarget {
+  const r = region ?? opts.region ?? opts.defaultRegion;
+  if (!r) throw new UserError('errors.target.needs-region', { id: id.toLowerCase() });
+  if (!regionPattern.test(r)) throw new UserError('errors.target.bad-region', { value: r });
+  if (!clusterPattern.test(cluster)) throw new UserError('errors.target.bad-cluster', { value: cluster });
+  return build(partitionOfRegion(r), r, account, cluster, id.toLowerCase());
 }
 
 function build(

@@ -1,5 +1,6 @@
 /** `ecs-pull doctor`: a pass/fail table of everything the bot needs; exit code 1 when anything fails. */
 import type { Command } from 'commander';
+import { environmentProfile } from '../config.js';
 import { UserError } from '../errors.js';
 import { say } from '../render/text.js';
 import { commandEnv, type GlobalOptions } from './common.js';
@@ -8,6 +9,7 @@ import type { Io } from './io.js';
 interface DoctorOptions extends GlobalOptions {
   account?: string[];
   region?: string;
+  profile?: string;
   json?: boolean;
 }
 
@@ -22,6 +24,7 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     )
     .option('--account <id...>', 'also try these account ids (with roleNameTemplate)')
     .option('--region <region>', 'region to talk to STS and IAM in', 'us-east-1')
+    .option('--profile <name>', 'AWS profile to take the credentials from (default: AWS_PROFILE)')
     .option('--json', 'print the rows as JSON')
     .action(async (_o: DoctorOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DoctorOptions>();
@@ -34,7 +37,8 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
       ]);
       const rows = await runDoctor({
         config: env.config,
-        pool: new ClientPool(env.config),
+        // The credentials of --profile (else AWS_PROFILE, else the SDK's chain), and none said in words.
+        pool: new ClientPool(env.config, { cli: { profile: opts.profile || environmentProfile() } }),
         accounts: opts.account ?? [],
         region: opts.region ?? 'us-east-1',
       });

@@ -1,8 +1,10 @@
 /** `ecs-pull why <task>`: a live diagnosis, and `ecs-pull replay <file>`: the same on saved facts. */
 import type { Command } from 'commander';
-import { parseTaskTarget } from '../aws/target.js';
+import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
+import { environmentProfile, isExternalId, isRoleArn } from '../config.js';
 import { parseEventText } from '../diagnosis/event.js';
 import type { Report } from '../diagnosis/report.js';
+import { isUserError, UserError } from '../errors.js';
 import { renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
 import { type CommandEnv, commandEnv, type GlobalOptions, readText, writeText } from './common.js';
@@ -12,10 +14,37 @@ interface WhyOptions extends GlobalOptions {
   cluster?: string;
   region?: string;
   account?: string;
+  profile?: string;
+  roleArn?: string;
+  externalId?: string;
   event?: string;
   service?: string;
   json?: boolean;
   saveFacts?: string;
+}
+
+/** --profile (else AWS_PROFILE), --role-arn and --external-id, validated. */
+export function cliAccess(opts: { profile?: string; roleArn?: string; externalId?: string }): {
+  profile: string | undefined;
+  roleArn: string | undefined;
+  externalId: string | undefined;
+} {
+  if (opts.roleArn !== undefined && !isRoleArn(opts.roleArn))
+    throw new UserError('errors.options.role-arn', { value: opts.roleArn });
+  if (opts.externalId !== undefined) {
+    if (opts.roleArn === undefined) throw new UserError('errors.options.external-id-alone');
+    if (!isExternalId(opts.externalId)) throw new UserError('errors.options.external-id', {});
+  }
+  return {
+    profile: opts.profile || environmentProfile(),
+    roleArn: opts.roleArn,
+    externalId: opts.externalId,
+  };
+}
+
+/** The account of a role ARN (validated by isRoleArn). */
+function roleAccountOf(roleArn: string): string | undefined {
+  return roleArn.split(':')[4];
 }
 
 function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefined): void {
@@ -27,10 +56,19 @@ export function registerWhy(program: Command, io: Io): void {
   program
     .command('why')
     .description('Diagnose why an ECS task failed to pull its image')
-    .argument('<task>', 'task ARN (or a task id with --cluster and --region)')
+    .argument('<task>', 'task ARN, the task’s ECS console URL, task/CLUSTER/ID, or a task id with --cluster')
     .option('--cluster <name>', 'cluster, for a bare task id or an old-format ARN')
-    .option('--region <region>', 'region, for a bare task id')
-    .option('--account <id>', 'account, for a bare task id (default: the bot’s own)')
+    .option(
+      '--region <region>',
+      'region, when the task reference names none (default: AWS_REGION or the profile’s region)',
+    )
+    .option(
+      '--account <id>',
+      'account, when the task reference names none (default: that of your AWS credentials)',
+    )
+    .option('--profile <name>', 'AWS profile to take your credentials from (default: AWS_PROFILE)')
+    .option('--role-arn <arn>', 'IAM role to assume in the task’s account (over the configuration)')
+    .option('--external-id <id>', 'ExternalId for --role-arn')
     .option(
       '--event <file>',
       'EventBridge “ECS Task State Change” event to rebuild the task from when ECS no longer shows it',
@@ -44,23 +82,37 @@ export function registerWhy(program: Command, io: Io): void {
     .action(async (task: string, _o: WhyOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<WhyOptions>();
       const env = commandEnv(opts);
-      const target = parseTaskTarget(task, {
-        cluster: opts.cluster,
-        region: opts.region,
-        account: opts.account,
-      });
+      const access = cliAccess(opts);
+      const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
+      const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
+      let target: TaskTarget;
+      try {
+        target = parseTaskTarget(task, targetOptions);
+      } catch (err) {
+        // No region in the reference nor --region: the SDK's own (AWS_REGION, the profile's region).
+        if (!isUserError(err) || err.key !== 'errors.target.needs-region') throw err;
+        const { defaultRegion } = await import('../aws/clients.js');
+        target = parseTaskTarget(task, {
+          ...targetOptions,
+          defaultRegion: await defaultRegion(access.profile),
+        });
+      }
+      if (role && target.account !== role)
+        throw new UserError('errors.options.role-elsewhere', {
+          role: access.roleArn!,
+          roleAccount: role,
+          account: target.account ?? '?',
+        });
       const event = opts.event
         ? parseEventText(readText(opts.event, 'errors.event.unreadable'), opts.event, target.taskId)
         : undefined;
       // The AWS SDK takes about a second to load (EC2's client alone most of it): only once the input is valid.
-      const [{ ClientPool }, { diagnose }, log_, diagnosisLog, { isUserError, UserError }] =
-        await Promise.all([
-          import('../aws/clients.js'),
-          import('../diagnosis/diagnose.js'),
-          import('../log.js'),
-          import('../observability/diagnosis-log.js'),
-          import('../errors.js'),
-        ]);
+      const [{ ClientPool }, { diagnose }, log_, diagnosisLog] = await Promise.all([
+        import('../aws/clients.js'),
+        import('../diagnosis/diagnose.js'),
+        import('../log.js'),
+        import('../observability/diagnosis-log.js'),
+      ]);
       // The diagnosis' id: on every line it logs, and in the message of an internal error.
       const id = log_.correlationId();
       const started = performance.now();
@@ -80,7 +132,7 @@ export function registerWhy(program: Command, io: Io): void {
           region: target.region,
           task: target.taskArn ?? target.taskId,
         });
-      const pool = new ClientPool(env.config);
+      const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
       let result: Awaited<ReturnType<typeof diagnose>>;
       try {
         result = await diagnose(

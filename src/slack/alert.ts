@@ -7,6 +7,7 @@
  */
 import { partitionOfRegion, regionPattern } from '../aws/partition.js';
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
+import { clusterSource, consoleTaskRefs, shortTaskRefs, taskIdSource } from '../aws/task-links.js';
 import { taskFromEventJson } from '../diagnosis/event.js';
 import type { EventTask } from '../diagnosis/facts/types.js';
 
@@ -183,65 +184,10 @@ function eventsIn(value: unknown, out: EventTask[], depth = 0): void {
   for (const v of Object.values(value as Record<string, unknown>)) eventsIn(v, out, depth + 1);
 }
 
-const taskIdSource = '(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
-const clusterSource = '[A-Za-z0-9_-]{1,255}';
 const fullArnPattern = new RegExp(
   `arn:aws(?:-cn|-us-gov)?:ecs:[a-z0-9-]+:\\d{12}:task/(?:${clusterSource}/)?${taskIdSource}(?![0-9a-f-])`,
   'g',
 );
-/** `task/CLUSTER/ID` not inside an ARN. */
-const shortRefPattern = new RegExp(
-  `(?<![:/\\w-])task/(${clusterSource})/(${taskIdSource})(?![0-9a-f-])`,
-  'g',
-);
-/** Console URLs: …/ecs/v2/clusters/CLUSTER/tasks/ID/…?region=REGION (and the older #/clusters/… form). */
-const consoleTaskHead = new RegExp(`clusters/(${clusterSource})/tasks/(${taskIdSource})(?![0-9a-f-])`, 'g');
-/** The region parameter that ends a console task URL; what follows `region=` must be a region-like word. */
-const regionParam = /[?&]region=([a-z0-9-]+)/g;
-
-/**
- * Console task URLs: cluster, task id and the `region=` parameter after them in the same run of non-space text.
- * What `clusters/(C)/tasks/(ID)(?![0-9a-f-])[^\s]*?[?&]region=([a-z0-9-]+)` matched, with `g`, in linear time: that
- * pattern's lazy scan restarted from every task path of a long field without spaces (quadratic); here the next
- * space and the next region parameter are each looked up once and reused while they lie ahead.
- */
-export function consoleTaskRefs(text: string): Array<{ cluster: string; id: string; region: string }> {
-  const out: Array<{ cluster: string; id: string; region: string }> = [];
-  let space = { from: -1, at: -1 };
-  let param = { from: -1, at: -1, end: -1, region: '' };
-  const nextSpace = (from: number) => {
-    if (!(space.from >= 0 && space.from <= from && (space.at < 0 || from <= space.at))) {
-      const m = /\s/g;
-      m.lastIndex = from;
-      space = { from, at: m.exec(text)?.index ?? -1 };
-    }
-    return space.at;
-  };
-  const nextParam = (from: number) => {
-    if (!(param.from >= 0 && param.from <= from && (param.at < 0 || from <= param.at))) {
-      regionParam.lastIndex = from;
-      const m = regionParam.exec(text);
-      param = m
-        ? { from, at: m.index, end: m.index + m[0].length, region: m[1]! }
-        : { from, at: -1, end: -1, region: '' };
-    }
-    return param;
-  };
-  consoleTaskHead.lastIndex = 0;
-  for (let m = consoleTaskHead.exec(text); m; m = consoleTaskHead.exec(text)) {
-    const after = m.index + m[0].length;
-    const p = nextParam(after);
-    const ws = nextSpace(after);
-    if (p.at >= 0 && (ws < 0 || p.at < ws)) {
-      out.push({ cluster: m[1]!, id: m[2]!, region: p.region });
-      consoleTaskHead.lastIndex = p.end;
-    } else {
-      // No region in this URL: like the regex, try again from the next character.
-      consoleTaskHead.lastIndex = m.index + 1;
-    }
-  }
-  return out;
-}
 const accountLabelPattern = /\baccount(?:[\s_-]*id)?\s*[:=]\s*["'`*_]*(\d{12})\b/i;
 const regionLabelPattern = /\bregion\s*[:=]\s*["'`*_]*((?:[a-z]{2}|us-gov|cn)-[a-z]+-\d{1,2})\b/i;
 const clusterLabelPattern = /\bcluster(?:\s*name)?\s*[:=]\s*["'`*_]*([A-Za-z0-9_-]{1,255})/i;
@@ -306,8 +252,8 @@ export function findTasks(text: string): AlertFindings {
     }
     if (labelledRegion) {
       const partition = partitionOfRegion(labelledRegion);
-      for (const m of text.matchAll(shortRefPattern)) {
-        add(tryTarget(`arn:${partition}:ecs:${labelledRegion}:${account}:task/${m[1]}/${m[2]}`));
+      for (const { cluster, id } of shortTaskRefs(text)) {
+        add(tryTarget(`arn:${partition}:ecs:${labelledRegion}:${account}:task/${cluster}/${id}`));
       }
     }
   }

@@ -42,7 +42,8 @@ const slackWording: Record<string, { key: string; params: readonly string[]; ref
     ref: true,
   },
   'errors.account.not-configured': { key: 'slack:errors.not-configured', params: ['account'] },
-  'errors.target.bare-id-needs': { key: 'slack:errors.bare-id', params: ['id'] },
+  'errors.target.needs-cluster': { key: 'slack:errors.bare-id', params: ['id'] },
+  'errors.target.needs-region': { key: 'slack:errors.bare-id', params: ['id'] },
   'errors.target.old-format-needs-cluster': { key: 'slack:errors.old-format', params: ['id'] },
 };
 

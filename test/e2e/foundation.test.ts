@@ -205,12 +205,15 @@ describe.skipIf(!motoUrl)(
       expect(report.context.network.assignPublicIp).toBe('DISABLED');
     });
 
-    it('refuses an account that is not configured, naming the configured ones', async () => {
+    it('refuses an account that is not configured and not that of the credentials, naming both', async () => {
       const r = await runCli(['why', `arn:aws:ecs:eu-west-1:999999999999:task/prod/${'a'.repeat(32)}`], env);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toContain('Account 999999999999 is not configured');
-      expect(r.stderr).toContain(`${MOTO_DEFAULT_ACCOUNT}, ${WORKLOAD}`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(
+        `Task account 999999999999 is not the account of your AWS credentials (${MOTO_DEFAULT_ACCOUNT})`,
+      );
+      for (const way of ['--role-arn', '--profile', 'accounts:']) expect(r.stderr).toContain(way);
     });
 
     it('saves the facts and replays them without AWS to the same report', async () => {

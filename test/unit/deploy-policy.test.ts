@@ -59,6 +59,18 @@ describe('IAM actions: code, providers and templates agree', () => {
     expect(granted).not.toContain('ssm:GetParameters');
   });
 
+  it('sts:GetCallerIdentity is recorded with the calls but is in no role: it needs no permission', () => {
+    // The command line asks it once, with the person's own credentials and before any role, to learn which
+    // account they are in (aws/clients.ts); the session records it in the report's call list. AWS documents that it
+    // needs no permission (an explicit deny does not stop it), so no role grants it and no provider declares it.
+    const session = readFileSync(join(factsDir, 'session.ts'), 'utf8');
+    expect(session).toContain("api: 'sts:GetCallerIdentity'");
+    expect(calledInCode()).not.toContain('sts:GetCallerIdentity');
+    expect(declared).not.toContain('sts:GetCallerIdentity');
+    const role = readTemplate('diagnostics-role.yml').Resources.DiagnosticsRole.Properties;
+    expect(JSON.stringify(role.Policies)).not.toContain('GetCallerIdentity');
+  });
+
   it('the diagnostics role is assumable only by the bot role, with the ExternalId', () => {
     const trust =
       readTemplate('diagnostics-role.yml').Resources.DiagnosticsRole.Properties.AssumeRolePolicyDocument;

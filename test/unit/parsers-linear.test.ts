@@ -9,8 +9,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanReference } from '../../src/aws/target.js';
+import { consoleTaskRefs } from '../../src/aws/task-links.js';
 import { classify } from '../../src/diagnosis/classify.js';
-import { consoleTaskRefs, findTasks } from '../../src/slack/alert.js';
+import { findTasks } from '../../src/slack/alert.js';
 import { mentionWords, withoutMentions } from '../../src/slack/events/app-mention.js';
 import {
   adversarial,

@@ -70,7 +70,33 @@ describe('parseTaskTarget: task references people paste', () => {
       account: '210987654321',
     });
     expect(withAccount.taskArn).toBe(arn);
-    expect(errorKey(() => parseTaskTarget(id))).toBe('errors.target.bare-id-needs');
+    expect(errorKey(() => parseTaskTarget(id))).toBe('errors.target.needs-cluster');
+    expect(errorKey(() => parseTaskTarget(id, { region: 'eu-south-1' }))).toBe('errors.target.needs-cluster');
+    expect(errorKey(() => parseTaskTarget(id, { cluster: 'payments' }))).toBe('errors.target.needs-region');
+  });
+
+  it('takes a bare id’s region from --region, then the default region', () => {
+    expect(parseTaskTarget(id, { cluster: 'payments', defaultRegion: 'eu-south-1' }).region).toBe(
+      'eu-south-1',
+    );
+    expect(
+      parseTaskTarget(id, { cluster: 'payments', region: 'eu-west-1', defaultRegion: 'eu-south-1' }).region,
+    ).toBe('eu-west-1');
+    // An ARN names its own region.
+    expect(parseTaskTarget(arn, { region: 'eu-west-1', defaultRegion: 'us-east-1' }).region).toBe(
+      'eu-south-1',
+    );
+    const cn = parseTaskTarget(id, { cluster: 'c', defaultRegion: 'cn-north-1' });
+    expect(cn.partition).toBe('aws-cn');
+  });
+
+  it('names an ARN cut before its task id as such, in either format', () => {
+    for (const cut of [
+      'arn:aws:ecs:eu-south-1:210987654321:task/',
+      'arn:aws:ecs:eu-south-1:210987654321:task/payments/',
+      'arn:aws:ecs:eu-south-1:210987654321:task',
+    ])
+      expect(errorKey(() => parseTaskTarget(cut, { cluster: 'payments' }))).toBe('errors.target.no-task-id');
   });
 
   it.each([
@@ -104,6 +130,82 @@ describe('parseTaskTarget: task references people paste', () => {
     );
     expect(errorKey(() => parseTaskTarget(id, { cluster: 'c', region: 'eu-west-1', account: '12' }))).toBe(
       'errors.target.bad-account',
+    );
+  });
+});
+
+describe('parseTaskTarget: console URLs and task/CLUSTER/ID', () => {
+  const v2 = `https://eu-south-1.console.aws.amazon.com/ecs/v2/clusters/payments/tasks/${id}/configuration?region=eu-south-1`;
+
+  it.each([
+    ['the console (v2)', v2],
+    [
+      'the console (v2), another tab and parameters',
+      `https://eu-south-1.console.aws.amazon.com/ecs/v2/clusters/payments/tasks/${id}/logs?region=eu-south-1&selectedContainer=app#x`,
+    ],
+    [
+      'the console (v2) without region=',
+      `https://eu-south-1.console.aws.amazon.com/ecs/v2/clusters/payments/tasks/${id}/health`,
+    ],
+    [
+      'the older console',
+      `https://eu-south-1.console.aws.amazon.com/ecs/home?region=eu-south-1#/clusters/payments/tasks/${id}/details`,
+    ],
+    [
+      'the older console on the global host',
+      `https://console.aws.amazon.com/ecs/home?region=eu-south-1#/clusters/payments/tasks/${id}/details`,
+    ],
+    ['wrapped by Slack, & escaped', `<${v2.replace('?', '?x=1&amp;')}|task>`],
+  ])('%s', (_name, url) => {
+    expect(parseTaskTarget(url, { region: 'us-east-1', defaultRegion: 'us-east-2' })).toEqual({
+      partition: 'aws',
+      region: 'eu-south-1',
+      account: undefined,
+      cluster: 'payments',
+      taskId: id,
+      taskArn: undefined,
+    });
+    expect(parseTaskTarget(url, { account: '210987654321' }).taskArn).toBe(arn);
+  });
+
+  it('an Identity Center shortcut gives the account too', () => {
+    const portal = `https://my-org.awsapps.com/start/#/console?account_id=210987654321&role_name=OnCall&destination=${encodeURIComponent(v2)}`;
+    expect(parseTaskTarget(portal).taskArn).toBe(arn);
+    const china = `https://console.amazonaws.cn/ecs/v2/clusters/payments/tasks/${id}/configuration?region=cn-north-1`;
+    expect(parseTaskTarget(china, { account: '210987654321' }).partition).toBe('aws-cn');
+  });
+
+  it('refuses other URLs, and a shortcut to anything but a console task page', () => {
+    for (const url of [
+      `https://example.com/ecs/v2/clusters/payments/tasks/${id}?region=eu-south-1`,
+      `https://eu-south-1.console.aws.amazon.com/ecs/v2/clusters/payments/services/web?region=eu-south-1`,
+      `https://my-org.awsapps.com/start/#/console?account_id=210987654321&destination=${encodeURIComponent(`https://evil.example/clusters/payments/tasks/${id}?region=eu-south-1`)}`,
+      `http://eu-south-1.console.aws.amazon.com/ecs/v2/clusters/payments/tasks/${id}?region=eu-south-1`,
+    ])
+      expect(
+        errorKey(() => parseTaskTarget(url)),
+        url,
+      ).toBe('errors.target.not-task-url');
+  });
+
+  it('a console URL without a region takes --region, then the default one', () => {
+    const global = `https://console.aws.amazon.com/ecs/v2/clusters/payments/tasks/${id}/configuration`;
+    expect(errorKey(() => parseTaskTarget(global))).toBe('errors.target.needs-region');
+    expect(parseTaskTarget(global, { defaultRegion: 'eu-south-1' }).region).toBe('eu-south-1');
+  });
+
+  it('task/CLUSTER/ID, with the account and region from the options', () => {
+    const t = parseTaskTarget(`task/payments/${id}`, {
+      defaultRegion: 'eu-south-1',
+      account: '210987654321',
+    });
+    expect(t.taskArn).toBe(arn);
+    expect(errorKey(() => parseTaskTarget(`task/payments/${id}`))).toBe('errors.target.needs-region');
+    expect(errorKey(() => parseTaskTarget(`task/payments/${id}/x`, { region: 'eu-south-1' }))).toBe(
+      'errors.target.not-arn',
+    );
+    expect(errorKey(() => parseTaskTarget(`task/${id}`, { region: 'eu-south-1' }))).toBe(
+      'errors.target.not-arn',
     );
   });
 });

@@ -167,31 +167,58 @@ export class FactSession {
     this.baseDepth = await this.ensureAccount(t.account, t.region, 0);
   }
 
-  /** Returns the depth after credentials for (account) are ready: depth, or depth+1 when it assumed a role. */
+  /**
+   * Returns the depth after credentials for (account) are ready: depth, plus one for an sts:GetCallerIdentity that
+   * decided how to reach it (the command line, an account the configuration does not list), plus one when it
+   * assumed a role.
+   */
   private ensureAccount(account: string | undefined, region: string, depth: number): Promise<number> {
     const key = `${account ?? 'self'}|${region}`;
     let ready = this.accountsReady.get(key);
     if (!ready) {
       ready = (async () => {
+        let round = depth;
+        const identityStart = this.now();
+        // A UserError for an account that cannot be reached (not configured; on the command line, not the
+        // credentials' own): let it through.
+        const plan = await this.opts.pool.resolvePlan(
+          account,
+          region,
+          this.partition,
+          this.opts.inputs.requester,
+          (ok, code) => {
+            // Made with the own credentials, whatever account they are in; it needs no permission.
+            round = depth + 1;
+            this.record({
+              api: 'sts:GetCallerIdentity',
+              account: undefined,
+              region,
+              round,
+              start: identityStart,
+              ok,
+              code,
+            });
+          },
+        );
         const start = this.now();
-        // plan() throws a UserError for an account that is not configured: let it through.
-        this.opts.pool.plan(account, this.partition, this.opts.inputs.requester);
         try {
           const r = await this.opts.pool.warmUp(account, region, this.partition, this.opts.inputs.requester);
-          if (!r.assumed) return depth;
-          this.record({ api: 'sts:AssumeRole', account, region, round: depth + 1, start, ok: true });
-          return depth + 1;
+          if (!r.assumed) return round;
+          this.record({ api: 'sts:AssumeRole', account, region, round: round + 1, start, ok: true });
+          return round + 1;
         } catch (err) {
-          const e = classifyAwsError(err, 'sts:AssumeRole');
-          this.record({
-            api: 'sts:AssumeRole',
-            account,
-            region,
-            round: depth + 1,
-            start,
-            ok: false,
-            code: e.code,
-          });
+          if (plan.kind === 'assume-role') {
+            const e = classifyAwsError(err, 'sts:AssumeRole');
+            this.record({
+              api: 'sts:AssumeRole',
+              account,
+              region,
+              round: round + 1,
+              start,
+              ok: false,
+              code: e.code,
+            });
+          }
           throw err;
         }
       })();
