@@ -15,7 +15,14 @@ import { BLANK, bullet, GLUE, layout, PLAIN, type Role, type Row, row, type Term
 export function say(t: TFunction, m: Message | undefined): string {
   if (!m) return '';
   const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m.params ?? {})) params[k] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(m.params ?? {})) {
+    // `checks` holds check ids: said by their names, as the language lists them ("A, B and C", "A, B e C"), with
+    // their count for the sentence's plural.
+    if (k === 'checks' && Array.isArray(v)) {
+      params.checks = v.map((id) => t('common:quoted', { text: checkTitle(t, id) }));
+      params.count ??= v.length;
+    } else params[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return t(m.key, params) as string;
 }
 

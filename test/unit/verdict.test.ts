@@ -140,8 +140,9 @@ describe('verdict: the message says one thing, the checks another', () => {
     expect(overturned!.against).toContain('image.exists');
     const note = verdict.notes.find((n) => n.key === 'causes:image-not-found.contradicted');
     expect(note?.params).toEqual({ checks: ['image.exists'] });
-    expect(say(en, note)).toMatch(/image\.exists/);
-    expect(say(it_, note)).toMatch(/image\.exists.*trovata nel registro/);
+    // Checks are named in words, not by id.
+    expect(say(en, note)).toContain('yet the “Image exists” check found it');
+    expect(say(it_, note)).toContain("ma il controllo “Esistenza dell'immagine” l'ha trovata nel registro");
   });
 
   it('"not found" with the image checks unable to run stays first, but a failing route is listed', () => {
@@ -331,8 +332,12 @@ describe('verdict: words', () => {
         expect(i18n().exists(key, { lng: lang }), `${lang} ${key}`).toBe(true);
       }
     }
-    for (const id of CAUSE_IDS.filter((c) => c !== 'unknown')) {
-      expect(i18n().exists(`causes:${id}.contradicted`, { lng: 'it' }), id).toBe(true);
+    for (const id of CAUSE_IDS.filter((c) => c !== 'unknown' && c !== 'not-a-pull-failure')) {
+      for (const lng of ['en', 'it']) {
+        // Said of one check or of several: a plural of its own in each language.
+        expect(i18n().exists(`causes:${id}.contradicted_one`, { lng }), `${lng} ${id}`).toBe(true);
+        expect(i18n().exists(`causes:${id}.contradicted_other`, { lng }), `${lng} ${id}`).toBe(true);
+      }
     }
   });
 
