@@ -4,9 +4,11 @@
  * fromTemporaryCredentials and cached/refreshed by the SDK's identity memoizer, shared by every client of the
  * account, so one role session serves ECS, EC2, ECR and IAM calls alike.
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EFSClient } from '@aws-sdk/client-efs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -32,6 +34,10 @@ export interface AccountClients {
   readonly secretsManager: SecretsManagerClient;
   readonly ssm: SSMClient;
   readonly kms: KMSClient;
+  /** CloudWatch Logs (the awslogs log groups), created on first use. */
+  readonly logs: CloudWatchLogsClient;
+  /** EFS (the task's volumes), created on first use. */
+  readonly efs: EFSClient;
 }
 
 /** How credentials for an account are obtained. */
@@ -242,6 +248,8 @@ export class ClientPool {
       retryMode: 'standard' as const,
       requestHandler: this.handler,
     };
+    let logs: CloudWatchLogsClient | undefined;
+    let efs: EFSClient | undefined;
     const clients: AccountClients = {
       account,
       region,
@@ -252,6 +260,15 @@ export class ClientPool {
       secretsManager: new SecretsManagerClient(common),
       ssm: new SSMClient(common),
       kms: new KMSClient(common),
+      // Only some tasks need these (awslogs log groups, EFS volumes): created on first use.
+      get logs() {
+        logs ??= new CloudWatchLogsClient(common);
+        return logs;
+      },
+      get efs() {
+        efs ??= new EFSClient(common);
+        return efs;
+      },
     };
     this.clients.set(key, clients);
     return clients;
