@@ -279,14 +279,15 @@ const P = {
     /failed to validate logger args|failed to initiali[sz]e logging driver|unable to get awslogs driver arguments|cannot find the amazon cloudwatch log group|failed to create cloudwatch log (?:stream|group)/i,
   /** What the agent adds after the logger's words that says the options themselves are wrong. */
   loggerOptions:
-    /awslogs-[a-z-]+ is required|unknown log opt|invalid (?:log|awslogs)[a-z -]*|must be (?:true|false|specified)/i,
+    /awslogs-[a-z-]{1,40} is required|unknown log opt|invalid (?:log|awslogs)|must be (?:true|false|specified)/i,
   logGroupMissing:
     /log group does not exist|specified log group does not exist|cannot find the amazon cloudwatch log group|resourcenotfoundexception/i,
   /** A connection to CloudWatch Logs that did not happen, in the 2023+ plain words. */
   logsConnection: /connection issue between the task and amazon cloudwatch|check your network configuration/i,
   /** The EFS mount helper (amazon-efs-utils) or mount.nfs4 failed while ECS set up the task's volumes. */
   efs: /failed to invoke efs utils commands|set up efs volumes|efs utils command|\bmount\.nfs4?:|\bfs-[0-9a-f]{8,17}\.efs\./i,
-  efsResolve: /failed to resolve "?[a-z0-9.-]*efs|could not resolve|name or service not known|no such host/i,
+  efsResolve:
+    /failed to resolve "?[a-z0-9.-]{0,80}efs|could not resolve|name or service not known|no such host/i,
   efsDenied: /access denied by server|permission denied|operation not permitted|not authorized|accessdenied/i,
   efsNetwork:
     /connection timed out|timed out|timeout after|connection reset by peer|connection refused|no route to host|network is unreachable|mount system call failed/i,
@@ -482,7 +483,11 @@ function loggerArgs(c: Clues): Decision | undefined {
       ctx,
     );
   if (P.logGroupMissing.test(t))
-    return decision({ 'log-configuration': 0.9 }, frag(P.logGroupMissing, t), ctx);
+    return decision(
+      { 'log-configuration': 0.9 },
+      frag(P.logGroupMissing, t, /(?:the specified )?log group does not exist/i),
+      ctx,
+    );
   if (P.loggerOptions.test(t)) return decision({ 'log-configuration': 0.9 }, frag(P.loggerOptions, t), ctx);
   if (P.rate.test(t)) return decision({ 'log-configuration': 0.6 }, frag(P.rate, t), ctx);
   // Cut before it says why: the group, the role or the way to CloudWatch Logs.
