@@ -52,7 +52,9 @@ async function oneGroup({ context: ctx, facts, links }: CheckInput, g: LogGroupR
   }
   if (g.exists) return r.pass('pass.one', params, { evidence: groupEvidence(g), links: [link] });
   const missing = { missingGroup: g.group, logRegion: g.region, containers: params.containers };
-  const evidence: Message[] = [r.ev('create-group', { group: g.group, value: g.createGroup ? 'true' : '—' })];
+  const evidence: Message[] = [
+    r.ev(g.createGroup ? 'create-group.set' : 'create-group.unset', { group: g.group }),
+  ];
   if (!g.createGroup)
     return r.fail('fail.missing', missing, {
       evidence,
