@@ -506,7 +506,12 @@ function efsMount(c: Clues): Decision | undefined {
   const t = c.text;
   if (!P.efs.test(t)) return undefined;
   const ctx = frag(P.efs, t);
-  if (P.efsResolve.test(t)) return decision({ 'efs-mount': 0.75, dns: 0.15 }, frag(P.efsResolve, t), ctx);
+  if (P.efsResolve.test(t))
+    return decision(
+      { 'efs-mount': 0.75, dns: 0.15 },
+      frag(P.efsResolve, t, /failed to resolve "?[a-z0-9.-]{1,120}\.amazonaws\.com(?:\.cn)?"?/i),
+      ctx,
+    );
   if (P.efsDenied.test(t)) return decision({ 'efs-mount': 0.9 }, frag(P.efsDenied, t), ctx);
   if (P.efsNetwork.test(t))
     return decision({ 'efs-mount': 0.85, 'network-security-group': 0.05 }, frag(P.efsNetwork, t), ctx);
