@@ -80,7 +80,7 @@ describe.skipIf(!motoUrl)(
       const top = report.causes[0]!;
       expect(top.id).toBe('vpc-endpoint');
       expect(top.basis).toBe('both');
-      expect(top.summary.key).toBe('causes:vpc-endpoint.summary.start');
+      expect(top.summary!.key).toBe('causes:vpc-endpoint.summary.start');
       const en = renderText(report, translator('en'));
       expect(en).toContain(
         `lacks endpoints the task needs to start (com.amazonaws.${a.region}.logs (Interface))`,
@@ -102,7 +102,7 @@ describe.skipIf(!motoUrl)(
       const top = report.causes[0]!;
       expect(top.id).toBe('log-configuration');
       expect(top.confidence).toBeGreaterThanOrEqual(0.9);
-      expect(english(top.summary)).toBe(
+      expect(english(top.summary!)).toBe(
         'Log group /ecs/orders does not exist and nothing creates it, so the awslogs driver cannot start the container.',
       );
       expect(english(top.remediation!)).toContain(`Create log group /ecs/orders in ${a.region}`);
@@ -134,7 +134,7 @@ describe.skipIf(!motoUrl)(
       expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['efs.mount-target']);
       const top = report.causes[0]!;
       expect(top.id).toBe('efs-mount');
-      expect(top.summary.key).toBe('causes:efs-mount.summary.zone');
+      expect(top.summary!.key).toBe('causes:efs-mount.summary.zone');
       expect(english(top.remediation!)).toContain(`Create a mount target of ${fileSystemId} in ${a.region}a`);
       // The mount target of the other zone is not the task's: its groups are not asked for.
       expect(
@@ -169,7 +169,7 @@ describe.skipIf(!motoUrl)(
       expect(checkOf(report, 'efs.authorization').status).toBe('pass');
       const top = report.causes[0]!;
       expect(top.id).toBe('efs-mount');
-      expect(top.summary.key).toBe('causes:efs-mount.summary.port');
+      expect(top.summary!.key).toBe('causes:efs-mount.summary.port');
       const it_ = renderText(report, translator('it'));
       expect(it_).toContain(
         `Soluzione: Fai passare NFS (TCP 2049): in ingresso su ${sg} da ${net.securityGroupId}`,

@@ -33,7 +33,8 @@ async function oneVolume(
 ): Promise<CheckResult> {
   const params = { fileSystemId: v.fileSystemId, volume: v.volume };
   const fsLink = links.efsFileSystem(v.fileSystemId);
-  if (!v.fileSystem?.exists) return r.skip('skip.no-file-system', params);
+  // A file system known to be missing is efs.mount-target's finding; one that could not be described is still judged.
+  if (v.fileSystem?.exists === false) return r.skip('skip.no-file-system', params);
   const evidence: Message[] = [
     r.ev('mount', {
       volume: v.volume,

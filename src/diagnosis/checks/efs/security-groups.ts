@@ -35,7 +35,13 @@ function oneVolume({ context: ctx, facts, links }: CheckInput, v: EfsVolumeRecor
     const m = mountTargetIn(v.mountTargets ?? [], z, vpcId);
     return m ? [m] : [];
   });
-  if (!v.fileSystem?.exists || !targets.length) return r.skip('skip.no-target', params);
+  const mtError = partError(v, 'mount-targets');
+  if (mtError)
+    return {
+      ...r.unknown('unknown.error', { ...params, action: mtError.action ?? '?' }),
+      missing: { fact: 'efs.volumes', error: mtError },
+    };
+  if (v.fileSystem?.exists === false || !targets.length) return r.skip('skip.no-target', params);
   const sgError = partError(v, 'security-groups');
   if (sgError)
     return {
