@@ -27,6 +27,7 @@ import { SlackHttpReceiver } from './slack/http-receiver.js';
 import { Limiter } from './slack/limiter.js';
 import { registerListeners } from './slack/listeners.js';
 import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
+import { RateLimits } from './slack/rate-limit.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
 import { createSharedState, type SharedState } from './state/shared.js';
 import type { StateStore } from './state/store.js';
@@ -223,6 +224,9 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     callCache: state.callCache,
     limiter: new Limiter(opts.concurrency ?? 8),
     pacer: new ChannelPacer(state.store, log, { ...SLACK_PACE, ...opts.pace }),
+    rateLimits: new RateLimits(config.slack.limits, state.store, log, (surface, scope) =>
+      metrics.rateLimited.inc({ surface, scope }),
+    ),
     storm:
       opts.storm === false
         ? undefined

@@ -73,6 +73,34 @@ const awsSchema = z
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a Slack channel id (C…, G… or D…)');
 
+/** A token bucket of diagnoses: `burst` at once, then `perMinute` more each minute (see src/slack/rate-limit.ts). */
+function tokenBucket(burst: number, perMinute: number) {
+  const schema = z
+    .object({
+      burst: z.number().int().min(1).max(100_000).default(burst),
+      perMinute: z.number().positive().max(60_000).default(perMinute),
+    })
+    .strict();
+  return schema.default(schema.parse({}));
+}
+
+/**
+ * Limits on the diagnoses people ask for (command, mention, shortcut, Re-run and its kin; never the alerts of
+ * configured sources, which the storm logic governs). Shared through the state store, so replicas agree.
+ */
+const limitsSchema = z
+  .object({
+    /** Per person (team + user). */
+    user: tokenBucket(10, 10),
+    /** Per channel. */
+    channel: tokenBucket(30, 30),
+    /** Per AWS account asked about, from every channel (AWS throttles API calls account-wide). */
+    account: tokenBucket(20, 20),
+    /** Most distinct AWS accounts one request may name; a request naming more is refused before any AWS call. */
+    maxAccountsPerRequest: z.number().int().min(1).max(8).default(3),
+  })
+  .strict();
+
 const slackSchema = z
   .object({
     /** socket (default, no public URL) or http (/slack/events behind a load balancer). */
@@ -94,6 +122,8 @@ const slackSchema = z
       .min(16 * 1024)
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
+    /** Rate limits on the diagnoses people ask for. */
+    limits: limitsSchema.default(limitsSchema.parse({})),
     /** Which automatic alerts the bot acts on: messages from these bots/apps, in these channels. */
     alertSources: z
       .object({
@@ -267,6 +297,27 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   SLACK_MAX_BODY_BYTES: (r, v) => {
     section(r, 'slack').maxBodyBytes = Number(v);
   },
+  SLACK_LIMIT_USER_BURST: (r, v) => {
+    limitSection(r, 'user').burst = Number(v);
+  },
+  SLACK_LIMIT_USER_PER_MINUTE: (r, v) => {
+    limitSection(r, 'user').perMinute = Number(v);
+  },
+  SLACK_LIMIT_CHANNEL_BURST: (r, v) => {
+    limitSection(r, 'channel').burst = Number(v);
+  },
+  SLACK_LIMIT_CHANNEL_PER_MINUTE: (r, v) => {
+    limitSection(r, 'channel').perMinute = Number(v);
+  },
+  SLACK_LIMIT_ACCOUNT_BURST: (r, v) => {
+    limitSection(r, 'account').burst = Number(v);
+  },
+  SLACK_LIMIT_ACCOUNT_PER_MINUTE: (r, v) => {
+    limitSection(r, 'account').perMinute = Number(v);
+  },
+  SLACK_MAX_ACCOUNTS_PER_REQUEST: (r, v) => {
+    section(section(r, 'slack'), 'limits').maxAccountsPerRequest = Number(v);
+  },
   REDIS_URL: (r, v) => {
     section(r, 'redis').url = v;
   },
@@ -277,6 +328,10 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
     section(r, 'identityCenter').permissionSet = v;
   },
 };
+
+function limitSection(raw: Record<string, unknown>, scope: string): Record<string, unknown> {
+  return section(section(section(raw, 'slack'), 'limits'), scope);
+}
 
 function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
   const existing = raw[key];

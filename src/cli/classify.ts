@@ -1,6 +1,8 @@
 /** `ecs-pull classify "<message>"`: the likely causes of a stop message, from the text alone (no AWS access). */
 import type { Command } from 'commander';
+import type { Params } from '../diagnosis/checks/types.js';
 import { UserError } from '../errors.js';
+import type { Row } from '../render/terminal.js';
 import { causeLabel } from '../render/text.js';
 import { commandEnv, type GlobalOptions } from './common.js';
 import type { Io } from './io.js';
@@ -24,12 +26,13 @@ export function registerClassify(program: Command, io: Io): void {
       const env = commandEnv(opts);
       const text = message === '-' ? await io.readStdin() : message;
       if (!text.trim()) throw new UserError('causes:classify.empty');
-      const [{ classify }, { causeSummary, notAPullMessages }, { notAPullFailure }, { say }] =
+      const [{ classify }, { causeSummary, notAPullMessages }, { notAPullFailure }, { say }, terminal] =
         await Promise.all([
           import('../diagnosis/classify.js'),
           import('../diagnosis/causes.js'),
           import('../diagnosis/not-a-pull.js'),
           import('../render/text.js'),
+          import('../render/terminal.js'),
         ]);
       const result = classify(text);
       if (opts.json) {
@@ -38,31 +41,50 @@ export function registerClassify(program: Command, io: Io): void {
         return;
       }
       const { t } = env;
+      const term = io.terminal?.() ?? terminal.PLAIN;
       if (!result.informative) {
-        io.out(`${t('causes:classify.unknown')}\n`);
+        io.out(`${terminal.layout([terminal.row(0, t('causes:classify.unknown'))], term)}\n`);
         return;
       }
-      const lines = [t('causes:classify.title')];
-      for (const c of result.causes) {
-        lines.push(
-          `  ${t('causes:classify.line', { percent: Math.round(c.confidence * 100), name: causeLabel(t, c.id) })}`,
-        );
+      // What the message says happened picks each cause's wording, so that no sentence contradicts it: an image
+      // with its registry never gets "a name without a registry goes to Docker Hub", a credentials secret that
+      // could not be read never gets "the registry refused the image".
+      const params: Params = {};
+      if (result.image) params.image = result.image;
+      if (result.platform) params.want = result.platform;
+      if (result.dialled) params.dialled = result.dialled;
+      if (result.step) params.step = result.step;
+      // Percentages right-aligned, names in a column; what follows a name wraps under it.
+      const percents = result.causes.map((c) => `${Math.round(c.confidence * 100)}%`);
+      const pw = Math.max(...percents.map((p) => p.length));
+      const column = 2 + pw + 2;
+      const rows: Row[] = [terminal.row(0, t('causes:classify.title'))];
+      result.causes.forEach((c, i) => {
+        rows.push({
+          indent: 2,
+          mark: `${percents[i]!.padStart(pw)} `,
+          text: causeLabel(t, c.id),
+          role: 'title',
+        });
         // A message about a task that did not fail to pull says what it stopped for, in that kind's words.
         const np =
           c.id === 'not-a-pull-failure'
             ? notAPullFailure({ lastStatus: 'STOPPED', stoppedReason: text }, result)
             : undefined;
+        // With several containers, each cause speaks of the image its own words name.
+        const image = c.clues?.find((x) => x.kind === 'image')?.text;
         const summary = np
           ? notAPullMessages(np.kind, { reason: text.trim().slice(0, 300) }).summary
-          : causeSummary(c.id, result.image ? { image: result.image } : {});
-        lines.push(`       ${say(t, summary)}`);
+          : causeSummary(c.id, image ? { ...params, image } : params);
+        rows.push(terminal.row(column, say(t, summary)));
+        // Only the words that point at this cause: a timeout is no evidence for the execution role.
         if (c.fragments.length) {
-          lines.push(
-            `       ${t('causes:classify.fragments', { fragments: c.fragments.map((f) => `“${f}”`).join(', ') })}`,
-          );
+          const fragments = c.fragments.map((f) => `“${f}”`).join(', ');
+          rows.push(terminal.row(column, t('causes:classify.fragments', { fragments }), 'muted'));
         }
-      }
-      if (result.image) lines.push('', t('causes:classify.image', { image: result.image }));
-      io.out(`${lines.join('\n')}\n`);
+      });
+      if (result.image)
+        rows.push(terminal.BLANK, terminal.row(0, t('causes:classify.image', { image: result.image })));
+      io.out(`${terminal.layout(rows, term)}\n`);
     });
 }

@@ -35,14 +35,30 @@ export function commandEnv(opts: GlobalOptions): CommandEnv {
   return { config, lang, t: translator(lang) };
 }
 
-/** Reads a text file, mapping failures to the given error key. */
+/** The usual reasons a file cannot be read, each worded in the locales (`<errorKey>_<context>`). */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'missing',
+  ENOTDIR: 'missing',
+  EACCES: 'denied',
+  EPERM: 'denied',
+  EISDIR: 'directory',
+};
+
+/**
+ * Reads a text file, mapping failures to the given error key. A missing file, a denied one or a directory is
+ * said in words: the key's `_missing`, `_denied` or `_directory` variant (i18next context); anything else
+ * carries its code.
+ */
 export function readText(file: string, errorKey: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const context = code ? FILE_ERRORS[code] : undefined;
     throw new UserError(errorKey, {
       file,
-      reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+      reason: code ?? (err as Error).message,
+      ...(context ? { context } : {}),
     });
   }
 }

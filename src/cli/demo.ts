@@ -10,7 +10,8 @@ import type { TFunction } from 'i18next';
 import { CAUSE_IDS } from '../diagnosis/causes.js';
 import type { Report } from '../diagnosis/report.js';
 import { UserError } from '../errors.js';
-import { causeLabel, renderText } from '../render/text.js';
+import { BLANK, layout, PLAIN, type Row, row } from '../render/terminal.js';
+import { causeLabel, reportRows } from '../render/text.js';
 import { commandEnv, type GlobalOptions, readText } from './common.js';
 import type { Io } from './io.js';
 
@@ -87,8 +88,11 @@ export function registerDemo(program: Command, io: Io): void {
     .action(async (scenario: string | undefined, _o: DemoOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DemoOptions>();
       const { t, lang } = commandEnv(opts);
+      // `demo kms --list` asks two things at once: say so rather than drop one.
+      if (opts.list && scenario !== undefined) throw new UserError('demo:listAndName', { name: scenario });
       const dir = scenariosDir();
       const names = scenarioNames(dir);
+      const term = opts.json ? PLAIN : (io.terminal?.() ?? PLAIN);
 
       if (opts.list) {
         const items = names.map((name) => ({
@@ -100,13 +104,19 @@ export function registerDemo(program: Command, io: Io): void {
           io.out(`${JSON.stringify({ scenarios: items, default: DEFAULT_SCENARIO }, null, 2)}\n`);
           return;
         }
+        // Names in a column; a description too long for the line wraps under its own column.
         const width = Math.max(...names.map((n) => n.length));
-        const lines = [t('demo:listTitle')];
+        const rows: Row[] = [row(0, t('demo:listTitle'))];
         for (const it of items) {
-          const line = t('demo:listLine', { ...it, name: it.name.padEnd(width) });
-          lines.push(`  ${line}${it.name === DEFAULT_SCENARIO ? ` ${t('demo:default')}` : ''}`);
+          const text = t('demo:listLine', { cause: it.cause, description: it.description });
+          rows.push({
+            indent: 2,
+            mark: `${it.name.padEnd(width)} `,
+            text: it.name === DEFAULT_SCENARIO ? `${text} ${t('demo:default')}` : text,
+            markRole: 'title',
+          });
         }
-        io.out(`${lines.join('\n')}\n`);
+        io.out(`${layout(rows, term)}\n`);
         return;
       }
 
@@ -117,16 +127,16 @@ export function registerDemo(program: Command, io: Io): void {
         io.out(renderJson(report, t, lang));
         return;
       }
-      const out = [
-        t('demo:intro'),
-        t('demo:scenario', { name, description: scenarioDescription(t, name) }),
-        '',
-        renderText(report, t).trimEnd(),
+      const rows: Row[] = [
+        row(0, t('demo:intro'), 'muted'),
+        row(0, t('demo:scenario', { name, description: scenarioDescription(t, name) })),
+        BLANK,
+        ...reportRows(report, t),
       ];
       if (!scenario) {
         const others = names.filter((n) => n !== name).join(', ');
-        out.push('', t('demo:others', { names: others }));
+        rows.push(BLANK, row(0, t('demo:others', { names: others }), 'muted'));
       }
-      io.out(`${out.join('\n')}\n`);
+      io.out(`${layout(rows, term)}\n`);
     });
 }

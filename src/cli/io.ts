@@ -1,5 +1,6 @@
 /** Where CLI commands write, injectable so that tests can run commands in-process. */
 import { userInfo } from 'node:os';
+import { detectTerminal, type Terminal } from '../render/terminal.js';
 
 export interface Io {
   out(text: string): void;
@@ -8,6 +9,8 @@ export interface Io {
   readStdin(): Promise<string>;
   /** Who is running the command (goes into the role session name). */
   user(): string;
+  /** Colour and width of standard output for text reports; none: plain, unwrapped. */
+  terminal?(): Terminal;
 }
 
 /** The process' own streams. */
@@ -30,4 +33,6 @@ export const processIo: Io = {
       return 'unknown';
     }
   },
+  // COLUMNS is the terminal's, not configuration: read here with the stream it describes.
+  terminal: () => detectTerminal(process.stdout, process.env.COLUMNS),
 };

@@ -19,7 +19,7 @@ interface WhyOptions extends GlobalOptions {
 }
 
 function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefined): void {
-  io.out(json ? renderJson(report, env.t, env.lang) : renderText(report, env.t));
+  io.out(json ? renderJson(report, env.t, env.lang) : renderText(report, env.t, io.terminal?.()));
 }
 
 /** Registers `why` and `replay`. */

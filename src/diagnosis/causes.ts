@@ -4,7 +4,8 @@
  * speaks to which cause is the check's own declaration (Check.cause). A variant is picked by the parameters at hand, so that a sentence names the actual
  * subnet, role or image whenever the evidence knows it and never prints an empty placeholder.
  */
-import type { Message, Params } from './checks/types.js';
+import { parseImageRef } from '../aws/image-ref.js';
+import type { CheckResult, Message, Params } from './checks/types.js';
 
 export const CAUSE_IDS = [
   'network-no-route',
@@ -103,13 +104,34 @@ export const PULL_ORDER: readonly CauseId[] = [
   'unknown',
 ];
 
-/** A wording of a cause's sentence and the parameters it needs. */
+/** A wording of a cause's sentence, the parameters it needs, and what else must hold for it to be true. */
 interface Variant {
   name: string;
   needs: readonly string[];
+  when?: (p: Params) => boolean;
 }
 
 const v = (name: string, ...needs: string[]): Variant => ({ name, needs });
+const when = (x: Variant, cond: (p: Params) => boolean): Variant => ({ ...x, when: cond });
+
+/**
+ * The image names no registry, so it goes to Docker Hub: only then does "a name without a registry" apply.
+ * containerd writes such a name out in full (docker.io/library/NAME), so that counts as one too.
+ */
+function bareImage(p: Params): boolean {
+  const ref = typeof p.image === 'string' ? parseImageRef(p.image) : null;
+  return (
+    !!ref && (ref.implicitRegistry || (ref.kind === 'docker-hub' && ref.repository.startsWith('library/')))
+  );
+}
+/** The stop message shows the address the task dialled: the name had resolved. */
+const dialled = (p: Params) => p.dialled === 'public' || p.dialled === 'private';
+/** The stop message says ECS failed while reading the registry credentials (repositoryCredentials), or may have. */
+const credentialsStep = (p: Params) =>
+  p.step === 'registry-credentials' || p.step === 'secrets-or-credentials';
+/** The stop message says ECS failed while reading secrets or registry credentials, not pulling from ECR. */
+const readingStep = (p: Params) =>
+  p.step === 'registry-credentials' || p.step === 'secrets' || p.step === 'secrets-or-credentials';
 
 /** Summary and fix variants of each cause, most specific first; the last one needs nothing. */
 const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: number }> = {
@@ -146,12 +168,12 @@ const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: num
     hints: 2,
   },
   dns: {
-    summary: [v('vpc', 'vpcId'), v('plain')],
+    summary: [when(v('vpc', 'vpcId'), (p) => !dialled(p)), when(v('resolved'), dialled), v('plain')],
     fix: [v('vpc', 'vpcId'), v('plain')],
     hints: 1,
   },
   'execution-role': {
-    summary: [v('none', 'noRole'), v('role', 'role'), v('plain')],
+    summary: [v('none', 'noRole'), v('role', 'role'), when(v('reads'), readingStep), v('plain')],
     fix: [v('none', 'noRole'), v('role', 'role'), v('plain')],
     hints: 2,
   },
@@ -161,13 +183,18 @@ const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: num
     hints: 2,
   },
   'image-reference': {
-    summary: [v('meant', 'image', 'uri'), v('image', 'image'), v('plain')],
-    fix: [v('meant', 'uri'), v('image', 'image'), v('plain')],
+    summary: [
+      v('meant', 'image', 'uri'),
+      when(v('image', 'image'), bareImage),
+      v('named', 'image'),
+      v('plain'),
+    ],
+    fix: [v('meant', 'uri'), when(v('image', 'image'), bareImage), v('named', 'image'), v('plain')],
     hints: 1,
   },
   'registry-auth': {
-    summary: [v('secret', 'secret'), v('image', 'image'), v('plain')],
-    fix: [v('secret', 'secret'), v('image', 'image'), v('plain')],
+    summary: [v('secret', 'secret'), when(v('stored'), credentialsStep), v('image', 'image'), v('plain')],
+    fix: [v('secret', 'secret'), when(v('stored'), credentialsStep), v('image', 'image'), v('plain')],
     hints: 1,
   },
   'rate-limit': {
@@ -236,11 +263,12 @@ const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: num
     ],
     hints: 2,
   },
-  // Worded per kind (notAPullMessages): what ECS says the task stopped for.
+  // Worded per kind (notAPullMessages): what ECS says the task stopped for. No hint: the verdict's note says
+  // that no pull check ran.
   'not-a-pull-failure': {
     summary: [v('plain')],
     fix: [v('plain')],
-    hints: 1,
+    hints: 0,
   },
   unknown: {
     summary: [v('plain')],
@@ -292,7 +320,9 @@ const present = (p: Params, k: string) => {
 };
 
 function pick(id: CauseId, kind: 'summary' | 'fix', params: Params): Message {
-  const chosen = variants[id][kind].find((x) => x.needs.every((k) => present(params, k)))!;
+  const chosen = variants[id][kind].find(
+    (x) => x.needs.every((k) => present(params, k)) && (!x.when || x.when(params)),
+  )!;
   const used: Params = {};
   for (const k of chosen.needs) used[k] = params[k];
   return { key: `causes:${id}.${kind}.${chosen.name}`, params: used };
@@ -313,9 +343,41 @@ export function causeName(id: CauseId): Message {
   return { key: `causes:${id}.name` };
 }
 
-/** "Also check" hints that come with a cause: things worth a look when this cause is the answer. */
-export function causeHints(id: CauseId): Message[] {
-  return Array.from({ length: variants[id].hints }, (_, i) => ({ key: `causes:${id}.hint.${i + 1}` }));
+/**
+ * Hints a check answers: when every check named ran and said something (pass, warn or fail), its result is in
+ * the report and the hint would say it a second time. `unverified`: the hint is about checks that could not run,
+ * so it is shown only when one could not.
+ */
+const HINT_ANSWERED_BY: Partial<Record<CauseId, Record<number, readonly string[] | 'unverified'>>> = {
+  'network-no-route': { 2: ['endpoints.required'] },
+  'network-security-group': { 1: ['network.nacl'], 2: ['network.security-group-egress'] },
+  'vpc-endpoint': {
+    1: ['endpoints.policy'],
+    2: ['endpoints.availability-zones', 'endpoints.security-groups'],
+  },
+  'rate-limit': { 1: ['image.rate-limit'] },
+  'disk-space': { 1: ['storage.ephemeral'] },
+  'log-configuration': { 1: ['endpoints.required'], 2: ['logs.log-group'] },
+  'efs-mount': { 1: ['efs.mount-target'], 2: ['efs.authorization'] },
+  unknown: { 2: 'unverified' },
+};
+
+/**
+ * "Also check" hints that come with a cause: things worth a look when this cause is the answer. Given the
+ * check results, the hints they already answer are left out.
+ */
+export function causeHints(id: CauseId, checks?: readonly CheckResult[]): Message[] {
+  const ran = (checkId: string) =>
+    checks?.some((r) => r.id === checkId && r.status !== 'skip' && r.status !== 'unknown') ?? false;
+  const shown = (n: number) => {
+    const by = HINT_ANSWERED_BY[id]?.[n];
+    if (!by || !checks) return true;
+    if (by === 'unverified') return checks.some((r) => r.status === 'unknown');
+    return !by.every(ran);
+  };
+  return Array.from({ length: variants[id].hints }, (_, i) => i + 1)
+    .filter(shown)
+    .map((n) => ({ key: `causes:${id}.hint.${n}` }));
 }
 
 /** Every message key the catalogue can produce (tests check both locales define them). */

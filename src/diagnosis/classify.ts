@@ -15,6 +15,22 @@ export interface Candidate {
   confidence: number;
   /** The pieces of the message that point at it, as written there. */
   fragments: string[];
+  /** The same pieces, each with what it is (words, a host, the image, the step that failed, ECS's hint). */
+  clues?: Clue[];
+}
+
+/** Which request failed, when the message says: reading registry credentials or secrets, the ECR token. */
+export type Step = 'registry-credentials' | 'secrets' | 'ecr-token' | 'secrets-or-credentials';
+
+/** A piece of the stop message and what it is, so that a surface can say it in words. */
+export interface Clue {
+  /** As written in the message. */
+  text: string;
+  /** `said`: words of the error; `host`: a host it names; `image`: the image it names; `step`: what ECS was
+   * doing when it failed; `hint`: ECS's own "The task can't pull the image. Check …". */
+  kind: 'said' | 'host' | 'image' | 'step' | 'hint';
+  /** For a host, which kind (ecr, s3-layer, docker-hub …); for a step, which step. */
+  what?: HostKind | Step;
 }
 
 export interface Classification {
@@ -26,16 +42,25 @@ export interface Classification {
   platform: string | undefined;
   /** Whether anything in the message was recognised. */
   informative: boolean;
+  /** The kind of address the failing connection dialled, when the message shows one (the name had resolved). */
+  dialled?: 'private' | 'public';
+  /** What ECS was doing when it failed, when the message says (a ResourceInitializationError). */
+  step?: Step;
 }
 
 type Dist = Partial<Record<CauseId, number>>;
 
-interface Decision {
-  dist: Dist;
-  fragments: string[];
+/** A clue as a decision holds it: `only` restricts it to the causes it points at (else every cause there). */
+interface Frag extends Clue {
+  only?: readonly CauseId[];
 }
 
-type HostKind =
+interface Decision {
+  dist: Dist;
+  fragments: Frag[];
+}
+
+export type HostKind =
   | 'ecr'
   | 'ecr-api'
   | 's3-layer'
@@ -271,6 +296,9 @@ const P = {
   noPullAccess: /does not exist or no pull access/i,
   notFound:
     /manifest unknown|manifest unkn|manifest for \S+ not found|requested image not found|name unknown|repositorynotfoundexception|imagenotfoundexception|failed to resolve (?:ref|reference|image) \S+ \S+: not found|(?:^|[:\s])not found(?::|\s*$)|(?:tag|image|repository|manifest)\s+\S+\s+(?:was )?not found|repository \S+ does not exist/i,
+  /** The words worth quoting from a "not found" that names its image (quoted apart), without the reference again. */
+  notFoundQuote:
+    /manifest unknown|requested image not found|name unknown|repositorynotfoundexception|imagenotfoundexception|does not exist|\bnot found\b/i,
   forbidden: /(?<![\d.])403(?![\d.])|\bforbidden\b|<code>accessdenied<\/code>|\baccessdenied\b(?!exception)/i,
   unauthorized:
     /(?<![\d.])401(?![\d.])|\bunauthorized\b|incorrect username or password|authentication required|invalid username\/password/i,
@@ -296,24 +324,39 @@ const P = {
     /executable file not found|essential container in task exited|outofmemory|cannotstartcontainererror|cannotinspectcontainererror|cannotcreatecontainererror|log group does not exist/i,
 };
 
-function frag(re: RegExp, text: string, preferred?: RegExp): string[] {
+function frag(re: RegExp, text: string, preferred?: RegExp, kind: Frag['kind'] = 'said'): Frag[] {
   const m = preferred?.exec(text) ?? re.exec(text);
   if (!m) return [];
   const s = m[0].replace(/^[\s:,.]+|[\s:,.]+$/g, '');
   if (!s) return [];
-  return [s.length > 90 ? `${s.slice(0, 89)}…` : s];
+  return [{ text: s.length > 90 ? `${s.slice(0, 89)}…` : s, kind }];
 }
 
 /** The most telling host the message names, as a fragment. */
-function hostFrag(c: Clues): string[] {
+function hostFrag(c: Clues): Frag[] {
   const pick = c.hosts.find((h) => h.kind === 's3-layer') ?? c.hosts.find((h) => h.kind === c.target);
-  return pick ? [pick.host] : [];
+  return pick ? [{ text: pick.host, kind: 'host', what: pick.kind }] : [];
 }
 
-const decision = (dist: Dist, ...fragments: string[][]): Decision => ({
-  dist,
-  fragments: [...new Set(fragments.flat())],
-});
+/** The image the message names, as a fragment. */
+const imageFrag = (c: Clues): Frag[] => (c.image ? [{ text: c.image, kind: 'image' }] : []);
+
+/** Restricts fragments to the causes they point at (within what they already pointed at). */
+const only = (ids: readonly CauseId[], frags: Frag[]): Frag[] =>
+  frags.map((f) => ({ ...f, only: f.only ? f.only.filter((id) => ids.includes(id)) : ids }));
+
+const causesOf = (x: Dist) => Object.keys(x) as CauseId[];
+
+const decision = (dist: Dist, ...fragments: Frag[][]): Decision => {
+  const byText = new Map<string, Frag>();
+  for (const f of fragments.flat()) {
+    const seen = byText.get(f.text);
+    if (!seen) byText.set(f.text, f);
+    // The same words met twice point at the union of what each pointed at.
+    else if (seen.only) seen.only = f.only ? [...new Set([...seen.only, ...f.only])] : undefined;
+  }
+  return { dist, fragments: [...byText.values()] };
+};
 
 /** Access denied by an AWS API: the policy that denied it decides. */
 function deniedDist(c: Clues): Dist {
@@ -376,24 +419,38 @@ function unauthorizedDist(c: Clues): Dist {
   return { 'registry-auth': 0.8, 'image-not-found': 0.1 };
 }
 
+/** What a ResourceInitializationError says ECS was doing: reading registry credentials, secrets, the ECR token. */
+function stepOf(t: string): Step | undefined {
+  if (P.registryAuthCtx.test(t)) return 'registry-credentials';
+  if (P.secretsCtx.test(t)) return 'secrets';
+  if (P.ecrAuthCtx.test(t)) return 'ecr-token';
+  if (P.pullSecrets.test(t)) return 'secrets-or-credentials';
+  return undefined;
+}
+
+const STEP_RE: Record<Step, RegExp> = {
+  'registry-credentials': P.registryAuthCtx,
+  secrets: P.secretsCtx,
+  'ecr-token': P.ecrAuthCtx,
+  'secrets-or-credentials': P.pullSecrets,
+};
+
 /** The ResourceInitializationError family: secrets, registry credentials, the ECR token. */
 function resourceInit(c: Clues): Decision | undefined {
   const t = c.text;
-  const registry = P.registryAuthCtx.test(t);
-  const secrets = !registry && P.secretsCtx.test(t);
-  const ecrAuth = !registry && !secrets && P.ecrAuthCtx.test(t);
-  if (!registry && !secrets && !ecrAuth && !P.pullSecrets.test(t)) return undefined;
-  const ctxRe = registry
-    ? P.registryAuthCtx
-    : secrets
-      ? P.secretsCtx
-      : ecrAuth
-        ? P.ecrAuthCtx
-        : P.pullSecrets;
-  const ctx = frag(ctxRe, t);
+  const step = stepOf(t);
+  if (!step) return undefined;
+  const registry = step === 'registry-credentials';
+  const secrets = step === 'secrets';
+  const ecrAuth = step === 'ecr-token';
+  const ctx = frag(STEP_RE[step], t, undefined, 'step').map((f) => ({ ...f, what: step }));
   const reader: CauseId = registry ? 'registry-auth' : secrets ? 'secrets' : 'execution-role';
   if (P.kms.test(t))
-    return decision({ kms: 0.85, [registry ? 'registry-auth' : 'secrets']: 0.1 }, frag(P.kms, t), ctx);
+    return decision(
+      { kms: 0.85, [registry ? 'registry-auth' : 'secrets']: 0.1 },
+      only(['kms'], frag(P.kms, t)),
+      ctx,
+    );
   if (P.dns.test(t))
     return decision(
       plus({ dns: 0.55 }, scaled(withoutDns(networkDist(c)), 0.4)),
@@ -402,11 +459,12 @@ function resourceInit(c: Clues): Decision | undefined {
       hostFrag(c),
     );
   if (P.network.test(t) || P.requestFailed.test(t)) {
+    // The timeout and the host it went to point at the network; what ECS was reading, at the reader too.
     return decision(
       plus(networkDist(c, 0.85), { [reader]: 0.1 }),
-      frag(P.network, t, P.networkQuote).concat(frag(P.requestFailed, t)),
+      only(NETWORK_FAMILY, frag(P.network, t, P.networkQuote).concat(frag(P.requestFailed, t))),
       ctx,
-      hostFrag(c),
+      only(NETWORK_FAMILY, hostFrag(c)),
     );
   }
   const missing =
@@ -415,7 +473,8 @@ function resourceInit(c: Clues): Decision | undefined {
     if (P.accessDenied.test(t) || missing.test(t))
       return decision(
         { 'registry-auth': 0.85, 'execution-role': 0.05 },
-        frag(P.accessDenied, t).concat(frag(missing, t)),
+        frag(P.accessDenied, t),
+        only(['registry-auth'], frag(missing, t)),
         ctx,
       );
     return decision({ 'registry-auth': 0.7, 'vpc-endpoint': 0.1, 'network-no-route': 0.1 }, ctx);
@@ -537,7 +596,7 @@ function hinted(c: Clues): Decision | undefined {
   else if (/platform|architecture/.test(check)) hint = { 'platform-mismatch': 0.85 };
   const rest = `${c.text.slice(0, m.index)} ${c.text.slice(m.index + m[0].length)}`.trim();
   const inner = decideText(cluesOf(rest), false);
-  const hintFrag = [m[0].trim().replace(/\.$/, '')];
+  const hintFrag: Frag[] = [{ text: m[0].trim().replace(/\.$/, ''), kind: 'hint' }];
   if (!hint) return inner;
   if (!inner) return decision(hint, hintFrag);
   // The hint and the detail agree on a family: keep the detail's finer ranking.
@@ -545,7 +604,12 @@ function hinted(c: Clues): Decision | undefined {
   const th = topOf(hint);
   if (ti && th && (ti === th || (NETWORK_FAMILY.includes(ti) && NETWORK_FAMILY.includes(th))))
     return decision(inner.dist, hintFrag, inner.fragments);
-  return decision(plus(scaled(inner.dist, 0.5), scaled(hint, 0.5)), hintFrag, inner.fragments);
+  // They disagree: each points at its own causes.
+  return decision(
+    plus(scaled(inner.dist, 0.5), scaled(hint, 0.5)),
+    only(causesOf(hint), hintFrag),
+    only(causesOf(inner.dist), inner.fragments),
+  );
 }
 
 /** One message (one container's reason): its most specific evidence decides. */
@@ -581,8 +645,7 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
   if (P.execRole.test(t))
     return decision({ 'execution-role': 0.85, 'vpc-endpoint': 0.05 }, frag(P.execRole, t));
   if (P.deniedEcr.test(t)) return decision(deniedDist(c), frag(P.deniedEcr, t));
-  if (P.pullDenied.test(t))
-    return decision(pullDeniedDist(c), frag(P.pullDenied, t), c.image ? [c.image] : []);
+  if (P.pullDenied.test(t)) return decision(pullDeniedDist(c), frag(P.pullDenied, t), imageFrag(c));
   if (P.noPullAccess.test(t))
     return decision(
       c.bareImage
@@ -595,8 +658,8 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
       c.bareImage
         ? { 'image-not-found': 0.6, 'image-reference': 0.3 }
         : { 'image-not-found': 0.85, 'image-reference': 0.05 },
-      frag(P.notFound, t),
-      c.image ? [c.image] : [],
+      frag(P.notFound, t, c.image ? P.notFoundQuote : undefined),
+      imageFrag(c),
     );
   if (P.forbidden.test(t)) return decision(forbiddenDist(c), frag(P.forbidden, t), hostFrag(c));
   if (P.unauthorized.test(t)) return decision(unauthorizedDist(c), frag(P.unauthorized, t), hostFrag(c));
@@ -647,9 +710,13 @@ export function classify(
   const decisions: Decision[] = [];
   let image: string | undefined;
   let platform: string | undefined;
+  let dialled: Classification['dialled'];
+  let step: Step | undefined;
   for (const s of segs.slice(0, 20)) {
     const c = cluesOf(s.length > MAX_LENGTH ? s.slice(0, MAX_LENGTH) : s);
     image ??= c.image;
+    dialled ??= c.dialled;
+    step ??= stepOf(c.text);
     platform ??=
       /matching platform '?((?:linux|windows)\/[a-z0-9_]+)|no matching manifest for ((?:linux|windows)\/[a-z0-9_]+)/i
         .exec(c.text)
@@ -663,18 +730,41 @@ export function classify(
   const pull = decisions.filter((x) => Object.keys(x.dist).some((id) => id !== 'not-a-pull-failure'));
   if (pull.length) decisions.splice(0, decisions.length, ...pull);
   if (!decisions.length) {
-    return { causes: [{ id: 'unknown', confidence: 1, fragments: [] }], image, platform, informative: false };
+    return {
+      causes: [{ id: 'unknown', confidence: 1, fragments: [] }],
+      image,
+      platform,
+      informative: false,
+    };
   }
   // Several containers that failed differently: each reason weighs the same.
   const total = scaled(plus(...decisions.map((x) => x.dist)), 1 / decisions.length);
   const sum = Object.values(total).reduce((a, b) => a + (b ?? 0), 0);
   const norm = sum > 1 ? 1 / sum : 1;
-  const fragmentsOf = (id: CauseId) => [
-    ...new Set(decisions.filter((x) => (x.dist[id] ?? 0) > 0).flatMap((x) => x.fragments)),
-  ];
+  // Each cause gets the words that point at it: a timeout is not evidence for the execution role.
+  const cluesFor = (id: CauseId): Clue[] => {
+    const byText = new Map<string, Clue>();
+    for (const d of decisions) {
+      if (!((d.dist[id] ?? 0) > 0)) continue;
+      for (const { only: o, ...clue } of d.fragments) {
+        if ((!o || o.includes(id)) && !byText.has(clue.text)) byText.set(clue.text, clue);
+      }
+    }
+    return [...byText.values()];
+  };
   const causes = (Object.entries(total) as Array<[CauseId, number]>)
-    .map(([id, p]) => ({ id, confidence: floor2(p * norm), fragments: fragmentsOf(id) }))
+    .map(([id, p]) => {
+      const clues = cluesFor(id);
+      return { id, confidence: floor2(p * norm), fragments: clues.map((c) => c.text), clues };
+    })
     .filter((x) => x.confidence > 0)
     .sort((a, b) => b.confidence - a.confidence || order(a.id) - order(b.id));
-  return { causes, image, platform, informative: true };
+  return {
+    causes,
+    image,
+    platform,
+    informative: true,
+    ...(dialled ? { dialled } : {}),
+    ...(step ? { step } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 /** The report: data only (ids, statuses, evidence, links, message keys). Every surface renders the same one. */
 import type { TaskTarget } from '../aws/target.js';
 import type { CheckResult, Message } from './checks/types.js';
+import type { Clue } from './classify.js';
 import type { TaskContext } from './context.js';
 import type { CallRecord, Fact } from './facts/types.js';
 
@@ -21,6 +22,8 @@ export interface Cause {
   level?: ConfidenceLevel;
   /** The pieces of the stop message that point at it, as written there. */
   fragments?: string[];
+  /** The same pieces, each with what it is: words of the error, a host, the image, the step that failed. */
+  clues?: Clue[];
   /** Evidence lines of the checks in `checks`, for surfaces that show the answer without the check list. */
   evidence?: Message[];
   /** Checks that ran and found nothing wrong where this cause would show: they argue against it. */

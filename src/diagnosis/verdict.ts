@@ -15,7 +15,7 @@ import {
   PULL_ORDER,
 } from './causes.js';
 import { type CheckResult, type Message, type Params, uniqueMessages } from './checks/types.js';
-import { type Classification, classify } from './classify.js';
+import { type Classification, type Clue, classify } from './classify.js';
 import type { TaskContext } from './context.js';
 import { type NotAPull, notAPullFailure, stopTexts } from './not-a-pull.js';
 import type { Cause, ConfidenceLevel, Verdict } from './report.js';
@@ -26,7 +26,7 @@ interface Standing {
   msg: number;
   /** The message's confidence in the cause's family (a timeout supports every network cause). */
   family: number;
-  fragments: string[];
+  clues: Clue[];
   fail: CheckResult[];
   warn: CheckResult[];
   pass: CheckResult[];
@@ -53,6 +53,10 @@ export function stopMessages(ctx: TaskContext): string[] {
   return stopTexts(ctx);
 }
 
+/** A candidate's clues (its fragments as plain words when it carries none). */
+const cluesOf = (c: Classification['causes'][number] | undefined): Clue[] =>
+  c?.clues ?? (c?.fragments ?? []).map((text) => ({ text, kind: 'said' as const }));
+
 function standingOf(id: CauseId, cls: Classification): Standing {
   const own = cls.causes.find((c) => c.id === id);
   const fam = familyOf(id) ?? [id];
@@ -61,7 +65,7 @@ function standingOf(id: CauseId, cls: Classification): Standing {
     id,
     msg: own?.confidence ?? 0,
     family,
-    fragments: own?.fragments ?? [],
+    clues: cluesOf(own),
     fail: [],
     warn: [],
     pass: [],
@@ -105,7 +109,8 @@ function paramsFor(s: Standing, ctx: TaskContext, cls: Classification): Params {
   const set = (k: string, v: Params[string]) => {
     if (v !== undefined && v !== '' && !(Array.isArray(v) && !v.length)) p[k] = v;
   };
-  set('image', taskImage(ctx, cls));
+  // The image this cause's own words name (with several containers, each may name its own), else the task's.
+  set('image', s.clues.find((c) => c.kind === 'image')?.text ?? taskImage(ctx, cls));
   set('groups', ctx.network.securityGroupIds);
   set('vpcId', ctx.network.vpcId);
   set('service', ctx.serviceName);
@@ -114,6 +119,9 @@ function paramsFor(s: Standing, ctx: TaskContext, cls: Classification): Params {
   set('size', ctx.ephemeralStorage.sizeGiB);
   const os = ctx.runtimePlatform.os.startsWith('WINDOWS') ? 'windows' : 'linux';
   set('want', cls.platform ?? `${os}/${ctx.runtimePlatform.arch === 'ARM64' ? 'arm64' : 'amd64'}`);
+  // What the stop message says happened, so that no sentence contradicts it (causes.ts picks the wording).
+  set('dialled', cls.dialled);
+  set('step', cls.step);
   const td = ctx.taskDefinition;
   if (td?.executionRoleArn) set('role', td.executionRoleArn);
   else if (td) p.noRole = true;
@@ -223,15 +231,17 @@ export function decide(
       checks: ids([...s.fail, ...s.warn]),
       summary: causeSummary(s.id, params),
       remediation: causeFix(s.id, params),
-      fragments: fromMessage
-        ? s.fragments.length
-          ? s.fragments
-          : cls.causes.filter((c) => (familyOf(s.id) ?? []).includes(c.id)).flatMap((c) => c.fragments)
-        : [],
       evidence: evidenceOf(s),
       against: ids(ruledOutBy(s)),
     };
-    cause.fragments = [...new Set(cause.fragments)];
+    const clues = fromMessage
+      ? s.clues.length
+        ? s.clues
+        : cls.causes.filter((c) => (familyOf(s.id) ?? []).includes(c.id)).flatMap(cluesOf)
+      : [];
+    const unique = [...new Map(clues.map((c) => [c.text, c])).values()];
+    cause.fragments = unique.map((c) => c.text);
+    cause.clues = unique;
     causes.push(cause);
   }
 
@@ -251,7 +261,7 @@ export function decide(
           fragments: [],
           evidence: [],
           against: [],
-          alsoCheck: causeHints('unknown'),
+          alsoCheck: causeHints('unknown', checks),
         },
       ],
       verdict: {
@@ -271,7 +281,7 @@ export function decide(
   }
 
   const top = causes[0]!;
-  top.alsoCheck = causeHints(top.id as CauseId);
+  top.alsoCheck = causeHints(top.id as CauseId, checks);
   const topStanding = standings.get(top.id as CauseId)!;
   return {
     causes,
@@ -319,6 +329,7 @@ function notAPullVerdict(np: NotAPull): { causes: Cause[]; verdict: Verdict } {
         summary,
         remediation: fix,
         fragments: np.reason ? [np.reason] : [],
+        clues: np.reason ? [{ text: np.reason, kind: 'said' }] : [],
         evidence,
         against: [],
         alsoCheck: causeHints('not-a-pull-failure'),

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics (prom-client): diagnoses by top cause and outcome, their duration, AWS calls and errors by
- * API and code, Slack API errors. One registry per process, served on /metrics.
+ * API and code, Slack API errors, requests refused by a rate limit. One registry per process, served on /metrics.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { CallRecord } from '../diagnosis/facts/types.js';
@@ -15,6 +15,7 @@ export class Metrics {
   readonly awsCalls: Counter<'api' | 'cached'>;
   readonly awsErrors: Counter<'api' | 'code'>;
   readonly slackErrors: Counter<'method' | 'code'>;
+  readonly rateLimited: Counter<'surface' | 'scope'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false)
@@ -48,6 +49,12 @@ export class Metrics {
       name: 'ecs_pull_slack_api_errors_total',
       help: 'Slack Web API errors by method and error code',
       labelNames: ['method', 'code'],
+      registers: [this.registry],
+    });
+    this.rateLimited = new Counter({
+      name: 'ecs_pull_rate_limited_total',
+      help: 'Requests people made that a rate limit refused, by surface and limit (user, channel, account, accounts)',
+      labelNames: ['surface', 'scope'],
       registers: [this.registry],
     });
   }

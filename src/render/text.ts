@@ -1,12 +1,15 @@
 /**
  * Terminal rendering of a report, in the order a person needs it: the most likely cause in one sentence and its
  * fix, the evidence that decided it, what else to check, the other checks (problems first, passes folded), then
- * the task's context and the AWS calls it took.
+ * the task's context and the AWS calls it took. Each fact is said once, where it belongs: a problem that makes a
+ * runner-up cause is shown with that cause, not again among the other checks.
  */
 import type { TFunction } from 'i18next';
 import { byWorstStatus, type CheckResult, checkKeyPrefix, type Message } from '../diagnosis/checks/types.js';
+import type { Clue } from '../diagnosis/classify.js';
 import type { TaskContext } from '../diagnosis/context.js';
-import type { Cause, Report } from '../diagnosis/report.js';
+import type { Cause, ConfidenceLevel, Report } from '../diagnosis/report.js';
+import { BLANK, bullet, GLUE, layout, PLAIN, type Role, type Row, row, type Terminal } from './terminal.js';
 
 /** Translates a message key with its parameters (arrays joined). */
 export function say(t: TFunction, m: Message | undefined): string {
@@ -88,13 +91,15 @@ export function contextLines(t: TFunction, c: TaskContext): string[] {
   return out;
 }
 
+/** The confidence of a cause in words: high (≥ 0.7), medium (≥ 0.4), low. */
+const levelOf = (cause: Cause): ConfidenceLevel =>
+  cause.level ?? (cause.confidence >= 0.7 ? 'high' : cause.confidence >= 0.4 ? 'medium' : 'low');
+
 /** The confidence of a cause as "85% · high confidence". */
 export function confidenceText(t: TFunction, cause: Cause): string {
-  const level =
-    cause.level ?? (cause.confidence >= 0.7 ? 'high' : cause.confidence >= 0.4 ? 'medium' : 'low');
   return t('causes:render.confidence', {
     percent: Math.round(cause.confidence * 100),
-    level: t(`causes:level.${level}`),
+    level: t(`causes:level.${levelOf(cause)}`),
   });
 }
 
@@ -105,122 +110,215 @@ export function causeLabel(t: TFunction, id: string): string {
   return s === key || s === `${id}.name` ? id : s;
 }
 
-function problemLines(t: TFunction, r: CheckResult, indent: string): string[] {
-  const out = [`${indent}${marks[r.status]} [${t(`status.${r.status}`)}] ${checkTitle(t, r.id)} (${r.id})`];
-  out.push(`${indent}    ${say(t, r.message)}`);
-  for (const e of r.evidence) out.push(`${indent}    · ${say(t, e)}`);
-  if (r.remediation) out.push(`${indent}    ${t('report.fix', { text: say(t, r.remediation) })}`);
-  for (const l of r.links) out.push(`${indent}    ${t('report.link', { url: l.url })}`);
+/** A piece of the stop message in words: what it is ("the stop message names the ECR registry host …"). */
+export function clueText(t: TFunction, c: Clue): string {
+  const key =
+    c.kind === 'host' || c.kind === 'step'
+      ? `causes:render.clue.${c.kind}.${c.what ?? 'other'}`
+      : `causes:render.clue.${c.kind}`;
+  // A kind this version has no words for is quoted as plain words.
+  return (t(key, { text: c.text, defaultValue: '' }) ||
+    t('causes:render.clue.said', { text: c.text })) as string;
+}
+
+/** The clues of a cause (its fragments as plain words when it carries none). */
+export function cluesOf(cause: Cause): Clue[] {
+  return cause.clues ?? (cause.fragments ?? []).map((text) => ({ text, kind: 'said' as const }));
+}
+
+/** "Console: URL", kept together when wrapped. */
+function linkText(t: TFunction, url: string): string {
+  return (t('report.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`);
+}
+
+/** A check that found a problem, in full: status and title, message, evidence, fix, console links. */
+function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
+  const role: Role = r.status;
+  const out: Row[] = [
+    bullet(
+      indent,
+      marks[r.status],
+      `[${t(`status.${r.status}`)}] ${checkTitle(t, r.id)} (${r.id})`,
+      role,
+      role,
+    ),
+    row(indent + 4, say(t, r.message)),
+  ];
+  for (const e of r.evidence) out.push(bullet(indent + 4, '·', say(t, e)));
+  if (r.remediation) out.push(row(indent + 4, t('report.fix', { text: say(t, r.remediation) }), 'fix'));
+  for (const l of r.links) out.push(row(indent + 4, linkText(t, l.url)));
   return out;
 }
 
 /** The answer: the top cause, its fix, what it rests on. */
-function answerLines(t: TFunction, report: Report): string[] {
+function answerRows(t: TFunction, report: Report): Row[] {
   const top = report.causes[0];
-  if (!top) return [t('causes:render.noCause')];
+  if (!top) return [row(0, t('causes:render.noCause'), 'answer')];
   const summary = top.summary ? say(t, top.summary) : causeLabel(t, top.id);
-  const out = [t('causes:render.answer', { summary })];
-  if (top.id !== 'unknown') out.push(`  ${confidenceText(t, top)}`);
-  if (top.remediation) out.push(`  ${t('report.fix', { text: say(t, top.remediation) })}`);
-  for (const n of report.verdict?.notes ?? []) out.push(`  ${say(t, n)}`);
+  const out = [row(0, t('causes:render.answer', { summary }), 'answer')];
+  if (top.id !== 'unknown') out.push(row(2, confidenceText(t, top), levelOf(top)));
+  if (top.remediation) out.push(row(2, t('report.fix', { text: say(t, top.remediation) }), 'fix'));
+  for (const n of report.verdict?.notes ?? []) out.push(row(2, say(t, n)));
   return out;
 }
 
-/** The evidence of the top cause: the message fragments and the checks that decided it. */
-function evidenceLines(t: TFunction, report: Report): string[] {
+/** The evidence of the top cause: what the stop message says, in words, and the checks that decided it. */
+function evidenceRows(t: TFunction, report: Report): Row[] {
   const top = report.causes[0];
   if (!top) return [];
-  const out: string[] = [];
-  for (const f of (top.fragments ?? []).slice(0, 3)) {
-    out.push(`  · ${t('causes:render.stopMessage', { fragment: f })}`);
-  }
+  const out: Row[] = [];
+  for (const c of cluesOf(top).slice(0, 3)) out.push(bullet(2, '·', clueText(t, c)));
   // A cause no check decided (a task that did not fail to pull) carries its own evidence: the exit codes.
-  if (!top.checks?.length) for (const e of top.evidence ?? []) out.push(`  · ${say(t, e)}`);
+  if (!top.checks?.length) for (const e of top.evidence ?? []) out.push(bullet(2, '·', say(t, e)));
   for (const id of top.checks ?? []) {
     const r = report.checks.find((c) => c.id === id);
     if (!r) continue;
     out.push(
-      `  · ${t('causes:render.check', { title: checkTitle(t, r.id), id: r.id, message: say(t, r.message) })}`,
+      bullet(
+        2,
+        '·',
+        t('causes:render.check', { title: checkTitle(t, r.id), id: r.id, message: say(t, r.message) }),
+      ),
     );
-    for (const e of r.evidence) out.push(`      · ${say(t, e)}`);
-    for (const l of r.links) out.push(`      ${t('report.link', { url: l.url })}`);
+    for (const e of r.evidence) out.push(bullet(6, '·', say(t, e)));
+    for (const l of r.links) out.push(row(6, linkText(t, l.url)));
   }
-  return out.length ? ['', t('causes:render.evidenceTitle'), ...out] : [];
+  return out.length ? [BLANK, row(0, t('causes:render.evidenceTitle'), 'heading'), ...out] : [];
 }
 
-/** What else to check: the runner-up causes, the top cause's hints, the checks that could not run. */
-function alsoLines(t: TFunction, report: Report): string[] {
-  const out: string[] = [];
-  for (const c of report.causes.slice(1, 5)) {
+/** The problems a runner-up cause rests on, when it is listed: shown with it, not again under "Other checks". */
+function runnerUps(report: Report): Array<{ cause: Cause; problems: CheckResult[] }> {
+  return report.causes.slice(1, 5).map((cause) => ({
+    cause,
+    problems: report.checks.filter(
+      (r) => cause.checks?.includes(r.id) && (r.status === 'fail' || r.status === 'warn'),
+    ),
+  }));
+}
+
+/**
+ * What else to check: the runner-up causes (with the checks that found them, else their sentence), the top
+ * cause's hints, the checks that could not run.
+ */
+function alsoRows(t: TFunction, report: Report): Row[] {
+  const out: Row[] = [];
+  for (const { cause: c, problems } of runnerUps(report)) {
+    const percent = Math.round(c.confidence * 100);
+    if (problems.length) {
+      // The check says what it found; the cause's sentence would say it a second time.
+      out.push(bullet(2, '·', t('causes:render.otherCauseFound', { percent, name: causeLabel(t, c.id) })));
+      for (const r of problems) out.push(...problemRows(t, r, 6));
+      continue;
+    }
     out.push(
-      `  · ${t('causes:render.otherCause', {
-        percent: Math.round(c.confidence * 100),
-        name: causeLabel(t, c.id),
-        summary: c.summary ? say(t, c.summary) : c.id,
-      })}`,
+      bullet(
+        2,
+        '·',
+        t('causes:render.otherCause', {
+          percent,
+          name: causeLabel(t, c.id),
+          summary: c.summary ? say(t, c.summary) : c.id,
+        }),
+      ),
     );
   }
-  for (const h of report.causes[0]?.alsoCheck ?? []) out.push(`  · ${say(t, h)}`);
+  for (const h of report.causes[0]?.alsoCheck ?? []) out.push(bullet(2, '·', say(t, h)));
   for (const r of report.checks.filter((c) => c.status === 'unknown')) {
     out.push(
-      `  · ${t('causes:render.unverified', { title: checkTitle(t, r.id), id: r.id, message: say(t, r.message) })}`,
+      bullet(
+        2,
+        marks.unknown,
+        t('causes:render.unverified', { title: checkTitle(t, r.id), id: r.id, message: say(t, r.message) }),
+        undefined,
+        'unknown',
+      ),
     );
   }
-  return out.length ? ['', t('causes:render.alsoTitle'), ...out] : [];
+  return out.length ? [BLANK, row(0, t('causes:render.alsoTitle'), 'heading'), ...out] : [];
 }
 
+/** Verdict notes that already say no check ran. */
+const NO_CHECK_NOTES = new Set(['causes:verdict.alone.none', 'causes:verdict.not-a-pull']);
+
 /** The checks not already shown: problems in full, passes and skips folded into one line each. */
-function otherCheckLines(t: TFunction, report: Report): string[] {
-  const shown = new Set(report.causes[0]?.checks ?? []);
+function otherCheckRows(t: TFunction, report: Report): Row[] {
+  if (!report.checks.length) {
+    // The answer's note already says that no check ran (and why).
+    if (report.verdict?.notes.some((n) => NO_CHECK_NOTES.has(n.key))) return [];
+    return [BLANK, row(0, t('causes:render.othersTitle'), 'heading'), row(2, t('report.noChecks'))];
+  }
+  const shown = new Set([
+    ...(report.causes[0]?.checks ?? []),
+    ...runnerUps(report).flatMap((x) => x.problems.map((r) => r.id)),
+  ]);
   const rest = report.checks.filter((r) => !shown.has(r.id) && r.status !== 'unknown');
-  const out: string[] = [];
-  if (!report.checks.length) out.push(`  ${t('report.noChecks')}`);
+  const out: Row[] = [];
   const sorted = [...rest].sort(byWorstStatus);
   for (const r of sorted.filter((x) => x.status === 'fail' || x.status === 'warn')) {
-    out.push(...problemLines(t, r, '  '));
+    out.push(...problemRows(t, r, 2));
   }
   const passed = sorted.filter((r) => r.status === 'pass').map((r) => r.id);
   const skipped = sorted.filter((r) => r.status === 'skip').map((r) => r.id);
-  if (passed.length) out.push(`  ${marks.pass} ${t('report.passedFolded', { ids: passed.join(', ') })}`);
-  if (skipped.length) out.push(`  ${marks.skip} ${t('report.skippedFolded', { ids: skipped.join(', ') })}`);
-  return out.length ? ['', t('causes:render.othersTitle'), ...out] : [];
+  if (passed.length)
+    out.push(bullet(2, marks.pass, t('report.passedFolded', { ids: passed.join(', ') }), undefined, 'pass'));
+  if (skipped.length)
+    out.push(bullet(2, marks.skip, t('report.skippedFolded', { ids: skipped.join(', ') }), 'muted', 'skip'));
+  return out.length ? [BLANK, row(0, t('causes:render.othersTitle'), 'heading'), ...out] : [];
 }
 
-/** Renders the whole report as plain text. */
-export function renderText(report: Report, t: TFunction): string {
+/** The task's context: status, stop reason, containers, where each part came from. */
+function contextRows(t: TFunction, report: Report): Row[] {
   const c = report.context;
-  const lines: string[] = [];
-  lines.push(t('report.title', { taskId: c.taskId }));
-  lines.push(t('report.where', { cluster: c.cluster, account: c.account, region: c.region }));
-  lines.push('');
-  lines.push(...answerLines(t, report));
-  lines.push(...evidenceLines(t, report));
-  lines.push(...alsoLines(t, report));
-  lines.push(...otherCheckLines(t, report));
-
-  lines.push('', t('report.contextTitle'));
+  const out: Row[] = [BLANK, row(0, t('report.contextTitle'), 'heading')];
   const status = [c.lastStatus ?? '?', c.stopCode ? t('report.stopCode', { code: c.stopCode }) : undefined]
     .filter(Boolean)
     .join(' · ');
-  lines.push(`  ${t('report.status', { status })}`);
-  if (c.stoppedAt) lines.push(`  ${t('report.stoppedAt', { at: c.stoppedAt })}`);
-  lines.push(
-    `  ${c.stoppedReason ? t('report.stoppedReason', { reason: c.stoppedReason }) : t('report.noReason')}`,
+  out.push(row(2, t('report.status', { status })));
+  if (c.stoppedAt) out.push(row(2, t('report.stoppedAt', { at: c.stoppedAt })));
+  out.push(
+    row(2, c.stoppedReason ? t('report.stoppedReason', { reason: c.stoppedReason }) : t('report.noReason')),
   );
   for (const ct of c.containers) {
-    lines.push(`  ${t('report.container', { name: ct.name, image: ct.image ?? '?' })}`);
+    out.push(row(2, t('report.container', { name: ct.name, image: ct.image ?? '?' })));
     if (ct.reason && ct.reason !== c.stoppedReason)
-      lines.push(`  ${t('report.containerReason', { reason: ct.reason })}`);
+      out.push(row(2, t('report.containerReason', { reason: ct.reason })));
   }
-  for (const l of contextLines(t, c)) lines.push(`  ${l}`);
+  for (const l of contextLines(t, c)) out.push(row(2, l));
+  return out;
+}
 
-  lines.push('');
+/** The report as rows, for a caller that adds its own lines around it (the demo). */
+export function reportRows(report: Report, t: TFunction): Row[] {
+  const c = report.context;
   const a = report.aws;
-  lines.push(
-    report.replayedFrom
-      ? t('report.awsCallsReplay', { file: report.replayedFrom, count: a.callCount, rounds: a.rounds })
-      : t('report.awsCalls', { count: a.callCount, rounds: a.rounds, ms: a.wallMs }),
-  );
-  if (a.deadlineExceeded) lines.push(t('report.deadline'));
-  return `${lines.join('\n')}\n`;
+  const footer = [
+    BLANK,
+    row(
+      0,
+      report.replayedFrom
+        ? t('report.awsCallsReplay', { file: report.replayedFrom, count: a.callCount, rounds: a.rounds })
+        : t('report.awsCalls', { count: a.callCount, rounds: a.rounds, ms: a.wallMs }),
+      'muted',
+    ),
+  ];
+  if (a.deadlineExceeded) footer.push(row(0, t('report.deadline')));
+  return [
+    row(0, t('report.title', { taskId: c.taskId }), 'title'),
+    row(0, t('report.where', { cluster: c.cluster, account: c.account, region: c.region }), 'muted'),
+    BLANK,
+    ...answerRows(t, report),
+    ...evidenceRows(t, report),
+    ...alsoRows(t, report),
+    ...otherCheckRows(t, report),
+    ...contextRows(t, report),
+    ...footer,
+  ];
+}
+
+/**
+ * Renders the whole report as text: plain and unwrapped by default; for a terminal, wrapped to its width and
+ * coloured when it takes colours.
+ */
+export function renderText(report: Report, t: TFunction, term: Terminal = PLAIN): string {
+  return `${layout(reportRows(report, t), term)}\n`;
 }

@@ -8,6 +8,7 @@ import type { StateStore } from '../state/store.js';
 import type { Burst } from './burst.js';
 import type { Limiter } from './limiter.js';
 import type { ChannelPacer } from './pacer.js';
+import type { RateLimits } from './rate-limit.js';
 import type { StormGroups, TaskLookup } from './storm.js';
 
 export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language';
@@ -24,6 +25,8 @@ export interface SlackDeps {
   limiter: Limiter;
   /** Every chat.postMessage goes through it: Slack's per-channel pace, posts retried rather than lost. */
   pacer: ChannelPacer;
+  /** Rate limits on the diagnoses people ask for (absent: none, as in benchmarks and unit tests). */
+  rateLimits?: RateLimits | undefined;
   /** Alert storms: batched task lookups and groups answered by their first reply; absent = every alert alone. */
   storm?: { lookup: TaskLookup; groups: StormGroups } | undefined;
   now: () => number;

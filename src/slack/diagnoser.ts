@@ -163,17 +163,29 @@ async function diagnoseOne(
   }
 }
 
-/** Diagnoses tasks for a channel, in order, concurrently within the limiter; refused accounts are never called. */
-export function diagnoseTasks(
+/**
+ * Diagnoses tasks for a channel, in order, concurrently within the limiter; refused accounts are never called. A
+ * request people made passes the rate limits first (slack/rate-limit.ts): over one, it throws a RateLimitedError
+ * (a UserError, told by the surface's guard) before any AWS call.
+ */
+export async function diagnoseTasks(
   deps: SlackDeps,
   tasks: AlertTask[],
   opts: DiagnoseOptions,
 ): Promise<ReplyItem[]> {
+  const allowed = tasks.map((task) =>
+    mayDiagnose(deps.config, deps.pool, opts.channel, task.target.account, task.target.partition),
+  );
+  await deps.rateLimits?.admit({
+    surface: opts.surface,
+    requester: opts.requester,
+    channel: opts.channel,
+    named: tasks,
+    allowed: tasks.filter((_, i) => allowed[i]),
+  });
   return Promise.all(
-    tasks.map((task) =>
-      mayDiagnose(deps.config, deps.pool, opts.channel, task.target.account, task.target.partition)
-        ? one(deps, task, opts)
-        : Promise.resolve(refusal(deps.config, opts.channel, task.target)),
+    tasks.map((task, i) =>
+      allowed[i] ? one(deps, task, opts) : Promise.resolve(refusal(deps.config, opts.channel, task.target)),
     ),
   );
 }

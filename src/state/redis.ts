@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CachePolicy, SharedCallCache } from '../diagnosis/facts/session.js';
 import type { Logger } from '../log.js';
-import type { StateStore } from './store.js';
+import type { StateStore, TokenGrant, TokenTake } from './store.js';
 
 /**
  * GCRA pacing in one atomic step, on Redis' clock (replicas' clocks may differ): KEYS[1] holds the theoretical
@@ -25,6 +25,38 @@ if go < now then go = now end
 local nexttat = tat + interval
 redis.call('SET', KEYS[1], nexttat, 'PX', nexttat - now + interval)
 return go - now
+`;
+
+/**
+ * Token buckets in one atomic step, on Redis' clock: takeTokens() of store.ts over KEYS (each holds the time its
+ * bucket is full again, in ms, and expires then); ARGV = interval, capacity, cost for each key in turn. Takes from
+ * every bucket or none. Returns {1}, or {0, index (0-based) of the bucket that needs longest, its wait in ms}.
+ */
+const TAKE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nexts = {}
+local worst = 0
+local worstWait = 0
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[3 * i - 2])
+  local capacity = tonumber(ARGV[3 * i - 1])
+  local cost = tonumber(ARGV[3 * i])
+  local from = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if from < now then from = now end
+  local after = from + cost * interval
+  local over = after - now - capacity * interval
+  if over > 0 and over > worstWait then
+    worst = i
+    worstWait = over
+  end
+  nexts[i] = after
+end
+if worst > 0 then return {0, worst - 1, worstWait} end
+for i = 1, #KEYS do
+  if nexts[i] > now then redis.call('SET', KEYS[i], nexts[i], 'PX', nexts[i] - now) end
+end
+return {1}
 `;
 
 export class RedisStore implements StateStore {
@@ -62,6 +94,23 @@ export class RedisStore implements StateStore {
       Math.max(0, burst - 1) * Math.round(intervalMs),
     );
     return Number(wait);
+  }
+
+  async takeTokens(takes: readonly TokenTake[]): Promise<TokenGrant> {
+    if (!takes.length) return { granted: true };
+    const args = takes.flatMap((t) => [
+      Math.max(1, Math.round(t.intervalMs)),
+      Math.max(0, Math.round(t.capacity)),
+      Math.max(0, Math.round(t.cost)),
+    ]);
+    const r = (await this.redis.eval(
+      TAKE_LUA,
+      takes.length,
+      ...takes.map((t) => this.prefix + t.key),
+      ...args,
+    )) as number[];
+    if (Number(r[0]) === 1) return { granted: true };
+    return { granted: false, index: Number(r[1]), retryAfterMs: Number(r[2]) };
   }
 }
 

@@ -2,7 +2,7 @@
  * Small shared state for the Slack app: dedupe marks (event ids, alert messages), alert-storm groups, per-message
  * state (the reports a message shows, so that its buttons can re-render it) and the posting pace of each channel.
  * Values are JSON; every entry expires. The interface is async and minimal so that the Redis implementation
- * (src/state/redis.ts: SET NX PX, GET, DEL and one script) and this in-memory one are interchangeable.
+ * (src/state/redis.ts: SET NX PX, GET, DEL and two scripts) and this in-memory one are interchangeable.
  */
 
 export interface StateStore {
@@ -20,6 +20,67 @@ export interface StateStore {
    * `burst` turns at once after a quiet period. Returns how many ms the caller must wait before its turn.
    */
   schedule(key: string, intervalMs: number, burst: number): Promise<number>;
+  /**
+   * Takes tokens from token buckets, all of them or none (atomically, across replicas on Redis): each bucket holds
+   * up to `capacity` tokens and gets one back every `intervalMs`. Says which bucket refused and when it will
+   * have enough. The rate limits of people's requests (src/slack/rate-limit.ts).
+   */
+  takeTokens(takes: readonly TokenTake[]): Promise<TokenGrant>;
+}
+
+/** Tokens to take from one bucket. */
+export interface TokenTake {
+  key: string;
+  /** Most tokens the bucket holds (the burst). */
+  capacity: number;
+  /** One token comes back every intervalMs (a whole number of ms). */
+  intervalMs: number;
+  /** Tokens to take (0 takes nothing). At most capacity: a larger cost can never be granted. */
+  cost: number;
+}
+
+export type TokenGrant =
+  | { granted: true }
+  | {
+      granted: false;
+      /** The bucket (index in the takes) that refused; of several, the one that needs longest. */
+      index: number;
+      /** How long until that bucket holds enough tokens, if nothing else takes from it meanwhile. */
+      retryAfterMs: number;
+    };
+
+/**
+ * The token-bucket rule shared by both stores, stored as one number per bucket: the time it is full again (GCRA).
+ * A bucket full at F holds capacity − max(0, F − now) / interval tokens; taking n moves F to max(F, now) + n ×
+ * interval, allowed while that is at most capacity × interval ahead of now. So over any span of time T a bucket
+ * grants at most capacity + T / interval tokens. Takes from every bucket or none. Returns the grant and the new
+ * full-again times (unchanged when refused).
+ */
+export function takeTokens(
+  fullAt: readonly (number | undefined)[],
+  now: number,
+  takes: readonly TokenTake[],
+): { grant: TokenGrant; fullAt: number[] } {
+  const next: number[] = [];
+  let worst = -1;
+  let worstWait = 0;
+  takes.forEach((take, i) => {
+    const from = Math.max(fullAt[i] ?? now, now);
+    const after = from + take.cost * take.intervalMs;
+    const over = after - now - take.capacity * take.intervalMs;
+    if (over > 0 && over > worstWait) {
+      worst = i;
+      worstWait = over;
+    }
+    next.push(after);
+  });
+  if (worst >= 0) {
+    return {
+      grant: { granted: false, index: worst, retryAfterMs: worstWait },
+      fullAt: takes.map((_, i) => fullAt[i] ?? now),
+    };
+  }
+  return { grant: { granted: true }, fullAt: next };
 }
 
 /** The pacing rule shared by both stores (GCRA): returns [wait, next theoretical arrival time]. */
@@ -51,6 +112,8 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements StateStore {
   private readonly entries = new Map<string, Entry>();
   private readonly turns = new Map<string, number>();
+  /** Token buckets: when each is full again (a full bucket needs no entry). */
+  private readonly buckets = new Map<string, number>();
   private readonly maxEntries: number;
   private readonly maxTotalChars: number;
   private readonly now: () => number;
@@ -103,6 +166,30 @@ export class MemoryStore implements StateStore {
       for (const [k, t] of this.turns) if (t + intervalMs < now) this.turns.delete(k);
     }
     return wait;
+  }
+
+  async takeTokens(takes: readonly TokenTake[]): Promise<TokenGrant> {
+    const now = this.now();
+    const { grant, fullAt } = takeTokens(
+      takes.map((t) => this.buckets.get(t.key)),
+      now,
+      takes,
+    );
+    if (!grant.granted) return grant;
+    takes.forEach((t, i) => {
+      this.buckets.delete(t.key);
+      if (fullAt[i]! > now) this.buckets.set(t.key, fullAt[i]!);
+    });
+    if (this.buckets.size > 1_000) {
+      // Full buckets hold nothing worth keeping; past 10,000 busy ones the oldest are forgiven (people, channels
+      // and accounts of one workspace are far fewer).
+      for (const [k, f] of this.buckets) if (f <= now) this.buckets.delete(k);
+      for (const k of this.buckets.keys()) {
+        if (this.buckets.size <= 10_000) break;
+        this.buckets.delete(k);
+      }
+    }
+    return grant;
   }
 
   /** Live entries (tests, memory figures). */

@@ -38,7 +38,8 @@ describe.skipIf(!motoUrl)(
     beforeAll(async () => {
       const a = await motoAccount(motoUrl!, MOTO_DEFAULT_ACCOUNT);
       const net: Network = await createNetwork(a);
-      const role = await createExecutionRole(a, 'nightly-exec');
+      // moto is shared by every end-to-end file, and foundation.test.ts creates the default name here too.
+      const role = await createExecutionRole(a, 'not-a-pull-execution');
       exited = await runStoppedTask(a, net, {
         executionRoleArn: role,
         cluster: 'jobs',

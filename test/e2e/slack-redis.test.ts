@@ -1,8 +1,8 @@
 /**
  * Two replicas of the app sharing one real redis-server (started by this file), each in HTTP mode with its own
  * AWS client pool, in front of moto (through a counting proxy) and the local Slack stand-in. An alert delivered
- * to both is answered once; a storm spread over both is still one reply per alert and one diagnosis; everything
- * Redis holds expires.
+ * to both is answered once; a storm spread over both is still one reply per alert and one diagnosis; one
+ * person's commands spread over both draw from one rate-limit bucket; everything Redis holds expires.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildSlackApp, type SlackApp } from '../../src/app.js';
@@ -152,6 +152,46 @@ describe.skipIf(skip)(`two replicas sharing Redis${skip ? ` (${why})` : ''}`, ()
     expect(calls).toBeLessThanOrEqual(2 * oneDiagnosis);
   }, 120_000);
 
+  it('rate limits are shared: one person’s commands spread over both replicas get 10 diagnoses in all, not 20', async () => {
+    const channel = 'C0REDIS003';
+    const user = 'U0REDISRL1';
+    const COMMANDS = 12;
+    for (let i = 0; i < COMMANDS; i++) {
+      const r = await senders[i % 2]!.command({
+        text: `why ${storm.taskArns[i]}`,
+        channel_id: channel,
+        user_id: user,
+        response_url: slack.responseUrl(`redis-rl-${i}`),
+      });
+      expect(r.status).toBe(200);
+    }
+    const details = () =>
+      (slack.messages.get(channel) ?? []).filter(
+        (m) => m.user === BOT_USER_ID && m.thread_ts && m.thread_ts !== m.ts,
+      );
+    const refused = () => slack.responses.filter((r) => r.id.startsWith('redis-rl-'));
+    await slack.waitFor(
+      () => details().length + refused().length >= COMMANDS,
+      60_000,
+      'every command answered',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(details()).toHaveLength(10);
+    expect(refused()).toHaveLength(COMMANDS - 10);
+    for (const r of refused()) {
+      expect(r.body.response_type).toBe('ephemeral');
+      expect(String(r.body.text)).toMatch(
+        /your limit is 10 at once, then 10 a minute\. Try again in \d+ s\./,
+      );
+    }
+    // Both replicas took part; between them they refused exactly what the shared bucket did not hold.
+    for (const l of logs) expect(l.text()).toContain('"surface":"command"');
+    const refusals = logs.flatMap((l) =>
+      l.entries().filter((e) => e.msg === 'request refused by a rate limit'),
+    );
+    expect(refusals).toHaveLength(COMMANDS - 10);
+  }, 90_000);
+
   it('holds nothing without an expiry, and no AWS answer for longer than its policy', async () => {
     const c = server.client();
     const keys = await c.keys('e2e:*');
@@ -167,8 +207,18 @@ describe.skipIf(skip)(`two replicas sharing Redis${skip ? ` (${why})` : ''}`, ()
     }
     console.info(`Redis after the tests: ${JSON.stringify(families)}`);
     // (pace:* keys live one interval past a channel's last post: gone by now.)
-    expect(Object.keys(families).sort()).toEqual(['alert', 'aws', 'event', 'reply', 'storm']);
+    expect(Object.keys(families).sort()).toEqual([
+      'alert',
+      'aws',
+      'event',
+      'locale',
+      'rate',
+      'reply',
+      'storm',
+    ]);
     expect(families.aws!.maxTtlS).toBeLessThanOrEqual(600);
+    // A token bucket's key lives until the bucket is full again: a minute for a person's 10 tokens.
+    expect(families.rate!.maxTtlS).toBeLessThanOrEqual(60);
     expect(families.storm!.maxTtlS).toBeLessThanOrEqual(600);
   });
 });

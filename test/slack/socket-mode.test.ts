@@ -133,6 +133,39 @@ describe('Socket Mode (local apps.connections.open and WebSocket server)', () =>
     ).toHaveLength(1);
   });
 
+  it('refuses a task of an account the channel may not diagnose, as HTTP mode does, with no AWS call', async () => {
+    ws.sendJson({
+      envelope_id: 'env-cmd-refused',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: {
+        token: 'x',
+        team_id: TEAM_ID,
+        channel_id: 'C0SOCKET02',
+        user_id: 'U0SOCKET02',
+        command: '/ecs-pull',
+        text: 'why arn:aws:ecs:eu-west-1:222222222222:task/prod/abababababababababababababababab lang:en',
+        response_url: slack.responseUrl('socket-refused'),
+        trigger_id: '1.2.4',
+        api_app_id: 'A0ECSPULL',
+      },
+    });
+    const r = await slack.waitFor(
+      () => slack.responses.find((x) => x.id === 'socket-refused'),
+      5000,
+      'refusal',
+    );
+    expect(String(r.body.text)).toContain('may not diagnose tasks of account 222222222222');
+    // Nothing is configured to reach AWS here: a call would have failed the diagnosis, not refused it.
+    expect(String(r.body.text)).not.toMatch(/reference|riferimento/);
+  });
+
+  it('escapes what it posts as mrkdwn, as HTTP mode does (the help names <arn-attività>)', async () => {
+    const r = await slack.waitFor(() => slack.responses.find((x) => x.id === 'socket-help'), 5000, 'help');
+    expect(String(r.body.text)).toContain('&lt;arn-attività&gt;');
+    expect(String(r.body.text)).not.toContain('<arn-attività>');
+  });
+
   it('serves /healthz on the configured port', async () => {
     const r = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(r.status).toBe(200);

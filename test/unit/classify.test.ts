@@ -148,6 +148,89 @@ describe('classify: what decides among the network family', () => {
   });
 });
 
+describe('classify: each cause gets the words that point at it', () => {
+  const ECR_AUTH_TIMEOUT =
+    'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 10.0.1.5:443: i/o timeout';
+
+  it('a timeout is evidence for the network, not for the execution role', () => {
+    const { causes } = classify(ECR_AUTH_TIMEOUT);
+    const role = causes.find((c) => c.id === 'execution-role')!;
+    expect(role.fragments).toEqual(['retrieve ecr']);
+    for (const c of causes.filter((x) => NETWORK_FAMILY.includes(x.id))) {
+      expect(c.fragments).toEqual(['i/o timeout', 'retrieve ecr', 'api.ecr.us-east-1.amazonaws.com']);
+    }
+  });
+
+  it('a KMS error is evidence for the key, what ECS was reading for both', () => {
+    const { causes } = classify(
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): AccessDeniedException: Access to KMS is not allowed',
+    );
+    expect(causes.find((c) => c.id === 'kms')!.fragments).toEqual([
+      'KMS',
+      'unable to retrieve secret from asm',
+    ]);
+    expect(causes.find((c) => c.id === 'secrets')!.fragments).toEqual(['unable to retrieve secret from asm']);
+  });
+
+  it('ECS’s hint points at its own causes when the detail after it disagrees', () => {
+    const { causes } = classify(
+      "CannotPullContainerError: The task can't pull the image. Check whether the image exists. no space left on device",
+    );
+    const disk = causes.find((c) => c.id === 'disk-space')!;
+    const image = causes.find((c) => c.id === 'image-not-found')!;
+    expect(disk.fragments).toEqual(['no space left on device']);
+    expect(image.fragments).toEqual(["The task can't pull the image. Check whether the image exists"]);
+  });
+
+  it('says what each piece is: words, a host and its kind, the image, the step, ECS’s hint', () => {
+    const timeout = classify(
+      'CannotPullContainerError: The task can\'t pull the image. Check your network configuration. failed to resolve ref 123456789012.dkr.ecr.us-west-2.amazonaws.com/search:5.2.0: failed to do request: Head "https://123456789012.dkr.ecr.us-west-2.amazonaws.com/v2/search/manifests/5.2.0": dial tcp 52.94.210.4:443: i/o timeout',
+    );
+    expect(timeout.causes[0]!.clues).toEqual([
+      { text: "The task can't pull the image. Check your network configuration", kind: 'hint' },
+      { text: 'i/o timeout', kind: 'said' },
+      { text: '123456789012.dkr.ecr.us-west-2.amazonaws.com', kind: 'host', what: 'ecr' },
+    ]);
+    expect(timeout.dialled).toBe('public');
+    const layers = classify(
+      'CannotPullContainerError: failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com/x": dial tcp 52.218.100.9:443: i/o timeout',
+    );
+    expect(layers.causes[0]!.clues).toContainEqual({
+      text: 'prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com',
+      kind: 'host',
+      what: 's3-layer',
+    });
+    const missing = classify(
+      'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:9: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:9: not found',
+    );
+    expect(missing.causes[0]!.clues).toEqual([
+      { text: 'not found', kind: 'said' },
+      { text: '123456789012.dkr.ecr.us-east-1.amazonaws.com/api:9', kind: 'image' },
+    ]);
+    const creds = classify(
+      "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to get registry auth from asm: service call has been retried 1 time(s): ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+    );
+    expect(creds.step).toBe('registry-credentials');
+    expect(creds.causes[0]!.clues).toContainEqual({
+      text: 'get registry auth',
+      kind: 'step',
+      what: 'registry-credentials',
+    });
+  });
+
+  it('over the corpus: every clue of a cause is among its fragments, and the top cause has one', () => {
+    for (const m of corpus.messages) {
+      const { causes } = classify(m.message);
+      for (const c of causes)
+        expect(
+          (c.clues ?? []).map((x) => x.text),
+          m.name,
+        ).toEqual(c.fragments);
+      if (causes[0]!.id !== 'unknown') expect(causes[0]!.fragments.length, m.name).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('classify: never throws, garbage is unknown', () => {
   const garbage = [
     '',

@@ -85,23 +85,29 @@ describe('render text: the answer first', () => {
     const aws = at(lines, /^AWS: /);
     expect([why, also, others, context, aws].every((i) => i > 5)).toBe(true);
     expect(why < also && also < others && others < context && context < aws).toBe(true);
-    // Evidence: the message fragment and the deciding check with its evidence line.
+    // Evidence: what the stop message says, in words, and the deciding check with its evidence line.
     const evidence = lines.slice(why, also).join('\n');
-    expect(evidence).toContain('“i/o timeout”');
+    expect(evidence).toContain('· The stop message says “i/o timeout”');
+    expect(evidence).toContain(
+      '· The stop message names the ECR registry host 210987654321.dkr.ecr.eu-south-1.amazonaws.com',
+    );
     expect(evidence).toMatch(/Route to the internet \(network\.route\): Subnet subnet-0a1b2c3d has no route/);
     // …followed by the check's own evidence line, indented under it.
     expect(evidence).toMatch(/\(network\.route\): [^\n]*\n {6}· [^\n]*rtb-0123abcd/);
-    // Also check: a runner-up cause, a hint, and the check that could not run.
+    // Also check: a runner-up cause with the warning that makes it (in full, with its fix), a hint, and the
+    // check that could not run.
     const alsoText = lines.slice(also, others).join('\n');
-    expect(alsoText).toMatch(/\d+% firewall rules blocking HTTPS/);
+    expect(alsoText).toMatch(
+      /\d+% firewall rules blocking HTTPS, from the checks:\n {6}! \[warn\] .*\(network\.nacl\)/,
+    );
+    expect(alsoText).toContain('acl-0feed');
     expect(alsoText).toMatch(/NAT gateway only works from a public subnet/);
     expect(alsoText).toMatch(/endpoints\.policy.*ec2:DescribeRouteTables was denied/);
-    // Other checks: the warning in full with its fix, passes folded in one line; the deciding check not repeated.
+    // Other checks: passes folded in one line; neither the deciding check nor the runner-up's warning again.
     const otherText = lines.slice(others, context).join('\n');
-    expect(otherText).toMatch(/! \[warn\] .*\(network\.nacl\)/);
-    expect(otherText).toContain('acl-0feed');
     expect(otherText).toMatch(/✓ Passed: network\.security-group-egress, dns\.dhcp-options/);
     expect(otherText).not.toContain('(network.route)');
+    expect(otherText).not.toContain('network.nacl');
     // The full stop reason lives in the context.
     expect(lines.slice(context).join('\n')).toContain('Stopped reason: CannotPullContainerError');
     expect(text).not.toMatch(/\{\{|causes:/);
@@ -118,7 +124,8 @@ describe('render text: the answer first', () => {
     for (const title of ['Perché', 'Controlla anche', 'Altri controlli', 'Contesto']) {
       expect(lines).toContain(title);
     }
-    expect(text).toMatch(/Messaggio di arresto: “i\/o timeout”/);
+    expect(text).toMatch(/Il messaggio di arresto dice “i\/o timeout”/);
+    expect(text).toMatch(/Il messaggio di arresto cita l'host del registro ECR 210987654321\.dkr\.ecr/);
     expect(text).toMatch(/\d+% regole firewall che bloccano HTTPS/);
     expect(text).not.toMatch(/Most likely|Also check|Other checks|\{\{|causes:/);
   });

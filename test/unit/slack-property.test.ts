@@ -338,6 +338,12 @@ describe('the Slack handlers on anything', () => {
       alertSources: { botIds: ['B0ALERTS1'], appIds: [], channels: [] },
       channels: { C0LIMITED1: { accounts: [ALLOWED] } },
       defaultAccounts: ['*'],
+      // Hundreds of requests from one person: rate limits have their own tests (slack-rate-limit.test.ts).
+      limits: {
+        user: { burst: 100_000, perMinute: 60_000 },
+        channel: { burst: 100_000, perMinute: 60_000 },
+        account: { burst: 100_000, perMinute: 60_000 },
+      },
     },
   });
 

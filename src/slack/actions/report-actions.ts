@@ -17,6 +17,7 @@ import { claim } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, fromRequest, type TaskRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
+import { releaseIfLimited } from '../rate-limit.js';
 import {
   loadState,
   type ReplyState,
@@ -96,7 +97,10 @@ export async function handleRerun(
       // Two clicks on the same rendering run once; the updated message carries a new key.
       if (!(await claim(deps, `rerun:${value.k}`, deps.config.aws.deadlineMs + 30_000))) return;
       const previous = await loadState(deps, value.k);
-      const { state, key } = await rediagnose(deps, value, previous, where, true);
+      const { state, key } = await rediagnose(deps, value, previous, where, true).catch(
+        // Refused by a rate limit: the button works again once the wait is over.
+        (err: unknown) => releaseIfLimited(deps, `rerun:${value.k}`, err),
+      );
       await rerenderReply(client, state, key, lang, { ...where, respond });
     },
   );

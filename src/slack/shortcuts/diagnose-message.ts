@@ -13,6 +13,7 @@ import { diagnoseTasks, toRequest } from '../diagnoser.js';
 import { messageAt } from '../fetch.js';
 import { guarded } from '../guard.js';
 import { requestLanguage } from '../language.js';
+import { releaseIfLimited } from '../rate-limit.js';
 import { publishReply, respondLine, type SlackClient } from '../reply.js';
 
 export const SHORTCUT_CALLBACK_ID = 'ecs_pull_diagnose';
@@ -59,12 +60,13 @@ export async function handleShortcut(
         return;
       }
       // A double click is one request.
-      if (!(await claim(deps, `shortcut:${channel}:${msg.ts}:${user}`, 30_000))) return;
+      const once = `shortcut:${channel}:${msg.ts}:${user}`;
+      if (!(await claim(deps, once, 30_000))) return;
       const items = await diagnoseTasks(deps, found.tasks, {
         channel,
         requester: requesterOf(shortcut.team?.id, user),
         surface: 'shortcut',
-      });
+      }).catch((err: unknown) => releaseIfLimited(deps, once, err));
       await publishReply(
         deps,
         client,

@@ -44,13 +44,13 @@ export const requiredEndpointsCheck = defineCheck(r, {
           }),
         ),
       ),
-      ...cov.missing.flatMap((m) => [
-        r.ev('missing', { serviceName: endpointServiceName(ctx.region, m.service), type: m.type }),
-        // An endpoint that exists but is not available (pending, failed, rejected …) carries nothing.
-        ...endpointsNamed(endpoints, ctx.region, m.service).map((e) =>
+      // The missing ones are named in the message (and the fix); an endpoint that exists but is not available
+      // (pending, failed, rejected …) carries nothing, and says so here.
+      ...cov.missing.flatMap((m) =>
+        endpointsNamed(endpoints, ctx.region, m.service).map((e) =>
           r.ev('not-available', { endpointId: e.vpcEndpointId, type: e.type, state: e.state ?? '?' }),
         ),
-      ]),
+      ),
     ];
     const epLinks = cov.present.flatMap(({ endpoints: eps }) =>
       eps.map((e) => links.endpoint(e.vpcEndpointId)),
