@@ -9,9 +9,11 @@
  * credentials when sts:GetCallerIdentity says they are in it. The bot has none of this: it reaches exactly what its
  * configuration lists.
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EFSClient } from '@aws-sdk/client-efs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -38,6 +40,10 @@ export interface AccountClients {
   readonly secretsManager: SecretsManagerClient;
   readonly ssm: SSMClient;
   readonly kms: KMSClient;
+  /** CloudWatch Logs (the awslogs log groups), created on first use. */
+  readonly logs: CloudWatchLogsClient;
+  /** EFS (the task's volumes), created on first use. */
+  readonly efs: EFSClient;
 }
 
 /** How credentials for an account are obtained. */
@@ -380,6 +386,8 @@ export class ClientPool {
       retryMode: 'standard' as const,
       requestHandler: this.handler,
     };
+    let logs: CloudWatchLogsClient | undefined;
+    let efs: EFSClient | undefined;
     const clients: AccountClients = {
       account,
       region,
@@ -390,6 +398,15 @@ export class ClientPool {
       secretsManager: new SecretsManagerClient(common),
       ssm: new SSMClient(common),
       kms: new KMSClient(common),
+      // Only some tasks need these (awslogs log groups, EFS volumes): created on first use.
+      get logs() {
+        logs ??= new CloudWatchLogsClient(common);
+        return logs;
+      },
+      get efs() {
+        efs ??= new EFSClient(common);
+        return efs;
+      },
     };
     this.clients.set(key, clients);
     return clients;

@@ -18,7 +18,10 @@ export type LinkKind =
   | 'task-definition'
   | 'secret'
   | 'ssm-parameter'
-  | 'kms-key';
+  | 'kms-key'
+  | 'log-group'
+  | 'efs-file-system'
+  | 'efs-access-point';
 
 /** A console page for one resource. */
 export interface LinkRef {
@@ -194,6 +197,29 @@ export class ConsoleLinks {
       kind: 'ssm-parameter',
       id: n,
       url: `${this.base()}/systems-manager/parameters/${enc(n.replace(/^\//, ''))}/description?region=${this.region}`,
+    });
+  }
+  /** CloudWatch's console spells a log group in its fragment URL-encoded twice, with `$` for `%`. */
+  logGroup(name: string, region = this.region): LinkRef {
+    const fragment = enc(enc(name)).replaceAll('%', '$');
+    return this.out({
+      kind: 'log-group',
+      id: name,
+      url: `${this.base(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${fragment}`,
+    });
+  }
+  efsFileSystem(id: string): LinkRef {
+    return this.out({
+      kind: 'efs-file-system',
+      id,
+      url: `${this.base()}/efs/home?region=${this.region}#/file-systems/${enc(id)}`,
+    });
+  }
+  efsAccessPoint(id: string): LinkRef {
+    return this.out({
+      kind: 'efs-access-point',
+      id,
+      url: `${this.base()}/efs/home?region=${this.region}#/access-points/${enc(id)}`,
     });
   }
   kmsKey(idOrArn: string): LinkRef {

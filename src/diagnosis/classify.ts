@@ -302,6 +302,24 @@ const P = {
   forbidden: /(?<![\d.])403(?![\d.])|\bforbidden\b|<code>accessdenied<\/code>|\baccessdenied\b(?!exception)/i,
   unauthorized:
     /(?<![\d.])401(?![\d.])|\bunauthorized\b|incorrect username or password|authentication required|invalid username\/password/i,
+  /** The awslogs driver could not start (ResourceInitializationError, and the docker-era daemon's words). */
+  logger:
+    /failed to validate logger args|failed to initiali[sz]e logging driver|unable to get awslogs driver arguments|cannot find the amazon cloudwatch log group|failed to create cloudwatch log (?:stream|group)/i,
+  /** What the agent adds after the logger's words that says the options themselves are wrong. */
+  loggerOptions:
+    /awslogs-[a-z-]{1,40} is required|unknown log opt|invalid (?:log|awslogs)|must be (?:true|false|specified)/i,
+  logGroupMissing:
+    /log group does not exist|specified log group does not exist|cannot find the amazon cloudwatch log group|resourcenotfoundexception/i,
+  /** A connection to CloudWatch Logs that did not happen, in the 2023+ plain words. */
+  logsConnection: /connection issue between the task and amazon cloudwatch|check your network configuration/i,
+  /** The EFS mount helper (amazon-efs-utils) or mount.nfs4 failed while ECS set up the task's volumes. */
+  efs: /failed to invoke efs utils commands|set up efs volumes|efs utils command|\bmount\.nfs4?:|\bfs-[0-9a-f]{8,17}\.efs\./i,
+  efsResolve:
+    /failed to resolve "?[a-z0-9.-]{0,80}efs|could not resolve|name or service not known|no such host/i,
+  efsDenied: /access denied by server|permission denied|operation not permitted|not authorized|accessdenied/i,
+  efsNetwork:
+    /connection timed out|timed out|timeout after|connection reset by peer|connection refused|no route to host|network is unreachable|mount system call failed/i,
+  efsNoPath: /no such file or directory/i,
   notPull:
     /executable file not found|essential container in task exited|outofmemory|cannotstartcontainererror|cannotinspectcontainererror|cannotcreatecontainererror|log group does not exist/i,
 };
@@ -491,6 +509,75 @@ function resourceInit(c: Clues): Decision | undefined {
   );
 }
 
+/**
+ * The awslogs driver could not start: ECS validates its options and creates the container's log stream before the
+ * container starts. A connection that did not happen is the network path to CloudWatch Logs (the same family as a
+ * pull's); a missing group, a denied write, a KMS key or wrong options are the log configuration.
+ */
+function loggerArgs(c: Clues): Decision | undefined {
+  const t = c.text;
+  if (!P.logger.test(t)) return undefined;
+  const ctx = frag(P.logger, t);
+  const logs: Clues = { ...c, target: c.target ?? 'logs' };
+  if (P.dns.test(t))
+    return decision(
+      plus({ dns: 0.5 }, scaled(withoutDns(networkDist(logs)), 0.35), { 'log-configuration': 0.1 }),
+      frag(P.dns, t),
+      ctx,
+      hostFrag(logs),
+    );
+  if (P.network.test(t) || P.requestFailed.test(t) || P.logsConnection.test(t)) {
+    return decision(
+      plus(networkDist(logs, 0.85), { 'log-configuration': 0.1 }),
+      frag(P.network, t, P.networkQuote).concat(frag(P.logsConnection, t)),
+      ctx,
+      hostFrag(logs),
+    );
+  }
+  if (P.kms.test(t)) return decision({ 'log-configuration': 0.75, kms: 0.15 }, frag(P.kms, t), ctx);
+  if (P.accessDenied.test(t))
+    return decision(
+      { 'log-configuration': 0.8, 'execution-role': 0.1 },
+      frag(/not authorized to perform:?\s*"?logs:[a-z]+/i, t, undefined).concat(frag(P.accessDenied, t)),
+      ctx,
+    );
+  if (P.logGroupMissing.test(t))
+    return decision(
+      { 'log-configuration': 0.9 },
+      frag(P.logGroupMissing, t, /(?:the specified )?log group does not exist/i),
+      ctx,
+    );
+  if (P.loggerOptions.test(t)) return decision({ 'log-configuration': 0.9 }, frag(P.loggerOptions, t), ctx);
+  if (P.rate.test(t)) return decision({ 'log-configuration': 0.6 }, frag(P.rate, t), ctx);
+  // Cut before it says why: the group, the role or the way to CloudWatch Logs.
+  return decision(
+    plus({ 'log-configuration': 0.55 }, scaled(networkDist(logs), 0.3), { 'execution-role': 0.05 }),
+    ctx,
+  );
+}
+
+/**
+ * ECS could not mount an EFS volume: the mount target is missing in the task's zone (its name does not resolve), a
+ * security group or the task's egress stops NFS (TCP 2049: the mount times out), or the file system policy, the
+ * access point or IAM authorization refuses the task (access denied by server).
+ */
+function efsMount(c: Clues): Decision | undefined {
+  const t = c.text;
+  if (!P.efs.test(t)) return undefined;
+  const ctx = frag(P.efs, t);
+  if (P.efsResolve.test(t))
+    return decision(
+      { 'efs-mount': 0.75, dns: 0.15 },
+      frag(P.efsResolve, t, /failed to resolve "?[a-z0-9.-]{1,120}\.amazonaws\.com(?:\.cn)?"?/i),
+      ctx,
+    );
+  if (P.efsDenied.test(t)) return decision({ 'efs-mount': 0.9 }, frag(P.efsDenied, t), ctx);
+  if (P.efsNetwork.test(t))
+    return decision({ 'efs-mount': 0.85, 'network-security-group': 0.05 }, frag(P.efsNetwork, t), ctx);
+  if (P.efsNoPath.test(t)) return decision({ 'efs-mount': 0.9 }, frag(P.efsNoPath, t), ctx);
+  return decision({ 'efs-mount': 0.85 }, ctx);
+}
+
 const topOf = (x: Dist) =>
   (Object.entries(x) as Array<[CauseId, number]>).sort((a, b) => b[1] - a[1])[0]?.[0];
 
@@ -533,6 +620,9 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
     const h = hinted(c);
     if (h) return h;
   }
+  // Start failures that are not the pull: the logging driver and EFS volumes, whatever else their words say.
+  const start = loggerArgs(c) ?? efsMount(c);
+  if (start) return start;
   if (P.platform.test(t)) return decision({ 'platform-mismatch': 0.95 }, frag(P.platform, t));
   if (P.noSpace.test(t)) return decision({ 'disk-space': 0.95 }, frag(P.noSpace, t));
   if (P.rate.test(t)) {

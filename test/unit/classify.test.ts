@@ -283,3 +283,53 @@ describe('classify: never throws, garbage is unknown', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('classify: what the task needs to start besides its images (issue 16)', () => {
+  it('reads a logger-args timeout on the logs host as the network path, with the log configuration behind it', () => {
+    const { causes } = classify(
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: RequestError: send request failed caused by: Post "https://logs.eu-west-1.amazonaws.com/": dial tcp 3.248.0.12:443: i/o timeout : exit status 1',
+    );
+    expect(NETWORK_FAMILY).toContain(causes[0]!.id);
+    expect(causes.map((c) => c.id)).toContain('vpc-endpoint');
+    expect(causes.map((c) => c.id)).toContain('log-configuration');
+    expect(causes[0]!.fragments).toContain('logs.eu-west-1.amazonaws.com');
+  });
+
+  it('reads the 2023+ plain words as a connection issue to CloudWatch Logs', () => {
+    const { causes } = classify(
+      'ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. : signal: killed',
+    );
+    expect(NETWORK_FAMILY).toContain(causes[0]!.id);
+    expect(causes[0]!.fragments).toContain('connection issue between the task and Amazon CloudWatch');
+  });
+
+  it('reads a missing log group and a denied stream as the log configuration, quoting what said so', () => {
+    const missing = classify(
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1',
+    );
+    expect(missing.causes[0]).toMatchObject({ id: 'log-configuration' });
+    expect(missing.causes[0]!.fragments[0]).toBe('The specified log group does not exist');
+    const denied = classify(
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/x is not authorized to perform: logs:CreateLogStream on resource: arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/orders:log-stream:ecs/orders/x',
+    );
+    expect(denied.causes[0]!.id).toBe('log-configuration');
+    expect(denied.causes[0]!.fragments[0]).toBe('not authorized to perform: logs:CreateLogStream');
+  });
+
+  it('reads every EFS utils failure as efs-mount, a name that does not resolve with dns behind it', () => {
+    for (const detail of [
+      "b'mount.nfs4: access denied by server while mounting 127.0.0.1:/'",
+      'mount.nfs4: Connection timed out',
+      "b'mount.nfs4: Connection reset by peer'",
+    ]) {
+      const { causes } = classify(
+        `ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: ${detail} : unsuccessful EFS utils command execution; code: 32`,
+      );
+      expect(causes[0]!.id, detail).toBe('efs-mount');
+    }
+    const resolve = classify(
+      'ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to resolve "fs-0123456789abcdef0.efs.eu-west-1.amazonaws.com" - check that your file system ID is correct',
+    );
+    expect(resolve.causes.map((c) => c.id)).toEqual(['efs-mount', 'dns']);
+  });
+});

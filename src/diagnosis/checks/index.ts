@@ -8,6 +8,9 @@ import type { ConsoleLinks } from '../../aws/console-links.js';
 import type { TaskContext } from '../context.js';
 import type { Fact, FactName } from '../facts/types.js';
 import { dhcpOptionsCheck } from './dns/dhcp-options.js';
+import { efsAuthorizationCheck } from './efs/authorization.js';
+import { mountTargetCheck } from './efs/mount-target.js';
+import { efsSecurityGroupsCheck } from './efs/security-groups.js';
 import { endpointAzCheck } from './endpoints/availability-zones.js';
 import { endpointPolicyCheck } from './endpoints/policy.js';
 import { privateDnsCheck } from './endpoints/private-dns.js';
@@ -21,6 +24,9 @@ import { rateLimitCheck } from './image/rate-limit.js';
 import { imageReferenceCheck } from './image/reference.js';
 import { registryCredentialsCheck } from './image/registry-credentials.js';
 import { repositoryPolicyCheck } from './image/repository-policy.js';
+import { logKmsCheck } from './logs/kms.js';
+import { logGroupCheck } from './logs/log-group.js';
+import { logPermissionsCheck } from './logs/permissions.js';
 import { naclCheck } from './network/nacl.js';
 import { natGatewayCheck } from './network/nat-gateway.js';
 import { publicIpCheck } from './network/public-ip.js';
@@ -59,8 +65,18 @@ export const identityChecks: readonly Check[] = [
   secretsRetrievalCheck,
 ];
 
+/** What the task needs to start beyond its images: its awslogs log groups and its EFS volumes, in display order. */
+export const startChecks: readonly Check[] = [
+  logGroupCheck,
+  logPermissionsCheck,
+  logKmsCheck,
+  mountTargetCheck,
+  efsSecurityGroupsCheck,
+  efsAuthorizationCheck,
+];
+
 /** Every check, in display order. */
-export const allChecks: readonly Check[] = [...networkPathChecks, ...identityChecks];
+export const allChecks: readonly Check[] = [...networkPathChecks, ...identityChecks, ...startChecks];
 
 /** The union of facts the given checks read. */
 export function factsNeeded(checks: readonly Check[]): FactName[] {

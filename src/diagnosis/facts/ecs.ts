@@ -39,6 +39,19 @@ export interface ContainerDefinitionRecord {
     options?: Record<string, string>;
     secretOptions?: Array<{ name?: string; valueFrom?: string }>;
   };
+  mountPoints?: Array<{ sourceVolume?: string; containerPath?: string; readOnly?: boolean }>;
+}
+
+/** A task definition volume; only EFS volumes are read. */
+export interface VolumeRecord {
+  name?: string;
+  efsVolumeConfiguration?: {
+    fileSystemId?: string;
+    rootDirectory?: string;
+    transitEncryption?: string;
+    transitEncryptionPort?: number;
+    authorizationConfig?: { accessPointId?: string; iam?: string };
+  };
 }
 
 export interface TaskDefinitionRecord {
@@ -54,6 +67,8 @@ export interface TaskDefinitionRecord {
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
   ephemeralStorage?: { sizeInGiB?: number };
   containerDefinitions?: ContainerDefinitionRecord[];
+  /** EFS volumes (others are left out). */
+  volumes?: VolumeRecord[];
 }
 
 export interface ServiceRecord {
@@ -200,10 +215,19 @@ export const taskDefinitionFact = defineFact({
         secrets: c.secrets,
         environmentFiles: c.environmentFiles,
         logConfiguration: c.logConfiguration,
+        ...(c.mountPoints?.length ? { mountPoints: c.mountPoints } : {}),
       })),
+      ...(efsVolumes(td.volumes).length ? { volumes: efsVolumes(td.volumes) } : {}),
     } as TaskDefinitionRecord;
   },
 });
+
+/** The task definition's EFS volumes, as the EFS facts and checks read them. */
+function efsVolumes(volumes: Array<{ name?: string; efsVolumeConfiguration?: unknown }> | undefined) {
+  return (volumes ?? [])
+    .filter((v) => v.efsVolumeConfiguration)
+    .map((v) => ({ name: v.name, efsVolumeConfiguration: v.efsVolumeConfiguration }) as VolumeRecord);
+}
 
 /** The service that started the task (group `service:NAME`, or --service): security groups, public IP. */
 export const serviceFact = defineFact({

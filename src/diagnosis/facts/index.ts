@@ -2,7 +2,9 @@
 import { ec2Facts } from './ec2.js';
 import { ecrFacts } from './ecr.js';
 import { ecsFacts } from './ecs.js';
+import { efsFacts } from './efs.js';
 import { iamFacts } from './iam.js';
+import { logsFacts } from './logs.js';
 import { registryFacts } from './registry.js';
 import { secretsKmsFacts } from './secrets-kms.js';
 import type { FactProvider } from './session.js';
@@ -17,6 +19,8 @@ export const providers: ReadonlyMap<string, FactProvider> = new Map(
       ...iamFacts,
       ...secretsKmsFacts,
       ...registryFacts,
+      ...logsFacts,
+      ...efsFacts,
     ] as FactProvider[]
   ).map((p) => [p.name, p]),
 );

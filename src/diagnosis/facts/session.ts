@@ -304,7 +304,7 @@ export class FactSession {
           throw new NotAllowed(account);
         }
         if (account !== t.account || region !== t.region) {
-          depth = await this.ensureAccount(account, region, depth);
+          depth = Math.max(depth, await this.ensureAccount(account, region, depth));
         }
         const { value, round } = await this.callOnce(api, account, region, params, run, depth);
         depth = Math.max(depth, round);

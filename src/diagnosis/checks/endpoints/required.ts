@@ -68,9 +68,13 @@ export const requiredEndpointsCheck = defineCheck(r, {
       .map((m) => `${endpointServiceName(ctx.region, m.service)} (${m.type})`)
       .join(', ');
     if (internet) return r.pass('pass.partial-internet', { missing }, { evidence, links: epLinks });
+    // Only what the task needs to start (logs, secrets) is missing, not the pull's own: the verdict says so.
+    const startOnly = cov.missing.every(
+      (m) => m.reason !== 'pull' && m.reason !== 'auth' && m.reason !== 'layers',
+    );
     return r.fail(
       'fail.missing',
-      { missing, version: ctx.effectivePlatformVersion },
+      { missing, version: ctx.effectivePlatformVersion, ...(startOnly ? { startMissing: missing } : {}) },
       {
         evidence,
         links: epLinks,
