@@ -8,6 +8,7 @@ import type { TFunction } from 'i18next';
 import type { LinkRef } from '../aws/console-links.js';
 import { byWorstStatus, type CheckResult } from '../diagnosis/checks/types.js';
 import type { Report } from '../diagnosis/report.js';
+import { instant, when } from '../i18n.js';
 import { ACTION_LINK_PREFIX } from '../slack/buttons.js';
 import type { CauseSummary } from '../slack/reply-types.js';
 import {
@@ -48,14 +49,28 @@ export function problems(report: Report): CheckResult[] {
   return report.checks.filter((c) => c.status === 'fail' || c.status === 'warn').sort(byWorstStatus);
 }
 
+/** Stands in for a date token while its sentence is escaped (a private-use character no text contains). */
+const AT = '\uE000';
+
 export function where(t: TFunction, r: Report): string {
   const c = r.context;
   const parts = [
     t('slack:report.where', { cluster: c.cluster, account: c.account, region: c.region }),
     c.stopCode ? t('slack:report.stopCode', { code: c.stopCode }) : '',
     c.serviceName ? t('slack:report.service', { name: c.serviceName }) : '',
-  ].filter(Boolean);
-  return parts.map(esc).join(' · ');
+  ]
+    .filter(Boolean)
+    .map(esc);
+  const stopped = instant(c.stoppedAt);
+  // Slack's date token: every reader sees the time in their own zone and language; the fallback is UTC.
+  if (stopped) {
+    const epoch = Math.floor(stopped.getTime() / 1000);
+    const lng = (t as unknown as { lng?: string }).lng ?? 'en';
+    const token = `<!date^${epoch}^{date_short_pretty} {time}|${esc(when(stopped.toISOString(), lng, 'UTC'))}>`;
+    // The sentence is escaped, the token (the bot's own markup) put in after.
+    parts.push(esc(t('slack:report.stoppedAt', { at: AT })).replace(AT, token));
+  }
+  return parts.join(' · ');
 }
 
 /** The answer: most likely cause, how sure, the fix; or that none was found. */

@@ -304,13 +304,7 @@ function pullThroughResult(
 /** What the lifecycle rule that matches the tag says, as evidence lines. */
 function lifecycleEvidence(v: LifecycleVerdict): Message[] {
   const rule = v.rule;
-  const out = [
-    r.ev('lifecycle-rule', {
-      priority: rule.rulePriority,
-      description: rule.description ?? '—',
-      selection: describeSelection(rule),
-    }),
-  ];
+  const out = [ruleEvidence(rule)];
   if (v.certainty === 'possible') {
     out.push(
       r.ev('lifecycle-partial', {
@@ -337,22 +331,28 @@ function lifecycleEvidence(v: LifecycleVerdict): Message[] {
   return out;
 }
 
-function describeSelection(rule: LifecycleRule): string {
-  const list = rule.tagPrefixList?.length
-    ? `prefix ${rule.tagPrefixList.join('+')}`
-    : rule.tagPatternList?.length
-      ? `pattern ${rule.tagPatternList.join('+')}`
-      : '';
-  return [
-    rule.tagStatus ?? 'any',
-    list,
-    rule.countType,
-    rule.countNumber,
-    rule.countType === 'imageCountMoreThan' ? '' : rule.countUnit,
-    `→ ${rule.action ?? 'expire'}`,
-  ]
-    .filter((x) => x !== undefined && x !== '')
-    .join(' ');
+/**
+ * A lifecycle rule in words, as one evidence line: which images it selects (tag status, a prefix or pattern list)
+ * by count or by age, and what it does to them. The key names the rule's shape, the locale says it.
+ */
+function ruleEvidence(rule: LifecycleRule): Message {
+  const shape =
+    rule.countType === 'sinceImagePushed'
+      ? 'pushed'
+      : rule.countType === 'sinceImagePulled'
+        ? 'pulled'
+        : 'count';
+  const list = rule.tagPrefixList?.length ? 'prefix' : rule.tagPatternList?.length ? 'pattern' : 'all';
+  const tagStatus = rule.tagStatus === 'tagged' || rule.tagStatus === 'untagged' ? rule.tagStatus : 'any';
+  return r.ev(`lifecycle-rule.${shape}-${list}`, {
+    priority: rule.rulePriority,
+    description: rule.description ?? '—',
+    tagStatus,
+    list: (rule.tagPrefixList ?? rule.tagPatternList ?? []).join(', '),
+    count: rule.countNumber ?? 0,
+    unit: rule.countUnit === 'days' || !rule.countUnit ? 'days' : 'days',
+    action: rule.action === 'transition' ? 'transition' : 'expire',
+  });
 }
 
 /** An evidence line for a part of the picture that could not be read (the near names, the repository's tags). */

@@ -34,7 +34,8 @@ export const ephemeralStorageCheck = defineCheck(r, {
     const legacy = comparePlatformVersion(ctx.effectivePlatformVersion, '1.4.0') < 0;
     const haveGiB = ctx.ephemeralStorage.sizeGiB;
     const have = haveGiB * (legacy ? 1e9 : GiB);
-    const fmt = (b: number) => (b / GiB).toFixed(1);
+    // GiB to one decimal, as a number: the locale writes it the language's way (9.5 GiB, 9,5 GiB).
+    const fmt = (b: number) => Math.round((b / GiB) * 10) / 10;
     const evidence: Message[] = [
       ...sized.map((i) => r.ev('image', { image: i.image, containers: i.containers, size: fmt(i.bytes) })),
       r.ev('estimate', { compressed: fmt(compressed), needed: fmt(needed), factor: 1 + EXPANSION }),
