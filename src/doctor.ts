@@ -186,7 +186,13 @@ export interface DoctorOptions {
 
 /** Runs every check; never throws. */
 export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
-  const rows: DoctorRow[] = [row(m('check.config'), 'pass', m('detail.config', { source: o.config.source }))];
+  // Where the configuration came from, in words: a file's path, or the environment alone.
+  const source = o.config.source;
+  const configDetail =
+    source === 'environment' || source === 'defaults'
+      ? m(`detail.config-${source}`)
+      : m('detail.config', { source });
+  const rows: DoctorRow[] = [row(m('check.config'), 'pass', configDetail)];
 
   // Slack
   const s = o.config.slack;
