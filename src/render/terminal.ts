@@ -128,6 +128,8 @@ export interface Row {
   markRole?: Role;
   text: string;
   role?: Role;
+  /** Shown as it is: never wrapped, never coloured (a command to paste into a shell). */
+  raw?: boolean;
 }
 
 export const row = (indent: number, text: string, role?: Role): Row => ({ indent, text, role });
@@ -139,6 +141,8 @@ export const bullet = (indent: number, mark: string, text: string, role?: Role, 
   markRole,
 });
 export const BLANK: Row = Object.freeze({ indent: 0, text: '' });
+/** A line shown as it is, after its indentation: never wrapped or coloured, so that it can be pasted. */
+export const raw = (indent: number, text: string): Row => ({ indent, text, raw: true });
 
 const URL_RE = /\bhttps?:\/\/[^\s"'<>)]+/g;
 
@@ -157,6 +161,10 @@ function paintText(term: Terminal, role: Role | undefined, text: string): string
 export function layout(rows: readonly Row[], term: Terminal): string {
   const out: string[] = [];
   for (const r of rows) {
+    if (r.raw) {
+      out.push(' '.repeat(r.indent) + r.text);
+      continue;
+    }
     // Leading spaces in a sentence ("  reason: …") are indentation.
     const lead = /^ */.exec(r.text)![0].length;
     const indent = ' '.repeat(r.indent + lead);
