@@ -164,7 +164,7 @@ export function commandSections(t: TFunction, commands: CheckResult['commands'])
       const note = esc(
         line.text.includes('```')
           ? t('fix:render.unshowable')
-          : t('fix:render.too-long', { count: line.text.length }),
+          : t('fix:render.too-long', { chars: line.text.length }),
       );
       if (!fits(body, [...notes, note])) flush();
       notes.push(note);

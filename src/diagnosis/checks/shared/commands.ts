@@ -556,6 +556,7 @@ export const DESCRIBED_ONLY = [
   'registeredAt',
   'registeredBy',
   'deregisteredAt',
+  'deleteRequestedAt',
 ] as const;
 
 /** The file the task definition is edited in. */
@@ -746,7 +747,7 @@ export function fixOf(result: { remediation?: Message | undefined }): string | u
 
 /** The VPC endpoint ids a sentence's parameter lists (`ecr.dkr (vpce-0a1), s3 (vpce-0b2)`). */
 export function endpointIds(text: string | undefined): string[] {
-  return [...new Set(text?.match(/\bvpce-[0-9a-f]+\b/g) ?? [])];
+  return [...new Set(text?.match(/\bvpce-[0-9a-z]+\b/g) ?? [])];
 }
 
 /** Turn on a VPC's DNS attributes that are off (one attribute per call, as EC2 takes them). */
