@@ -44,7 +44,10 @@ export function botocoreDataDir(): string | undefined {
       if (!existsSync(lib)) continue;
       for (const py of readdirSync(lib).filter((d) => d.startsWith('python3'))) {
         const dir = join(lib, py, 'site-packages', 'botocore', 'data');
-        if (existsSync(join(dir, 'ec2'))) return (dataDir = dir);
+        if (existsSync(join(dir, 'ec2'))) {
+          dataDir = dir;
+          return dir;
+        }
       }
     }
   }
@@ -58,7 +61,10 @@ export function botocoreDataDir(): string | undefined {
         timeout: 20_000,
       },
     ).trim();
-    if (out && existsSync(join(out, 'data', 'ec2'))) return (dataDir = join(out, 'data'));
+    if (out && existsSync(join(out, 'data', 'ec2'))) {
+      dataDir = join(out, 'data');
+      return dataDir;
+    }
   } catch {
     // no python3 with botocore
   }

@@ -344,7 +344,7 @@ describe.skipIf(!models)('fix commands in unit contexts', () => {
     tables[1]!.subnetIds = [];
     tables[2]!.subnetIds.push('subnet-0a1b2c3d4e5f67890');
     delete s.facts['ecs.service'];
-    const task = value(s, 'ecs.task').task as Record<string, unknown>;
+    const task = value(s, 'ecs.task').task as unknown as Record<string, unknown>;
     task.group = 'family:checkout';
     delete task.startedBy;
     setFact(s, 'ec2.taskEni', {
