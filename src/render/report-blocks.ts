@@ -28,6 +28,8 @@ import { checkTitle, commandLines, contextLines, say } from './text.js';
 const MAX_FULL_PROBLEMS = 12;
 const LINKS_PER_CHECK = 5;
 const LINKS_PER_TASK = 8;
+/** A check's commands take at most this many sections; more, and the check says where to get them all. */
+const COMMAND_SECTIONS_PER_CHECK = 3;
 
 export const statusEmoji: Record<CheckResult['status'], string> = {
   fail: ':x:',
@@ -271,7 +273,7 @@ export function fullReport(t: TFunction, r: Report, budget: number, prefix: stri
     if (cost > room) break;
     // The commands take a section each; without room for them the check says where to get them.
     let more = hidden ? `\n_${esc(t('slack:more-links', { count: hidden }))}_` : '';
-    if (cost + commands.length > room) {
+    if (cost + commands.length > room || commands.length > COMMAND_SECTIONS_PER_CHECK) {
       commands = [];
       more += `\n_${esc(t('fix:render.no-room'))}_`;
     }
