@@ -128,7 +128,7 @@ export interface Row {
   markRole?: Role;
   text: string;
   role?: Role;
-  /** Shown as it is: never wrapped, never coloured (a command to paste into a shell). */
+  /** Shown as it is, never coloured (a command to paste into a shell): never wrapped, a `# ` comment only into comment lines. */
   raw?: boolean;
 }
 
@@ -162,7 +162,12 @@ export function layout(rows: readonly Row[], term: Terminal): string {
   const out: string[] = [];
   for (const r of rows) {
     if (r.raw) {
-      out.push(' '.repeat(r.indent) + r.text);
+      const indent = ' '.repeat(r.indent);
+      // A shell comment wraps like text, each line a comment again; a command is never wrapped or coloured.
+      if (r.text.startsWith('# ') && term.width) {
+        const lines = wrap(r.text.slice(2), term.width, `${indent}# `, indent.length + 2);
+        out.push(...lines.map((l, i) => (i === 0 ? l : `${indent}# ${l.slice(indent.length + 2)}`)));
+      } else out.push(indent + r.text);
       continue;
     }
     // Leading spaces in a sentence ("  reason: …") are indentation.

@@ -55,7 +55,14 @@ describe('fix commands in the text report', () => {
       const row = text.split('\n').find((l) => l.includes('aws ecs update-service'))!;
       expect(row.trim()).toBe(line);
       expect(row.includes('\u001b[')).toBe(false);
-      // The rest is wrapped and coloured as before.
+      // Its comments wrap into comment lines; the rest is wrapped and coloured as before.
+      for (const l of text.split('\n').filter((x) => x.trimStart().startsWith('#'))) {
+        // Within the width, or one word (a Terraform argument) alone after the comment mark.
+        if ([...l].length > 40) expect(l.trim()).toMatch(/^# \S+$/);
+        expect(l.includes('\u001b[')).toBe(false);
+      }
+      const iac = text.split('\n').filter((x) => /^ +# /.test(x));
+      expect(iac.length).toBeGreaterThan(2);
       expect(text.includes('\u001b[')).toBe(true);
     });
   }
