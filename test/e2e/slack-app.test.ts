@@ -336,7 +336,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
           expect(blocks).toContain(t2.taskId);
         } else if (name === 'eventbridge-json-text') {
           expect(blocks).toContain('ecs-pull · attività f1e2d3c4b5a697887766554433221100');
-          expect(blocks).toContain("ricostruito a partire da: l'evento EventBridge");
+          expect(blocks).toContain('ricostruito a partire da: evento EventBridge');
           expect(blocks).toContain(net.subnetId);
         } else if (blocks.includes(`ecs-pull · attività ${t1.taskId}`)) {
           const posted = slack.messages
