@@ -72,6 +72,9 @@ const awsSchema = z
   .strict();
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a Slack channel id (C…, G… or D…)');
+const userId = z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'must be a Slack user id (U… or W…)');
+/** Account ids, or "*" for every account the configuration can reach. */
+const accountList = z.array(z.union([accountId, z.literal('*')]));
 
 /** A token bucket of diagnoses: `burst` at once, then `perMinute` more each minute (see src/slack/rate-limit.ts). */
 function tokenBucket(burst: number, perMinute: number) {
@@ -152,7 +155,25 @@ const slackSchema = z
      * a channel nobody configured cannot read an account. "*" = every account the configuration can reach (with
      * roleNameTemplate: any account id).
      */
-    defaultAccounts: z.array(z.union([accountId, z.literal('*')])).default([]),
+    defaultAccounts: accountList.default([]),
+    /**
+     * Direct messages (a conversation whose id starts with D: the app's own DM, and links posted in any DM): the
+     * accounts they may diagnose. None unless listed; a DM with its own slack.channels entry uses that.
+     */
+    dm: z
+      .object({ accounts: accountList.default([]) })
+      .strict()
+      .default({ accounts: [] }),
+    /**
+     * The Workflow Builder step "Diagnose an ECS task" when the workflow names no channel to answer in (with one,
+     * that channel's accounts apply): the accounts it may diagnose. None unless listed.
+     */
+    workflow: z
+      .object({ accounts: accountList.default([]) })
+      .strict()
+      .default({ accounts: [] }),
+    /** People (user ids) whose App Home also shows the doctor summary: roles reachable, the token's scopes. */
+    admins: z.array(userId).max(100).default([]),
   })
   .strict();
 
@@ -304,6 +325,15 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   },
   ECS_PULL_SLACK_DEFAULT_ACCOUNTS: (r, v) => {
     section(r, 'slack').defaultAccounts = v.split(/[\s,]+/).filter(Boolean);
+  },
+  ECS_PULL_SLACK_DM_ACCOUNTS: (r, v) => {
+    section(section(r, 'slack'), 'dm').accounts = v.split(/[\s,]+/).filter(Boolean);
+  },
+  ECS_PULL_SLACK_WORKFLOW_ACCOUNTS: (r, v) => {
+    section(section(r, 'slack'), 'workflow').accounts = v.split(/[\s,]+/).filter(Boolean);
+  },
+  ECS_PULL_SLACK_ADMINS: (r, v) => {
+    section(r, 'slack').admins = v.split(/[\s,]+/).filter(Boolean);
   },
   ECS_PULL_PROBE_PUBLIC_REGISTRIES: (r, v) => {
     section(r, 'registries').probePublic = v === 'true' || v === '1';

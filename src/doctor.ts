@@ -182,6 +182,11 @@ export interface DoctorOptions {
   /** Extra accounts to try (for setups that only give a role-name template). */
   accounts: string[];
   region: string;
+  /**
+   * Run by the bot itself (an admin's App Home): its Slack connection is the one it is answering on, so the
+   * connection row says so instead of opening another (apps.connections.open).
+   */
+  inBot?: boolean;
 }
 
 /** Runs every check; never throws. */
@@ -230,7 +235,9 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
     } catch (err) {
       rows.push(slackErrorRow(m('check.slack'), err, s.apiUrl, m('fix.slack-token')));
     }
-    if (s.mode === 'socket') {
+    if (o.inBot) {
+      rows.push(row(m('check.slack-mode'), 'pass', m('detail.in-bot', { mode: s.mode })));
+    } else if (s.mode === 'socket') {
       if (!s.appToken)
         rows.push(row(m('check.slack-mode'), 'fail', m('detail.no-app-token'), m('fix.app-token')));
       else {

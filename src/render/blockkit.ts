@@ -7,6 +7,8 @@
 /** Block Kit limits (Slack's reference), enforced by fitMessage. */
 export const LIMITS = {
   blocks: 50,
+  /** A Home tab (views.publish) or a modal holds up to 100 blocks. */
+  viewBlocks: 100,
   sectionText: 3000,
   sectionFields: 10,
   fieldText: 2000,
@@ -218,20 +220,25 @@ function isClosing(b: Block): boolean {
 }
 
 /**
- * Enforces every Block Kit limit on a message: texts and ids cut, lists shortened, empty blocks dropped, and past
- * 50 blocks the overflow folded into a context line while the closing blocks (Re-run and language, feedback) are
- * kept.
+ * Enforces every Block Kit limit on a list of blocks: texts and ids cut, lists shortened, empty blocks dropped, and
+ * past `max` blocks the overflow folded into a context line while the closing blocks (Re-run and language,
+ * feedback) are kept.
  */
-export function fitMessage(msg: SlackMessage): SlackMessage {
-  let blocks = msg.blocks.map(fitBlock).filter((b): b is Block => b !== undefined);
-  if (blocks.length > LIMITS.blocks) {
+export function fitBlocks(input: Block[], max: number): Block[] {
+  let blocks = input.map(fitBlock).filter((b): b is Block => b !== undefined);
+  if (blocks.length > max) {
     let tail = 0;
     while (tail < 2 && tail < blocks.length && isClosing(blocks[blocks.length - 1 - tail]!)) tail++;
     const kept = blocks.slice(blocks.length - tail);
-    const room = LIMITS.blocks - 1 - tail;
+    const room = max - 1 - tail;
     const dropped = blocks.length - room - tail;
     blocks = [...blocks.slice(0, room), { type: 'context', elements: [mrkdwn(`… +${dropped}`)] }, ...kept];
   }
+  return blocks;
+}
+
+/** Enforces every Block Kit limit on a message (fitBlocks with 50 blocks, and its top-level text). */
+export function fitMessage(msg: SlackMessage): SlackMessage {
   const text = clip(msg.text.trim() || '…', LIMITS.messageText);
-  return { text, blocks };
+  return { text, blocks: fitBlocks(msg.blocks, LIMITS.blocks) };
 }

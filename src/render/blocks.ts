@@ -44,6 +44,8 @@ export interface ReplyView {
   more: number;
   /** Who asked (a Slack user id); absent for automatic replies to alerts. */
   requestedBy?: string | undefined;
+  /** Posted by a Workflow Builder step (nobody asked in the channel, and it answers no alert). */
+  viaWorkflow?: boolean | undefined;
   /** Who re-ran it last, and when (epoch seconds). */
   rerun?: { by: string; at: number } | undefined;
   /** Buttons (Re-run, language) carry this; absent → no action buttons. */
@@ -68,6 +70,7 @@ function footerText(t: TFunction, view: ReplyView, r?: Report): string[] {
     if (a.deadlineExceeded) out.push(esc(t('slack:footer.deadline')));
   }
   if (view.requestedBy) out.push(t('slack:footer.asked', { user: `<@${view.requestedBy}>` }));
+  else if (view.viaWorkflow) out.push(esc(t('slack:footer.workflow')));
   else out.push(esc(t('slack:footer.automatic')));
   if (view.rerun) {
     const at = Math.floor(view.rerun.at);

@@ -1,7 +1,9 @@
 /**
  * Who may ask about what: each channel may diagnose the accounts its configuration lists (slack.channels[C].
  * accounts), else slack.defaultAccounts, which is empty unless set: a channel nobody configured may diagnose
- * nothing. "*" means every account the configuration can reach. Checked before any AWS call, so that a channel
+ * nothing. A direct message (an id starting with D) without an entry of its own uses slack.dm.accounts instead,
+ * and a Workflow Builder step that names no channel to answer in uses slack.workflow.accounts (both empty unless
+ * set). "*" means every account the configuration can reach. Checked before any AWS call, so that a channel
  * cannot read another team's account by pasting its ARN.
  */
 import type { ClientPool } from '../aws/clients.js';
@@ -9,10 +11,47 @@ import type { Partition } from '../aws/partition.js';
 import type { Config, Language } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
 
+/**
+ * Where a workflow step without an answer channel asks from: not a channel id (those start with C, G or D), so
+ * nothing configured for a channel applies to it, and its rate-limit bucket is shared by every such step.
+ */
+export const WORKFLOW_SCOPE = 'workflow';
+
+/** True for a direct message conversation (the app's DM, or a DM between people where a link was posted). */
+export function isDirectMessage(channel: string | undefined): boolean {
+  return !!channel && /^D[A-Z0-9]+$/.test(channel);
+}
+
+/** Which setting decides what a channel may diagnose. */
+export type AccessSource = 'channel' | 'dm' | 'workflow' | 'default';
+
+export function accessSource(config: Config, channel: string | undefined): AccessSource {
+  if (channel === WORKFLOW_SCOPE) return 'workflow';
+  if (channel && config.slack.channels[channel]?.accounts) return 'channel';
+  return isDirectMessage(channel) ? 'dm' : 'default';
+}
+
 /** The account list that applies in a channel (may contain "*"). */
 export function channelAccounts(config: Config, channel: string | undefined): string[] {
-  const own = channel ? config.slack.channels[channel]?.accounts : undefined;
-  return own ?? config.slack.defaultAccounts;
+  switch (accessSource(config, channel)) {
+    case 'workflow':
+      return config.slack.workflow.accounts;
+    case 'channel':
+      return config.slack.channels[channel!]!.accounts!;
+    case 'dm':
+      return config.slack.dm.accounts;
+    default:
+      return config.slack.defaultAccounts;
+  }
+}
+
+/**
+ * The account a reference that names none (a console URL outside the access portal) is read in: the one account
+ * the channel may diagnose, when its list names exactly one. With several, or "*", none is implied.
+ */
+export function impliedAccount(config: Config, channel: string | undefined): string | undefined {
+  const list = channelAccounts(config, channel);
+  return list.length === 1 && list[0] !== '*' ? list[0] : undefined;
 }
 
 /** True when the channel may diagnose tasks of the account. */
@@ -33,6 +72,8 @@ export function mayDiagnose(
 export const refusalKeys: readonly string[] = [
   'slack:errors.not-allowed',
   'slack:errors.not-allowed-default',
+  'slack:errors.not-allowed-dm',
+  'slack:errors.not-allowed-workflow',
 ];
 
 /**
@@ -44,16 +85,27 @@ export function refusalMessage(
   channel: string | undefined,
   account: string | undefined,
 ): Message {
-  const where = channel ?? 'C…';
-  const own = channel ? config.slack.channels[channel]?.accounts : undefined;
-  return own
-    ? { key: 'slack:errors.not-allowed', params: { account: account ?? '—', channel: where } }
-    : { key: 'slack:errors.not-allowed-default', params: { account: account ?? '—', channel: where } };
+  const params = { account: account ?? '—', channel: channel ?? 'C…' };
+  switch (accessSource(config, channel)) {
+    case 'channel':
+      return { key: 'slack:errors.not-allowed', params };
+    case 'dm':
+      return { key: 'slack:errors.not-allowed-dm', params };
+    case 'workflow':
+      return { key: 'slack:errors.not-allowed-workflow', params: { account: params.account } };
+    default:
+      return { key: 'slack:errors.not-allowed-default', params };
+  }
 }
 
 /** The language a channel's replies use: its own setting, else the configured default. */
 export function channelLanguage(config: Config, channel: string | undefined): Language {
   return (channel ? config.slack.channels[channel]?.language : undefined) ?? config.defaultLanguage;
+}
+
+/** True for a person listed in slack.admins (their App Home shows the doctor summary). */
+export function isAdmin(config: Config, user: string | undefined): boolean {
+  return !!user && config.slack.admins.includes(user);
 }
 
 /** True when a message is an alert the bot should act on by itself (see slack.alertSources). */

@@ -45,3 +45,32 @@ export function decodeActionValue(raw: string | undefined): ActionValue | undefi
     return undefined;
   }
 }
+
+/** The Diagnose button of an unfurled console link: it posts the full report in that message's thread. */
+export const ACTION_UNFURL_DIAGNOSE = 'ecs_pull_unfurl_diagnose';
+
+/** Value carried by the Diagnose button of an unfurl. */
+export interface UnfurlValue {
+  /** The task ARN (the click is checked against the channel it comes from, whatever this says). */
+  a: string;
+  /** The stored reply state of the unfurl's diagnosis, when there is one (posted as is while it lasts). */
+  k?: string | undefined;
+  /** The language the unfurl was rendered in. */
+  g: Language;
+}
+
+export function encodeUnfurlValue(v: UnfurlValue): string {
+  return JSON.stringify(v.k ? { a: v.a, k: v.k, g: v.g } : { a: v.a, g: v.g });
+}
+
+export function decodeUnfurlValue(raw: string | undefined): UnfurlValue | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Partial<UnfurlValue>;
+    if (typeof v.a !== 'string' || !v.a.startsWith('arn:') || (v.g !== 'en' && v.g !== 'it'))
+      return undefined;
+    return { a: v.a, g: v.g, ...(typeof v.k === 'string' ? { k: v.k } : {}) };
+  } catch {
+    return undefined;
+  }
+}

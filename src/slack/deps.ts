@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { StateStore } from '../state/store.js';
 import type { Burst } from './burst.js';
 import type { FeedbackListener } from './feedback.js';
+import type { DoctorCache } from './home.js';
 import type { Limiter } from './limiter.js';
 import type { ChannelPacer } from './pacer.js';
 import type { RateLimits } from './rate-limit.js';
@@ -21,7 +22,11 @@ export type Surface =
   | 'rerun'
   | 'language'
   | 'feedback'
-  | 'watch';
+  | 'watch'
+  | 'unfurl'
+  | 'dm'
+  | 'workflow'
+  | 'home';
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
 
 export interface SlackDeps {
@@ -65,6 +70,8 @@ export interface SlackDeps {
   onWatchEnd?: ((result: WatchResult) => void) | undefined;
   /** Told about every changed feedback answer (metrics). */
   onFeedback?: FeedbackListener | undefined;
+  /** The doctor summary admins see in their App Home, cached for a few minutes (home.ts). */
+  doctor?: DoctorCache | undefined;
 }
 
 /** Role session requester: who asked, for CloudTrail (`slack-T0123-U0456`). */

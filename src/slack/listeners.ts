@@ -2,11 +2,16 @@
 import type { App } from '@slack/bolt';
 import { registerFeedback } from './actions/feedback-actions.js';
 import { registerActions } from './actions/report-actions.js';
+import { registerUnfurlActions } from './actions/unfurl-actions.js';
 import { registerWatch } from './actions/watch-actions.js';
 import { registerCommand } from './commands/ecs-pull.js';
 import type { SlackDeps } from './deps.js';
 import { registerAlertMessages } from './events/alert-message.js';
+import { registerAppHome } from './events/app-home.js';
 import { registerMentions } from './events/app-mention.js';
+import { registerDirectMessages } from './events/direct-message.js';
+import { registerLinkShared } from './events/link-shared.js';
+import { registerWorkflowStep } from './functions/diagnose-step.js';
 import { registerShortcuts } from './shortcuts/diagnose-message.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -24,6 +29,11 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerActions(app, deps);
   registerFeedback(app, deps);
   registerWatch(app, deps);
+  registerAppHome(app, deps);
+  registerLinkShared(app, deps);
+  registerUnfurlActions(app, deps);
+  registerDirectMessages(app, deps);
+  registerWorkflowStep(app, deps);
   app.error(async (err) => {
     deps.log.error({ err, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
   });

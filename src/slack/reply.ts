@@ -26,6 +26,8 @@ export interface ReplyState {
   requests: TaskRequest[];
   more: number;
   requestedBy?: string | undefined;
+  /** Posted by the Workflow Builder step. */
+  viaWorkflow?: true | undefined;
   rerun?: { by: string; at: number } | undefined;
 }
 
@@ -42,6 +44,12 @@ export function isRefusal(item: ReplyItem): boolean {
 
 /** Errors meaning the bot cannot write where it was asked to (not a member of a private channel, a DM…). */
 const cannotWrite = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/** True when a Web API error says the bot may not write where it tried to. */
+export function cannotWriteThere(err: unknown): boolean {
+  const code = slackErrorCode(err);
+  return !!code && cannotWrite.has(code);
+}
 
 /** Stores a reply's state under a new key. */
 export async function saveState(deps: SlackDeps, state: ReplyState): Promise<string> {
@@ -62,6 +70,7 @@ export function viewOf(state: ReplyState, key: string): ReplyView {
     items: state.items,
     more: state.more,
     requestedBy: state.requestedBy,
+    viaWorkflow: state.viaWorkflow,
     rerun: state.rerun,
     actions: { stateKey: key, layout: state.layout, arns: state.requests.map((r) => r.arn) },
   };

@@ -17,6 +17,7 @@ import { claim } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, fromRequest, type TaskRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
+import { rememberReply } from '../home.js';
 import { releaseIfLimited } from '../rate-limit.js';
 import {
   loadState,
@@ -72,6 +73,7 @@ async function rediagnose(
     requests,
     more: previous?.more ?? 0,
     requestedBy: previous?.requestedBy,
+    viaWorkflow: previous?.viaWorkflow,
     rerun: fresh ? { by: where.user, at: Math.floor(deps.now() / 1000) } : previous?.rerun,
   };
   return { state, key: await saveState(deps, state) };
@@ -102,6 +104,7 @@ export async function handleRerun(
         (err: unknown) => releaseIfLimited(deps, `rerun:${value.k}`, err),
       );
       await rerenderReply(client, state, key, lang, { ...where, respond });
+      await rememberReply(deps, client, where.user, state, { channel: where.channel, ts: where.ts });
     },
   );
 }
@@ -134,6 +137,7 @@ export async function handleLanguage(
         return;
       }
       await rerenderReply(client, state, key, lang, { ...where, respond });
+      await rememberReply(deps, client, where.user, state, { channel: where.channel, ts: where.ts });
     },
   );
 }

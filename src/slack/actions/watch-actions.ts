@@ -11,6 +11,7 @@ import type { AlertTask } from '../alert.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { fromRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
+import { rememberReply } from '../home.js';
 import { loadState, respondLine, type SlackClient, updateMessage } from '../reply.js';
 import {
   checksToWatch,
@@ -103,6 +104,7 @@ export async function handleWatch(
       );
       record.statusTs = posted.ts;
       if (await noteStatus(deps, value.d, record)) runWatch(deps, client, value.d, record, task, requester);
+      await rememberReply(deps, client, where.user, state, { channel: where.channel, ts: where.ts });
     },
   );
 }

@@ -13,6 +13,7 @@ import { channelLanguage, mayDiagnose, refusalMessage } from '../access.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest, userErrorMessage } from '../diagnoser.js';
 import { guarded } from '../guard.js';
+import { rememberReply } from '../home.js';
 import { requestLanguage } from '../language.js';
 import { publishReply, respondLine, type SlackClient } from '../reply.js';
 import { parseCommandText } from './parse.js';
@@ -93,21 +94,17 @@ export async function handleCommand(
         await tell(say(t, only.message));
         return;
       }
-      await publishReply(
-        deps,
-        client,
-        {
-          v: 1,
-          channel: command.channel_id,
-          layout: 'command',
-          items,
-          requests: [toRequest(task)],
-          more: 0,
-          requestedBy: command.user_id,
-        },
-        lang,
-        { respond },
-      );
+      const state = {
+        v: 1 as const,
+        channel: command.channel_id,
+        layout: 'command' as const,
+        items,
+        requests: [toRequest(task)],
+        more: 0,
+        requestedBy: command.user_id,
+      };
+      const posted = await publishReply(deps, client, state, lang, { respond });
+      await rememberReply(deps, client, command.user_id, state, posted);
     },
   );
 }

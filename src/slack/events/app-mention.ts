@@ -12,6 +12,7 @@ import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest } from '../diagnoser.js';
 import { threadParent } from '../fetch.js';
 import { guarded } from '../guard.js';
+import { rememberReply } from '../home.js';
 import { requestLanguage, takeLangToken } from '../language.js';
 import { postLine, publishReply, type SlackClient } from '../reply.js';
 
@@ -113,21 +114,17 @@ export async function handleMention(
         requester: requesterOf(team, event.user),
         surface: 'mention',
       });
-      await publishReply(
-        deps,
-        client,
-        {
-          v: 1,
-          channel,
-          layout: 'thread',
-          items,
-          requests: found.tasks.map(toRequest),
-          more: found.more,
-          requestedBy: event.user,
-        },
-        lang,
-        { threadTs },
-      );
+      const state = {
+        v: 1 as const,
+        channel,
+        layout: 'thread' as const,
+        items,
+        requests: found.tasks.map(toRequest),
+        more: found.more,
+        requestedBy: event.user,
+      };
+      const posted = await publishReply(deps, client, state, lang, { threadTs });
+      await rememberReply(deps, client, event.user, state, posted);
     },
   );
 }

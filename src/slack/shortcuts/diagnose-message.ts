@@ -12,6 +12,7 @@ import { requesterOf, type SlackDeps } from '../deps.js';
 import { diagnoseTasks, toRequest } from '../diagnoser.js';
 import { messageAt } from '../fetch.js';
 import { guarded } from '../guard.js';
+import { rememberReply } from '../home.js';
 import { requestLanguage } from '../language.js';
 import { releaseIfLimited } from '../rate-limit.js';
 import { publishReply, respondLine, type SlackClient } from '../reply.js';
@@ -67,21 +68,20 @@ export async function handleShortcut(
         requester: requesterOf(shortcut.team?.id, user),
         surface: 'shortcut',
       }).catch((err: unknown) => releaseIfLimited(deps, once, err));
-      await publishReply(
-        deps,
-        client,
-        {
-          v: 1,
-          channel,
-          layout: 'thread',
-          items,
-          requests: found.tasks.map(toRequest),
-          more: found.more,
-          requestedBy: user,
-        },
-        lang,
-        { threadTs: msg.thread_ts ?? msg.ts, respond },
-      );
+      const state = {
+        v: 1 as const,
+        channel,
+        layout: 'thread' as const,
+        items,
+        requests: found.tasks.map(toRequest),
+        more: found.more,
+        requestedBy: user,
+      };
+      const posted = await publishReply(deps, client, state, lang, {
+        threadTs: msg.thread_ts ?? msg.ts,
+        respond,
+      });
+      await rememberReply(deps, client, user, state, posted);
     },
   );
 }

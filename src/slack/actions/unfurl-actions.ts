@@ -1,0 +1,108 @@
+/**
+ * The Diagnose button of an unfurled console link: posts the full report in the thread of the message that holds
+ * the link, in the language of the person who pressed it. The unfurl's own diagnosis is posted while its state
+ * lasts (no AWS call); after that, or when the unfurl had to wait for a rate limit, the task is diagnosed again
+ * (rate-limited). Either way the channel the button is pressed in must be allowed the task's account, whatever the
+ * button carries. One report per link and message: a second press is told where it is.
+ */
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type { Language } from '../../config.js';
+import { translator } from '../../i18n.js';
+import { say } from '../../render/text.js';
+import { channelLanguage, mayDiagnose, refusalMessage } from '../access.js';
+import { ACTION_UNFURL_DIAGNOSE, decodeUnfurlValue } from '../buttons.js';
+import { claim } from '../dedupe.js';
+import { requesterOf, type SlackDeps } from '../deps.js';
+import { diagnoseTasks, fromRequest, toRequest } from '../diagnoser.js';
+import { guarded } from '../guard.js';
+import { rememberReply } from '../home.js';
+import { requestLanguage } from '../language.js';
+import { releaseIfLimited } from '../rate-limit.js';
+import { loadState, publishReply, type ReplyState, respondLine, type SlackClient } from '../reply.js';
+
+/** How long a link's report counts as posted (a second press is pointed at it). */
+const POSTED_TTL_MS = 24 * 3600_000;
+
+export async function handleUnfurlDiagnose(
+  deps: SlackDeps,
+  body: BlockAction,
+  action: ButtonAction,
+  client: SlackClient,
+  respond: RespondFn,
+): Promise<void> {
+  const value = decodeUnfurlValue(action.value);
+  const container = body.container as { channel_id?: string; message_ts?: string; thread_ts?: string };
+  const channel = body.channel?.id ?? container.channel_id;
+  const messageTs = container.message_ts ?? body.message?.ts;
+  if (!value || !channel || !messageTs) return;
+  const threadTs =
+    (body.message as { thread_ts?: string } | undefined)?.thread_ts ?? container.thread_ts ?? messageTs;
+  const user = body.user.id;
+  let lang: Language = channelLanguage(deps.config, channel);
+  await guarded(
+    deps,
+    'unfurl',
+    () => lang,
+    (text) => respondLine(respond, text),
+    async () => {
+      lang = await requestLanguage({
+        client,
+        store: deps.store,
+        log: deps.log,
+        config: deps.config,
+        user,
+        channel,
+      });
+      const t = translator(lang);
+      const task = fromRequest({ arn: value.a });
+      if (!task) {
+        await respondLine(respond, t('slack:errors.stale'));
+        return;
+      }
+      const { account, partition } = task.target;
+      if (!mayDiagnose(deps.config, deps.pool, channel, account, partition)) {
+        deps.log.info({ channel, account }, 'unfurl Diagnose refused: account not allowed in channel');
+        await respondLine(respond, say(t, refusalMessage(deps.config, channel, account)));
+        return;
+      }
+      const once = `unfurl-diagnose:${channel}:${messageTs}:${task.target.taskArn ?? task.target.taskId}`;
+      if (!(await claim(deps, once, POSTED_TTL_MS))) {
+        await respondLine(respond, t('slack:unfurl.already'));
+        return;
+      }
+      const stored = value.k ? await loadState(deps, value.k) : undefined;
+      let items: ReplyState['items'];
+      if (stored && stored.channel === channel && stored.items.every((i) => i.kind === 'report')) {
+        items = stored.items;
+      } else {
+        items = await diagnoseTasks(deps, [task], {
+          channel,
+          requester: requesterOf(body.team?.id ?? body.user.team_id, user),
+          surface: 'unfurl',
+        }).catch((err: unknown) => releaseIfLimited(deps, once, err));
+      }
+      const state: ReplyState = {
+        v: 1,
+        channel,
+        layout: 'thread',
+        items,
+        requests: [toRequest(task)],
+        more: 0,
+        requestedBy: user,
+      };
+      const posted = await publishReply(deps, client, state, lang, { threadTs, respond });
+      await rememberReply(deps, client, user, state, posted);
+    },
+  );
+}
+
+export function registerUnfurlActions(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    ACTION_UNFURL_DIAGNOSE,
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      await deps.burst?.settled();
+      await handleUnfurlDiagnose(deps, body, action, client, respond);
+    },
+  );
+}
