@@ -99,7 +99,8 @@ function safeLink(url: string | undefined): string | undefined {
 function historyLine(t: TFunction, e: ShownEntry, lng: string): string {
   const task = esc(t('slack:report.task', { taskId: e.taskId }));
   const link = safeLink(e.link);
-  const head = link ? `<${link}|${task}>` : `*${task}*`;
+  // Inside Slack's link markup the URL is escaped like any text (Slack undoes &amp; before opening it).
+  const head = link ? `<${link.replace(/&/g, '&amp;')}|${task}>` : `*${task}*`;
   const cause = e.cause ? say(t, e.summary) || causeLabel(t, e.cause) : t('slack:cause.none');
   const parts = [head, esc(clip(cause, 300))];
   if (e.cause && e.confidence !== undefined)

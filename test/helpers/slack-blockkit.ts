@@ -27,14 +27,29 @@ function textObject(o: unknown, where: string, max: number, out: string[], plain
   }
 }
 
+/**
+ * Where blocks go: a message (top-level text, 50 blocks), a Home tab view (100 blocks, no top-level text), or one
+ * link's unfurl (its blocks under the message, 50 at most, no text of its own).
+ */
+export type Surface = 'message' | 'home' | 'unfurl';
+
+const MAX_BLOCKS: Record<Surface, number> = { message: 50, home: 100, unfurl: 50 };
+
 /** Every limit the message breaks; empty when it is valid. */
-export function blockKitViolations(msg: { text?: unknown; blocks?: unknown }): string[] {
+export function blockKitViolations(
+  msg: { text?: unknown; blocks?: unknown },
+  surface: Surface = 'message',
+): string[] {
   const out: string[] = [];
-  if (typeof msg.text !== 'string' || msg.text.trim() === '') out.push('top-level text missing');
-  else if (msg.text.length > 4000) out.push(`top-level text ${msg.text.length} > 4000`);
+  if (surface === 'message') {
+    if (typeof msg.text !== 'string' || msg.text.trim() === '') out.push('top-level text missing');
+    else if (msg.text.length > 4000) out.push(`top-level text ${msg.text.length} > 4000`);
+  }
   const blocks = Array.isArray(msg.blocks) ? (msg.blocks as Json[]) : [];
   if (!Array.isArray(msg.blocks)) out.push('blocks missing');
-  if (blocks.length > 50) out.push(`${blocks.length} blocks > 50`);
+  else if (!blocks.length) out.push('no blocks');
+  const max = MAX_BLOCKS[surface];
+  if (blocks.length > max) out.push(`${blocks.length} blocks > ${max}`);
   const actionIds = new Set<string>();
   blocks.forEach((b, i) => {
     const where = `block ${i} (${String(b.type)})`;
@@ -117,5 +132,35 @@ export function blockKitViolations(msg: { text?: unknown; blocks?: unknown }): s
         break;
     }
   });
+  return out;
+}
+
+/** A Home tab view for views.publish: type home, at most 100 valid blocks, private_metadata within 3,000. */
+export function homeViewViolations(view: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (view.type !== 'home') out.push(`view type ${String(view.type)}, not home`);
+  for (const k of ['title', 'submit', 'close'])
+    if (view[k] !== undefined) out.push(`a home view has no ${k}`);
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+    out.push('private_metadata > 3000');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) out.push('callback_id > 255');
+  return [...out, ...blockKitViolations({ blocks: view.blocks }, 'home')];
+}
+
+/** chat.unfurl's map: each URL to an unfurl whose blocks are valid (or a legacy attachment with text). */
+export function unfurlViolations(unfurls: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [url, u] of Object.entries(unfurls)) {
+    if (!/^https?:\/\//.test(url)) out.push(`${url}: not a URL`);
+    if (!u || typeof u !== 'object') {
+      out.push(`${url}: not an unfurl`);
+      continue;
+    }
+    const unfurl = u as Json;
+    if (unfurl.blocks !== undefined)
+      out.push(...blockKitViolations({ blocks: unfurl.blocks }, 'unfurl').map((v) => `${url}: ${v}`));
+    else if (typeof unfurl.text !== 'string' && typeof unfurl.title !== 'string')
+      out.push(`${url}: neither blocks nor text`);
+  }
   return out;
 }

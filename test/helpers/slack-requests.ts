@@ -217,3 +217,168 @@ export function messageShortcut(args: {
     message: args.message,
   };
 }
+
+/** app_home_opened as Slack sends it: the person, their DM with the app, the tab, and the view once published. */
+export function appHomeOpened(args: {
+  user: string;
+  channel: string;
+  tab?: 'home' | 'messages';
+  view?: Record<string, unknown>;
+}): Record<string, unknown> {
+  return {
+    type: 'app_home_opened',
+    user: args.user,
+    channel: args.channel,
+    tab: args.tab ?? 'home',
+    event_ts: `${(Date.now() / 1000).toFixed(6)}`,
+    ...(args.view ? { view: args.view } : {}),
+  };
+}
+
+/** link_shared for a posted message (source conversations_history), or for the composer (channel COMPOSER). */
+export function linkShared(args: {
+  channel: string;
+  user: string;
+  messageTs: string;
+  urls: string[];
+  threadTs?: string;
+  source?: 'conversations_history' | 'composer';
+  botIsMember?: boolean;
+}): Record<string, unknown> {
+  const composer = args.source === 'composer';
+  const id = composer
+    ? `${args.user}-909b5454-75f8-4ac4-b325-1b40e230bbd8-gryl3kb80b3wm49ihzoo35fyqoq08n2y`
+    : `${args.channel}.${args.messageTs}.${Buffer.from(args.urls.join(' ')).toString('hex').slice(0, 64)}`;
+  return {
+    type: 'link_shared',
+    channel: composer ? 'COMPOSER' : args.channel,
+    is_bot_user_member: args.botIsMember ?? true,
+    user: args.user,
+    message_ts: composer ? id : args.messageTs,
+    unfurl_id: id,
+    ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+    source: args.source ?? 'conversations_history',
+    links: args.urls.map((url) => ({ domain: new URL(url).hostname.split('.').slice(-3).join('.'), url })),
+    event_ts: `${(Date.now() / 1000).toFixed(6)}`,
+  };
+}
+
+/** message.im: a person writing in the app's Messages tab. */
+export function directMessage(args: {
+  channel: string;
+  user: string;
+  text: string;
+  ts: string;
+  threadTs?: string;
+  botId?: string;
+}): Record<string, unknown> {
+  return {
+    type: 'message',
+    channel: args.channel,
+    user: args.user,
+    text: args.text,
+    ts: args.ts,
+    event_ts: args.ts,
+    channel_type: 'im',
+    team: TEAM_ID,
+    client_msg_id: `c0ffee00-${args.ts.replace('.', '')}`.slice(0, 36),
+    ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+    ...(args.botId ? { bot_id: args.botId, subtype: 'bot_message' } : {}),
+    blocks: [
+      {
+        type: 'rich_text',
+        block_id: 'dm1',
+        elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: args.text }] }],
+      },
+    ],
+  };
+}
+
+/** function_executed: a workflow ran the app's custom step, with the step's definition as Slack sends it. */
+export function functionExecuted(args: {
+  callbackId: string;
+  executionId: string;
+  token: string;
+  inputs: Record<string, unknown>;
+  definition: {
+    title: string;
+    description?: string;
+    input_parameters: Record<string, Record<string, unknown>>;
+    output_parameters: Record<string, Record<string, unknown>>;
+  };
+}): Record<string, unknown> {
+  // Slack sends the parameters as a list, each with its name.
+  const list = (params: Record<string, Record<string, unknown>>) =>
+    Object.entries(params).map(([name, p]) => ({ ...p, name }));
+  return {
+    type: 'function_executed',
+    function: {
+      id: 'Fn0ECSPULL1',
+      callback_id: args.callbackId,
+      title: args.definition.title,
+      description: args.definition.description ?? '',
+      type: 'app',
+      input_parameters: list(args.definition.input_parameters),
+      output_parameters: list(args.definition.output_parameters),
+      app_id: 'A0ECSPULL',
+      date_created: 1764320000,
+      date_updated: 1764320000,
+      date_deleted: 0,
+    },
+    inputs: args.inputs,
+    function_execution_id: args.executionId,
+    workflow_execution_id: `Wx${args.executionId.slice(2)}`,
+    event_ts: `${(Date.now() / 1000).toFixed(6)}`,
+    bot_access_token: args.token,
+  };
+}
+
+/** A button pressed in an app's unfurl: Slack's block_actions with a message_attachment container. */
+export function unfurlClick(args: {
+  channel: string;
+  user: string;
+  messageTs: string;
+  threadTs?: string;
+  url: string;
+  actionId: string;
+  value: string;
+  responseUrl: string;
+}): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    user: { id: args.user, username: args.user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0ECSPULL',
+    token: 'deprecated-verification-token',
+    container: {
+      type: 'message_attachment',
+      message_ts: args.messageTs,
+      attachment_id: 1,
+      channel_id: args.channel,
+      is_ephemeral: false,
+      is_app_unfurl: true,
+      app_unfurl_url: args.url,
+      ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+    },
+    trigger_id: `${Date.now()}.4.jkl`,
+    team: { id: TEAM_ID, domain: 'ecs-pull-test' },
+    channel: { id: args.channel, name: 'incidents' },
+    message: {
+      type: 'message',
+      user: args.user,
+      ts: args.messageTs,
+      text: `<${args.url}>`,
+      ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+    },
+    response_url: args.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: args.actionId,
+        block_id: 'ecs_pull_unfurl',
+        text: { type: 'plain_text', text: 'x' },
+        value: args.value,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  };
+}

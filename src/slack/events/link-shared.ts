@@ -45,9 +45,9 @@ export function unfurlableTasks(
   deps: Pick<SlackDeps, 'config' | 'pool' | 'log'>,
   channel: string,
   links: LinkSharedEvent['links'],
-): Array<{ url: string; task: AlertTask }> {
+): Array<{ url: string; task: AlertTask; implied: boolean }> {
   const implied = impliedAccount(deps.config, channel);
-  const out: Array<{ url: string; task: AlertTask }> = [];
+  const out: Array<{ url: string; task: AlertTask; implied: boolean }> = [];
   const seen = new Set<string>();
   for (const link of (links ?? []).slice(0, 50)) {
     const url = link.url;
@@ -55,8 +55,10 @@ export function unfurlableTasks(
     // Slack escapes & in the URLs it hands over, as in message text.
     if (!consoleTaskLink(url.replaceAll('&amp;', '&'))) continue;
     let target: AlertTask['target'];
+    let named: AlertTask['target'];
     try {
-      target = parseTaskTarget(url, implied ? { account: implied } : {});
+      named = parseTaskTarget(url);
+      target = named.account || !implied ? named : parseTaskTarget(url, { account: implied });
     } catch {
       continue;
     }
@@ -77,7 +79,7 @@ export function unfurlableTasks(
     const key = target.taskArn ?? target.taskId;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ url, task: { target } });
+    out.push({ url, task: { target }, implied: !named.account });
     if (out.length >= MAX_UNFURLS) break;
   }
   return out;
@@ -111,7 +113,7 @@ export async function handleLinkShared(
     async () => {
       const tasks = links.map((l) => l.task);
       const arnOf = (task: AlertTask) => task.target.taskArn ?? task.target.taskId;
-      let items: UnfurlItem[];
+      let items: Array<UnfurlItem | undefined>;
       try {
         const replies = await diagnoseTasks(deps, tasks, {
           channel,
@@ -119,7 +121,7 @@ export async function handleLinkShared(
           surface: 'unfurl',
         });
         items = await Promise.all(
-          replies.map(async (item, i): Promise<UnfurlItem> => {
+          replies.map(async (item, i): Promise<UnfurlItem | undefined> => {
             const task = tasks[i]!;
             if (item.kind === 'report') {
               // Kept for the Diagnose button: the full report is posted from it without reading AWS again.
@@ -133,8 +135,11 @@ export async function handleLinkShared(
               });
               return { kind: 'report', report: item.report, arn: arnOf(task), stateKey };
             }
-            if (item.kind === 'error') return { kind: 'error', taskId: item.ref, message: item.message };
-            return { kind: 'error', taskId: task.target.taskId, message: { key: 'slack:errors.stale' } };
+            if (item.kind === 'error' && !links[i]!.implied)
+              return { kind: 'error', taskId: item.ref, message: item.message };
+            // The account was only implied (the channel's one account): a task it cannot read there may well
+            // live in another account, so nothing is said about it.
+            return undefined;
           }),
         );
       } catch (err) {
@@ -145,8 +150,10 @@ export async function handleLinkShared(
       }
       const unfurls: Record<string, Unfurl> = {};
       links.forEach((l, i) => {
-        unfurls[l.url] = renderUnfurl(t, lang, items[i]!);
+        const item = items[i];
+        if (item) unfurls[l.url] = renderUnfurl(t, lang, item);
       });
+      if (!Object.keys(unfurls).length) return;
       await client.chat.unfurl({ channel, ts: event.message_ts, unfurls: unfurls as never });
       deps.log.info({ channel, ts: event.message_ts, links: links.length }, 'console links unfurled');
     },
