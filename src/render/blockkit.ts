@@ -128,6 +128,11 @@ export function joinLines(lines: string[], max: number, more: (n: number) => str
   return out.join('\n');
 }
 
+/** Text shown inline: a ``` in it would open a code block that swallows the rest of the message. */
+export function noFence(s: string): string {
+  return s.replace(/```/g, "'''");
+}
+
 export const mrkdwn = (text: string): TextObject => ({ type: 'mrkdwn', text });
 export const plain = (text: string): TextObject => ({ type: 'plain_text', text, emoji: true });
 

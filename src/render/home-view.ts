@@ -8,7 +8,18 @@ import type { Language } from '../config.js';
 import type { DoctorRow } from '../doctor.js';
 import { when } from '../i18n.js';
 import type { ShownEntry } from '../slack/home.js';
-import { type Block, clip, context, esc, fitBlocks, joinLines, LIMITS, plain, section } from './blockkit.js';
+import {
+  type Block,
+  clip,
+  context,
+  esc,
+  fitBlocks,
+  joinLines,
+  LIMITS,
+  noFence,
+  plain,
+  section,
+} from './blockkit.js';
 import { causeLabel, say } from './text.js';
 
 /** Which accounts a person's channels may diagnose (home.ts builds it from the configuration). */
@@ -102,7 +113,7 @@ function historyLine(t: TFunction, e: ShownEntry, lng: string): string {
   // Inside Slack's link markup the URL is escaped like any text (Slack undoes &amp; before opening it).
   const head = link ? `<${link.replace(/&/g, '&amp;')}|${task}>` : `*${task}*`;
   const cause = e.cause ? say(t, e.summary) || causeLabel(t, e.cause) : t('slack:cause.none');
-  const parts = [head, esc(clip(cause, 300))];
+  const parts = [head, esc(clip(noFence(cause), 300))];
   if (e.cause && e.confidence !== undefined)
     parts.push(
       esc(t('slack:cause.confidence', { percent: Math.round(Math.max(0, Math.min(1, e.confidence)) * 100) })),
@@ -140,8 +151,8 @@ function doctorBlocks(t: TFunction, doctor: HomeDoctor, lng: string): Block[] {
     return out;
   }
   const lines = doctor.rows.map((r) => {
-    const fix = r.fix && r.status !== 'pass' ? `\n    → ${esc(say(t, r.fix))}` : '';
-    return `${mark[r.status]} *${esc(say(t, r.check))}*: ${esc(say(t, r.detail))}${fix}`;
+    const fix = r.fix && r.status !== 'pass' ? `\n    → ${esc(noFence(say(t, r.fix)))}` : '';
+    return `${mark[r.status]} *${esc(noFence(say(t, r.check)))}*: ${esc(noFence(say(t, r.detail)))}${fix}`;
   });
   // Rows in sections of at most 3,000 characters, each row whole (a row alone is cut to fit).
   let current: string[] = [];

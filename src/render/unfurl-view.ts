@@ -8,7 +8,7 @@ import type { Language } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
 import type { Report } from '../diagnosis/report.js';
 import { ACTION_UNFURL_DIAGNOSE, encodeUnfurlValue } from '../slack/buttons.js';
-import { type Block, clip, context, esc, fitBlocks, LIMITS, plain, section } from './blockkit.js';
+import { type Block, clip, context, esc, fitBlocks, LIMITS, noFence, plain, section } from './blockkit.js';
 import { where } from './report-blocks.js';
 import { say } from './text.js';
 
@@ -47,7 +47,7 @@ function causeLine(t: TFunction, r: Report): string {
   const top = r.causes[0];
   if (!top) return `:mag: ${esc(t('slack:cause.none'))}`;
   const percent = Math.round(Math.max(0, Math.min(1, top.confidence)) * 100);
-  const summary = clip(say(t, top.summary) || top.id, 600);
+  const summary = clip(noFence(say(t, top.summary) || top.id), 600);
   return `:mag: *${esc(t('slack:cause.title'))}*: ${esc(summary)} · ${esc(t('slack:cause.confidence', { percent }))}`;
 }
 
@@ -71,12 +71,12 @@ export function renderUnfurl(t: TFunction, lang: Language, item: UnfurlItem): Un
   } else if (item.kind === 'error') {
     blocks.push(
       section(
-        `:warning: *${esc(t('slack:report.task', { taskId: item.taskId }))}*: ${esc(say(t, item.message))}`,
+        `:warning: *${esc(t('slack:report.task', { taskId: item.taskId }))}*: ${esc(noFence(say(t, item.message)))}`,
       ),
     );
   } else {
     blocks.push(section(`*${esc(t('slack:report.task', { taskId: item.taskId }))}*`));
-    blocks.push(context(esc(t('slack:unfurl.later', { reason: item.text }))));
+    blocks.push(context(esc(noFence(t('slack:unfurl.later', { reason: item.text })))));
     blocks.push(diagnoseButton(t, lang, item.arn));
   }
   return { blocks: fitBlocks(blocks, UNFURL_MAX_BLOCKS) };

@@ -133,7 +133,9 @@ export async function rememberShown(
   try {
     const key = historyKey(user);
     let mine = mergeHistory(entries, await historyOf(deps, user));
-    for (let i = 0; i < 4; i++) {
+    // Each round writes a superset of what the last one replaced; it stops once nothing was lost (a handful of
+    // rounds when several replicas write for one person at the same moment).
+    for (let i = 0; i < 16; i++) {
       const replaced = (await deps.store.swap<ShownEntry[]>(key, mine, HISTORY_TTL_MS)) ?? [];
       const merged = mergeHistory(mine, replaced);
       if (sameHistory(merged, mine)) break;
