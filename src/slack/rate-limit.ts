@@ -1,7 +1,8 @@
 /**
  * Rate limits on the diagnoses people ask for: the slash command, mentions, the message shortcut, Re-run (and the
- * storm reply's "Diagnose this task", which is a Re-run), and the language button when the reply's state has
- * expired and it must diagnose again (a language switch that only re-renders costs nothing). Alerts from
+ * storm reply's "Diagnose this task", which is a Re-run), the language button when the reply's state has
+ * expired and it must diagnose again (a language switch that only re-renders costs nothing), DMs, unfurled
+ * console links and their Diagnose button, and the Workflow Builder step. Alerts from
  * configured alert sources are not limited here: the storm logic (storm.ts) governs them.
  *
  * A request costs one token per diagnosis it will run (the tasks the channel may diagnose; a refused task makes no
