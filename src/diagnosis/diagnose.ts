@@ -60,6 +60,7 @@ function taskError(error: FactError, target: TaskTarget): UserError {
 export async function openSession(
   inputs: Omit<DiagnosisInputs, 'settings'>,
   deps: DiagnoseDeps,
+  opts: { learnAccount?: boolean } = {},
 ): Promise<FactSession> {
   const { target } = inputs;
   const session = new FactSession({
@@ -82,7 +83,7 @@ export async function openSession(
     fresh: deps.fresh,
   });
   try {
-    await session.prepare();
+    await session.prepare(opts);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = classifyAwsError(err, 'sts:AssumeRole');

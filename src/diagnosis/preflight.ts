@@ -150,7 +150,12 @@ export async function preflight(
     cluster: target.cluster,
     ...plan,
   };
-  const session = await openSession({ target, preflight: plan, requester: req.requester }, deps);
+  // No account named (the command line with the own credentials): learn it first, as every check compares the
+  // accounts of registries, secrets and log groups with the task's.
+  const session = await openSession({ target, preflight: plan, requester: req.requester }, deps, {
+    learnAccount: true,
+  });
+  checkTarget.account = session.inputs.target.account;
   // Everything at once: each fact waits for what it depends on, so this is the fewest rounds (a task definition
   // given is read in the service's round).
   const all = session.gatherAll([...contextFactNames, ...factsNeeded(checks)]);
@@ -171,7 +176,7 @@ export async function preflight(
     kind: 'ecs-pull-facts',
     schema: REPORT_SCHEMA,
     savedAt: new Date().toISOString(),
-    target,
+    target: session.inputs.target,
     inputs: { preflight: plan },
     facts: session.snapshot(),
     calls: [...session.calls].sort((a, b) => a.round - b.round || a.startMs - b.startMs),

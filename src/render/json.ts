@@ -1,15 +1,26 @@
 /** JSON rendering: the report as data, with each message also rendered in the requested language. */
 import type { TFunction } from 'i18next';
-import type { Message } from '../diagnosis/checks/types.js';
+import type { CheckResult, Message } from '../diagnosis/checks/types.js';
 import type { Report } from '../diagnosis/report.js';
 import { checkTitle, say } from './text.js';
 
 type WithText<M> = M & { text: string };
 
-function withText(t: TFunction, m: Message): WithText<Message>;
-function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
-function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
+export function withText(t: TFunction, m: Message): WithText<Message>;
+export function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
+export function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
   return m ? { ...m, text: say(t, m) } : undefined;
+}
+
+/** Check results as the JSON reports print them: each message with its text, the check's title. */
+export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
+  return checks.map((c) => ({
+    ...c,
+    title: checkTitle(t, c.id),
+    message: withText(t, c.message),
+    evidence: c.evidence.map((e) => withText(t, e)),
+    remediation: withText(t, c.remediation),
+  }));
 }
 
 /** The versioned JSON report (schema 1), pretty-printed. */
@@ -17,13 +28,7 @@ export function renderJson(report: Report, t: TFunction, lang: string): string {
   const out = {
     ...report,
     lang,
-    checks: report.checks.map((c) => ({
-      ...c,
-      title: checkTitle(t, c.id),
-      message: withText(t, c.message),
-      evidence: c.evidence.map((e) => withText(t, e)),
-      remediation: withText(t, c.remediation),
-    })),
+    checks: checksJson(t, report.checks),
     causes: report.causes.map((c) => ({
       ...c,
       summary: withText(t, c.summary),
