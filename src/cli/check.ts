@@ -84,22 +84,22 @@ export function checkPlan(opts: CheckOptions, defaultRegion?: string): CheckPlan
     : undefined;
   if (opts.cluster !== undefined && !service && !/^[A-Za-z0-9_-]{1,255}$/.test(opts.cluster))
     throw new UserError('errors.target.bad-cluster', { value: opts.cluster });
-  const region = service?.region ?? td?.region ?? opts.region ?? defaultRegion;
-  const account = service?.account ?? td?.account ?? opts.account;
+  // Where the service (else the options) says the check is: a task definition ARN elsewhere is refused.
+  const askedRegion = service?.region ?? opts.region;
+  const askedAccount = service?.account ?? opts.account;
   if (opts.account !== undefined && !/^\d{12}$/.test(opts.account))
     throw new UserError('errors.target.bad-account', { value: opts.account });
-  if (td?.region && region && td.region !== region)
+  if (
+    td?.region &&
+    ((askedRegion && td.region !== askedRegion) || (askedAccount && td.account !== askedAccount))
+  )
     throw new UserError('errors.check.task-definition-elsewhere', {
       taskDefinition: td.name,
       where: `${td.account}/${td.region}`,
-      expected: `${account ?? '—'}/${region}`,
+      expected: `${askedAccount ?? '—'}/${askedRegion ?? '—'}`,
     });
-  if (td?.account && account && td.account !== account)
-    throw new UserError('errors.check.task-definition-elsewhere', {
-      taskDefinition: td.name,
-      where: `${td.account}/${td.region}`,
-      expected: `${account}/${region ?? '—'}`,
-    });
+  const region = askedRegion ?? td?.region ?? defaultRegion;
+  const account = askedAccount ?? td?.account;
   return {
     service,
     taskDefinition: td,
