@@ -17,6 +17,7 @@ import { createService, registerTaskDefinition } from '../helpers/preflight-scen
 
 const motoUrl = inject('motoUrl');
 const ACCOUNT = '123456789012';
+const OTHER = '431199900001';
 
 interface CheckJson {
   schema: number;
@@ -337,6 +338,50 @@ describe.skipIf(!motoUrl)(
       }
       const it_ = await check(['--task-definition', healthy, '--lang', 'it']);
       expect(it_.stderr).toContain('Una definizione di attività da sola non dice dove');
+    });
+
+    it('a service in another account: refused naming both accounts, then read through --role-arn', async () => {
+      const b = await motoAccount(motoUrl!, OTHER);
+      const net = await natPath(b);
+      await createRepository(b, 'ledger');
+      await pushIndex(b, 'ledger', '7.0.1', ['amd64', 'arm64']);
+      const td = await registerTaskDefinition(b, {
+        family: 'ledger',
+        image: `${OTHER}.dkr.ecr.eu-west-1.amazonaws.com/ledger:7.0.1`,
+        executionRoleArn: await pullingRole(b, 'ledgerExecutionRole'),
+      });
+      await createService(b, net, { cluster: 'finance', service: 'ledger', taskDefinition: td.arn });
+      const arn = `arn:aws:ecs:eu-west-1:${OTHER}:service/finance/ledger`;
+
+      const refused = await check(['--service', arn]);
+      expect(refused.code).toBe(2);
+      for (const s of [OTHER, ACCOUNT, '--role-arn']) expect(refused.stderr).toContain(s);
+
+      const r = await check([
+        '--service',
+        'finance/ledger',
+        '--role-arn',
+        `arn:aws:iam::${OTHER}:role/ecs-pull-ci`,
+        '--external-id',
+        'ci-ext-1',
+        '--json',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = json(r.stdout);
+      expect(report.target.account).toBe(OTHER);
+      expect(report.verdict.outcome).toBe('would-pull');
+      expect(report.aws.calls[0]).toMatchObject({ api: 'sts:AssumeRole', round: 1 });
+      expect(report.aws.calls.map((c) => c.api)).not.toContain('sts:GetCallerIdentity');
+
+      const elsewhere = await check([
+        '--service',
+        arn,
+        '--role-arn',
+        `arn:aws:iam::${ACCOUNT}:role/ecs-pull-ci`,
+      ]);
+      expect(elsewhere.code).toBe(2);
+      expect(elsewhere.stderr).toContain(OTHER);
     });
 
     it('--save-facts, then replay: the same verdict without AWS', async () => {
