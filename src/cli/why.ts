@@ -143,6 +143,7 @@ export function registerWhy(program: Command, io: Io): void {
             settings: {
               probePublicRegistries: env.config.registries.probePublic,
               probeTimeoutMs: env.config.registries.probeTimeoutMs,
+              changes: env.config.changes,
             },
             onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
           },

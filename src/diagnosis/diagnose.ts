@@ -6,12 +6,13 @@ import type { ClientPool } from '../aws/clients.js';
 import { classifyAwsError, type FactError } from '../aws/errors.js';
 import type { TaskTarget } from '../aws/target.js';
 import { UserError } from '../errors.js';
+import { CHANGE_DEFAULTS, planChanges } from './changes.js';
 import { allChecks, factsNeeded } from './checks/index.js';
 import type { Check } from './checks/types.js';
 import { evaluate } from './evaluate.js';
 import { contextFactNames, providers as defaultProviders } from './facts/index.js';
 import { type FactProvider, FactSession, type SharedCallCache } from './facts/session.js';
-import type { DiagnosisSettings, EventTask } from './facts/types.js';
+import type { DiagnosisInputs, DiagnosisSettings, EventTask } from './facts/types.js';
 import { notAPullFailure } from './not-a-pull.js';
 import { REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
 
@@ -59,23 +60,24 @@ export async function diagnose(
   deps: DiagnoseDeps,
 ): Promise<{ report: Report; saved: SavedFacts }> {
   const checks = deps.checks ?? allChecks;
+  const inputs: DiagnosisInputs = {
+    target: req.target,
+    event: req.event,
+    service: req.service,
+    requester: req.requester,
+    settings: {
+      probePublicRegistries: false,
+      probeTimeoutMs: 2_000,
+      registryAllow: deps.pool.registryAllowList(),
+      canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
+      mayRead: () => true,
+      ...deps.settings,
+    },
+  };
   const session = new FactSession({
     pool: deps.pool,
     providers: deps.providers ?? defaultProviders,
-    inputs: {
-      target: req.target,
-      event: req.event,
-      service: req.service,
-      requester: req.requester,
-      settings: {
-        probePublicRegistries: false,
-        probeTimeoutMs: 2_000,
-        registryAllow: deps.pool.registryAllowList(),
-        canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
-        mayRead: () => true,
-        ...deps.settings,
-      },
-    },
+    inputs,
     deadlineMs: deps.deadlineMs,
     signal: deps.signal,
     sharedCache: deps.sharedCache,
@@ -102,7 +104,7 @@ export async function diagnose(
   }
   const pulls = !notAPullFailure(task.value.task);
   await Promise.all([context, pulls ? session.gatherAll(factsNeeded(checks)) : undefined]);
-  const saved: SavedFacts = {
+  const savedNow = (): SavedFacts => ({
     kind: 'ecs-pull-facts',
     schema: REPORT_SCHEMA,
     savedAt: new Date().toISOString(),
@@ -112,10 +114,27 @@ export async function diagnose(
     calls: [...session.calls].sort((a, b) => a.round - b.round || a.startMs - b.startMs),
     wallMs: session.elapsedMs(),
     deadlineExceeded: session.signal.aborted && !deps.signal?.aborted,
-  };
+  });
   const identityCenter = (account: string) => deps.pool.identityCenterFor(account);
-  return {
-    report: await evaluate(saved, { checks, onCheckError: deps.onCheckError, identityCenter }),
-    saved,
-  };
+  const opts = { checks, onCheckError: deps.onCheckError, identityCenter };
+  let saved = savedNow();
+  let report = await evaluate(saved, opts);
+  // What changed: the resources behind the failing and warning checks, looked up in CloudTrail in one more round.
+  const plan = planChanges(
+    {
+      context: report.context,
+      checks: report.checks,
+      causes: report.causes,
+      facts: saved.facts,
+      needs: (id) => checks.find((c) => c.id === id)?.needs ?? [],
+    },
+    inputs.settings.changes ?? CHANGE_DEFAULTS,
+  );
+  if (plan) {
+    inputs.changes = plan;
+    await session.fact('cloudtrail.changes');
+    saved = savedNow();
+    report = await evaluate(saved, opts);
+  }
+  return { report, saved };
 }
