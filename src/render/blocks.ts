@@ -9,6 +9,7 @@ import type { Language } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
 import type { Report } from '../diagnosis/report.js';
 import { ACTION_LANG, ACTION_RERUN, encodeActionValue } from '../slack/buttons.js';
+import { ACTION_FEEDBACK_PREFIX, causeLabel, encodeFeedbackValue } from '../slack/feedback.js';
 import {
   type Block,
   clip,
@@ -26,7 +27,12 @@ import { say } from './text.js';
 
 /** One thing a reply reports on: a task's diagnosis, why a task could not be diagnosed, or a storm repeat. */
 export type ReplyItem =
-  | { kind: 'report'; report: Report }
+  | {
+      kind: 'report';
+      report: Report;
+      /** The diagnosis' correlation id: feedback on the report is kept under it (absent in older states). */
+      id?: string | undefined;
+    }
   | { kind: 'error'; ref: string; message: Message }
   | SameCauseItem;
 
@@ -103,6 +109,42 @@ function actionsBlock(
   };
 }
 
+/**
+ * 👍 / 👎 under a report (Slack's feedback buttons): they carry the report's id, its top cause and the language,
+ * so an answer counts even after the reply's stored state expired. `index` keeps action ids apart in a message
+ * of several reports.
+ */
+export function feedbackBlock(
+  t: TFunction,
+  lang: Language,
+  id: string,
+  report: Report,
+  index: number,
+): Block {
+  const c = causeLabel(report.causes[0]?.id);
+  const value = (v: 'up' | 'down') => encodeFeedbackValue({ d: id, c, v, g: lang });
+  return {
+    type: 'context_actions',
+    block_id: `${ACTION_FEEDBACK_PREFIX}_${index}_${id}`,
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: `${ACTION_FEEDBACK_PREFIX}_${index}`,
+        positive_button: {
+          text: plain(clip(t('slack:feedback.up'), LIMITS.buttonText)),
+          accessibility_label: clip(t('slack:feedback.up-label'), LIMITS.buttonText),
+          value: value('up'),
+        },
+        negative_button: {
+          text: plain(clip(t('slack:feedback.down'), LIMITS.buttonText)),
+          accessibility_label: clip(t('slack:feedback.down-label'), LIMITS.buttonText),
+          value: value('down'),
+        },
+      },
+    ],
+  };
+}
+
 function errorText(t: TFunction, item: Extract<ReplyItem, { kind: 'error' }>): string {
   return `:warning: *${esc(t('slack:report.task', { taskId: item.ref }))}*: ${esc(say(t, item.message))}`;
 }
@@ -146,6 +188,8 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
     footer.push(
       actionsBlock(t, lang, view.actions, onlySame ? 'slack:storm.diagnose' : 'slack:actions.rerun'),
     );
+    if (single?.kind === 'report' && single.id)
+      footer.push(feedbackBlock(t, lang, single.id, single.report, 0));
   }
 
   let body: Block[];
@@ -170,7 +214,10 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
     for (const [i, item] of view.items.entries()) {
       const blocks =
         item.kind === 'report'
-          ? compactReport(t, item.report, i)
+          ? [
+              ...compactReport(t, item.report, i),
+              ...(view.actions && item.id ? [feedbackBlock(t, lang, item.id, item.report, i)] : []),
+            ]
           : [section(item.kind === 'same' ? sameText(t, item) : errorText(t, item))];
       if (used + blocks.length > budget) break;
       if (shown > 0) {

@@ -132,7 +132,7 @@ async function diagnoseOne(
     deps.onDiagnosis?.(opts.surface, seconds(), report, outcome);
     logAwsErrors(log, report);
     log.info(diagnosisSummary(report, outcome, deps.now() - started), 'diagnosis finished');
-    return { kind: 'report', report: slimReport(report) };
+    return { kind: 'report', report: slimReport(report), id };
   } catch (err) {
     if (isUserError(err)) {
       const aws = awsErrorOfUserError(err);
