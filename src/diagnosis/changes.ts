@@ -91,6 +91,8 @@ export interface ChangeEvent {
 
 /** What the event history says about the resources behind the problems (report.changes). */
 export interface ChangeReport {
+  /** The budget: lookups a diagnosis makes, and in one account and region. */
+  limits: { maxLookups: number; perRegion: number };
   failureAt: string;
   from: string;
   to: string;
@@ -225,8 +227,11 @@ export function planChanges(
     checks: readonly CheckResult[];
     causes: readonly Pick<Cause, 'id' | 'checks'>[];
     facts: PlanFacts;
-    /** The facts a check reads, by check id. */
-    needs: (checkId: string) => readonly FactName[];
+    /**
+     * The facts the checks read: the plan needs the verdict, which reads them all, so the lookups come in the round
+     * after the deepest of them.
+     */
+    after: readonly FactName[];
   },
   settings: ChangeSettings,
   now = Date.now(),
@@ -234,22 +239,34 @@ export function planChanges(
   const { context: ctx, checks, causes, facts } = input;
   if (settings.maxLookups <= 0) return undefined;
   const top = new Set(causes[0]?.checks ?? []);
-  const group = (r: CheckResult) => (r.status === 'fail' ? 0 : 2) + (top.has(r.id) ? 0 : 1);
-  const named = checks
-    .map((r, order) => ({ r, order }))
-    .filter(({ r }) => r.status === 'fail' || r.status === 'warn')
-    .sort((a, b) => group(a.r) - group(b.r) || a.order - b.order);
-  const candidates: Array<{ lookup: ChangeLookup; check: string }> = [];
-  for (const { r } of named) {
-    const links = r.links
-      .map((l, i) => ({ l, i, rank: KIND_RANK[l.kind] }))
-      .filter((x): x is { l: LinkRef; i: number; rank: number } => x.rank !== undefined)
-      .sort((a, b) => a.rank - b.rank || a.i - b.i);
-    for (const { l } of links) {
-      const lookup = lookupOf(l, ctx, facts);
-      if (lookup) candidates.push({ lookup, check: r.id });
-    }
-  }
+  // A failing check's resources before a warning's; a kind that is often what someone changed (a route table, a
+  // security group, a repository) before one that seldom is (a subnet, a task definition); the answer's checks first.
+  const candidates = checks
+    .flatMap((r, order) =>
+      r.status === 'fail' || r.status === 'warn'
+        ? r.links.map((l, i) => ({ r, l, order, i, rank: KIND_RANK[l.kind] }))
+        : [],
+    )
+    .filter((x): x is typeof x & { rank: number } => x.rank !== undefined)
+    .map((x) => ({
+      ...x,
+      key: [
+        x.r.status === 'fail' ? 0 : 1,
+        x.rank <= 2 ? 0 : 1,
+        top.has(x.r.id) ? 0 : 1,
+        x.rank,
+        x.order,
+        x.i,
+      ],
+    }))
+    .sort((a, b) => {
+      for (let k = 0; k < a.key.length; k++) if (a.key[k] !== b.key[k]) return a.key[k]! - b.key[k]!;
+      return 0;
+    })
+    .flatMap((x) => {
+      const lookup = lookupOf(x.l, ctx, facts);
+      return lookup ? [{ lookup, check: x.r.id }] : [];
+    });
   const chosen = new Map<string, { lookup: ChangeLookup; checks: Set<string> }>();
   const skipped = new Map<string, { kind: LinkKind; id: string }>();
   const perRegion = new Map<string, number>();
@@ -271,17 +288,15 @@ export function planChanges(
   if (!chosen.size) return undefined;
   const stopped = ctx.stoppedAt ? Date.parse(ctx.stoppedAt) : Number.NaN;
   const failure = Number.isNaN(stopped) ? now : stopped;
-  const after = new Set<FactName>();
-  for (const { checks: ids } of chosen.values())
-    for (const id of ids) for (const f of input.needs(id)) after.add(f);
   return {
+    limits: { maxLookups: settings.maxLookups, perRegion: LOOKUPS_PER_REGION },
     lookups: [...chosen.values()].map((c) => c.lookup),
     skipped: [...skipped.values()],
     failureAt: new Date(failure).toISOString(),
     // Whole minutes: the tasks of a storm ask the same question, and share its answer.
     from: new Date(floorMinute(failure - settings.lookbackHours * 3_600_000)).toISOString(),
     to: new Date(ceilMinute(failure + settings.afterMinutes * minute)).toISOString(),
-    after: [...after].sort(),
+    after: [...new Set(input.after)].sort(),
   };
 }
 
@@ -806,6 +821,7 @@ export function buildChanges(
     .slice(0, MAX_EVENTS)
     .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   return {
+    limits: rec.limits,
     failureAt: rec.failureAt,
     from: rec.from,
     to: rec.to,

@@ -126,7 +126,7 @@ export async function diagnose(
       checks: report.checks,
       causes: report.causes,
       facts: saved.facts,
-      needs: (id) => checks.find((c) => c.id === id)?.needs ?? [],
+      after: [...contextFactNames, ...factsNeeded(checks)],
     },
     inputs.settings.changes ?? CHANGE_DEFAULTS,
   );

@@ -80,7 +80,8 @@ export function changeNotes(t: TFunction, changes: ChangeReport): Array<{ text: 
   if (changes.skipped.length) {
     out.push({
       text: t('changes:render.skipped', {
-        max: changes.lookups.length,
+        max: changes.limits.maxLookups,
+        perRegion: changes.limits.perRegion,
         resources: changes.skipped.map(idOf).join(', '),
       }) as string,
       problem: false,

@@ -34,6 +34,8 @@ export interface ChangeLookup {
 
 /** What the diagnosis asks `cloudtrail.changes` to look up (planned from the check results). */
 export interface ChangeLookupPlan {
+  /** The budget: lookups a diagnosis makes, and in one account and region (LookupEvents: 2 a second there). */
+  limits: { maxLookups: number; perRegion: number };
   /** Best first, at most `changes.maxLookups`. */
   lookups: ChangeLookup[];
   /** Resources the checks named beyond the budget: not looked up. */
@@ -42,7 +44,7 @@ export interface ChangeLookupPlan {
   failureAt: string;
   from: string;
   to: string;
-  /** The facts the naming checks read: the lookups run in the round after theirs. */
+  /** The facts the checks read: the lookups run in the round after the deepest of them (the plan needs them all). */
   after: FactName[];
 }
 
@@ -89,6 +91,7 @@ export interface ChangeLookupResult extends ChangeLookup {
 }
 
 export interface ChangesRecord {
+  limits: { maxLookups: number; perRegion: number };
   failureAt: string;
   from: string;
   to: string;
@@ -228,10 +231,17 @@ export const cloudTrailChangesFact = defineFact({
   async get(h) {
     const plan = h.inputs.changes;
     if (!plan?.lookups.length) throw new NotApplicable('no failing resource to look up in CloudTrail');
-    // The checks that named these resources read these facts: the lookups come in the round after them.
+    // The plan was made from every check's result: the lookups come in the round after the facts they read.
     await Promise.all(plan.after.map((f) => h.get(f)));
     const lookups = await Promise.all(plan.lookups.map((l) => lookup(h, plan, l)));
-    return { failureAt: plan.failureAt, from: plan.from, to: plan.to, lookups, skipped: plan.skipped };
+    return {
+      limits: plan.limits,
+      failureAt: plan.failureAt,
+      from: plan.from,
+      to: plan.to,
+      lookups,
+      skipped: plan.skipped,
+    };
   },
 });
 
