@@ -472,6 +472,8 @@ export function describeEvent(
       source: e.eventSource.replace(/\.amazonaws\.com$/, ''),
       resource: resource?.id ?? '',
     });
+  // A record that could not be read: only its name is known.
+  if (!r) return generic();
   const repo = () =>
     str(req, 'repositoryName') ?? str(r?.serviceEventDetails, 'repositoryName') ?? resource?.id ?? '?';
   switch (e.eventName) {
@@ -554,7 +556,7 @@ export function describeEvent(
       const action = String(str(req, 'ruleAction') ?? 'allow').toLowerCase() === 'deny' ? 'deny' : 'allow';
       const range = find(req, 'portRange');
       const ports = portText(
-        str(req, 'protocol'),
+        str(req, 'aclProtocol') ?? str(req, 'protocol'),
         isObj(range) ? (range.from ?? range.From) : undefined,
         isObj(range) ? (range.to ?? range.To) : undefined,
       );
