@@ -200,9 +200,11 @@ export function changeBlocks(t: TFunction, r: Report, prefix: string): Block[] {
   if (!c) return [];
   const head = `:clock3: *${esc(t('changes:render.title-short'))}*`;
   const events = shownEvents(c, MAX_CHANGES);
+  // The change named with the answer stands out.
+  const named = r.causes[0]?.change;
   const lines = events.map((e) => {
     const line = esc(changeLine(t, e));
-    return e.failing ? `• *${line}*` : `• ${line}`;
+    return e.id === named ? `• *${line}*` : `• ${line}`;
   });
   const notes = changeNotes(t, c).map((n) => `${n.problem ? ':warning: ' : ''}_${esc(n.text)}_`);
   const body = joinLines([...lines, ...notes], LIMITS.sectionText - head.length - 1, (n) =>

@@ -207,8 +207,9 @@ function changeRows(t: TFunction, report: Report): Row[] {
   const c = report.changes;
   if (!c) return [];
   const out: Row[] = [BLANK, row(0, t('changes:render.title', { from: c.from, to: c.to }), 'heading')];
+  const named = report.causes[0]?.change;
   for (const e of shownEvents(c, MAX_CHANGE_LINES)) {
-    out.push(bullet(2, '·', changeLine(t, e), e.failing ? 'answer' : undefined));
+    out.push(bullet(2, '·', changeLine(t, e), e.id === named ? 'answer' : undefined));
     const url = e.link.url;
     out.push(row(6, (t('changes:render.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`)));
   }

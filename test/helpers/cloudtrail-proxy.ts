@@ -41,6 +41,8 @@ export interface CloudTrailProxy {
   throttle(account: string, times: number): void;
   /** LookupEvents of the account is denied (AccessDeniedException). */
   deny(account: string): void;
+  /** LookupEvents of the account never answers (until the connection is closed). */
+  hang(account: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -62,6 +64,8 @@ export async function startCloudTrailProxy(target: string): Promise<CloudTrailPr
   const accountOfKey = new Map<string, string>();
   const throttled = new Map<string, number>();
   const denied = new Set<string>();
+  const hanging = new Set<string>();
+  const held = new Set<import('node:http').ServerResponse>();
   const lookups: LookupRequest[] = [];
   let forwarded = 0;
 
@@ -107,6 +111,11 @@ export async function startCloudTrailProxy(target: string): Promise<CloudTrailPr
           'AccessDeniedException',
           `User: arn:aws:sts::${account}:assumed-role/ecs-pull-diagnostics/e2e is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
         );
+      }
+      if (hanging.has(account)) {
+        held.add(res);
+        res.on('close', () => held.delete(res));
+        return;
       }
       const left = throttled.get(account) ?? 0;
       if (left > 0) {
@@ -190,14 +199,20 @@ export async function startCloudTrailProxy(target: string): Promise<CloudTrailPr
     deny(account) {
       denied.add(account);
     },
+    hang(account) {
+      hanging.add(account);
+    },
     reset() {
       lookups.length = 0;
       forwarded = 0;
       throttled.clear();
       denied.clear();
+      hanging.clear();
+      for (const r of held) r.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const r of held) r.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
