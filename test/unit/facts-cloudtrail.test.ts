@@ -21,7 +21,7 @@ const R = 'eu-south-1';
 const ACCOUNT = '210987654321';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/ecs-pull-diagnostics`;
 const FAILED = new Date('2026-11-29T04:47:41.512Z');
-const before = (m: number) => new Date(FAILED.getTime() - m * 60_000);
+const ago = (m: number) => new Date(FAILED.getTime() - m * 60_000);
 
 const plan: ChangeLookupPlan = {
   limits: { maxLookups: 3, perRegion: 2 },
@@ -58,13 +58,13 @@ function session(cache?: SharedCallCache, pool = unitPool()) {
 
 const at = { account: ACCOUNT, region: R };
 const del = events.deleteRoute(
-  { ...at, time: before(42), who: identity.sso(ACCOUNT), agent: agents.console },
+  { ...at, time: ago(42), who: identity.sso(ACCOUNT), agent: agents.console },
   'rtb-0a1b2c3d4e5f60718',
   '0.0.0.0/0',
 );
 const describe_ = {
   ...events.deleteRoute(
-    { ...at, time: before(5), who: identity.role(ACCOUNT, 'ecs-pull-diagnostics', 'ecs-pull-cli-alice') },
+    { ...at, time: ago(5), who: identity.role(ACCOUNT, 'ecs-pull-diagnostics', 'ecs-pull-cli-alice') },
     'rtb-0a1b2c3d4e5f60718',
     '0.0.0.0/0',
   ),
@@ -74,7 +74,7 @@ const describe_ = {
 };
 const denied = {
   ...events.createRoute(
-    { ...at, time: before(30), who: identity.user(ACCOUNT, 'intern') },
+    { ...at, time: ago(30), who: identity.user(ACCOUNT, 'intern') },
     'rtb-0a1b2c3d4e5f60718',
     '0.0.0.0/0',
     { gatewayId: 'igw-1' },
@@ -86,7 +86,7 @@ const detach = events.detachRolePolicy(
   {
     account: ACCOUNT,
     region: 'us-east-1',
-    time: before(75),
+    time: ago(75),
     who: identity.role(ACCOUNT, 'platform-ci', 'tf-apply-8812'),
     agent: agents.terraform,
   },
@@ -181,10 +181,10 @@ describe('cloudtrail.changes over the wire', () => {
   it("ECR's lifecycle expiry is kept though CloudTrail marks it read-only", async () => {
     assume();
     const expiry = events.lifecycleExpiry(
-      { account: ACCOUNT, region: R, time: before(125) },
+      { account: ACCOUNT, region: R, time: ago(125) },
       'shop/cart',
       { priority: 1, description: 'keep 2', countNumber: 2, prefixes: ['v'] },
-      [{ tag: 'v2.14.0', digest: `sha256:${'7d'.repeat(32)}`, pushedAt: before(60 * 24 * 9) }],
+      [{ tag: 'v2.14.0', digest: `sha256:${'7d'.repeat(32)}`, pushedAt: ago(60 * 24 * 9) }],
     );
     jsonCall(
       'cloudtrail',
