@@ -460,6 +460,28 @@ async function beforeLookups(name: string) {
   return { saved, report: await evaluate(saved) };
 }
 
+describe('the demo timelines, in both languages', () => {
+  it.each(['network-no-route', 'image-not-found'])(
+    '%s: every sentence translated, no placeholder left',
+    async (name) => {
+      const report = await evaluate(demo(name));
+      expect(report.changes!.events.length).toBeGreaterThan(1);
+      expect(report.causes[0]!.change).toBeDefined();
+      for (const t of [en, it_]) {
+        for (const e of report.changes!.events) {
+          for (const m of [e.who, e.what, ...(e.via ? [e.via] : [])]) {
+            const s = say(t, m);
+            expect(s, m.key).not.toBe(m.key);
+            expect(s, m.key).not.toMatch(/\{\{|\}\}|undefined|changes:/);
+          }
+          expect(changeLine(t, e)).not.toMatch(/\{\{|undefined/);
+        }
+        expect(changeAnswer(t, report)).toMatch(/\.$/);
+      }
+    },
+  );
+});
+
 describe('which resources are looked up', () => {
   const plan = async (name: string, settings = CHANGE_DEFAULTS) => {
     const { saved, report } = await beforeLookups(name);
