@@ -32,7 +32,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       writeErr: (s) => io.err(s),
       outputError: () => {},
     });
-  registerWhy(program, io);
+  registerWhy(program, io, setExit);
   registerClassify(program, io);
   registerDemo(program, io);
   registerDoctor(program, io, setExit);

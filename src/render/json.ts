@@ -1,6 +1,7 @@
 /** JSON rendering: the report as data, with each message also rendered in the requested language. */
 import type { TFunction } from 'i18next';
 import type { Message } from '../diagnosis/checks/types.js';
+import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { Report } from '../diagnosis/report.js';
 import { changeLine, whenText } from './changes.js';
 import { checkTitle, say } from './text.js';
@@ -11,6 +12,16 @@ function withText(t: TFunction, m: Message): WithText<Message>;
 function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
 function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
   return m ? { ...m, text: say(t, m) } : undefined;
+}
+
+/** A fix command as JSON: its line for a POSIX shell first, then its parts, sentences rendered. */
+function commandJson(t: TFunction, c: FixCommand) {
+  return {
+    line: shellLine(c),
+    ...c,
+    ...(c.note ? { note: withText(t, c.note) } : {}),
+    ...(c.fill ? { fill: c.fill.map((f) => ({ name: f.name, what: withText(t, f.what) })) } : {}),
+  };
 }
 
 /** The versioned JSON report (schema 1), pretty-printed. */
@@ -24,6 +35,7 @@ export function renderJson(report: Report, t: TFunction, lang: string): string {
       message: withText(t, c.message),
       evidence: c.evidence.map((e) => withText(t, e)),
       remediation: withText(t, c.remediation),
+      commands: (c.commands ?? []).map((x) => commandJson(t, x)),
     })),
     causes: report.causes.map((c) => ({
       ...c,
