@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './cli/check.js';
 import { registerClassify } from './cli/classify.js';
 import { registerDemo } from './cli/demo.js';
 import { registerDoctor } from './cli/doctor.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       outputError: () => {},
     });
   registerWhy(program, io, setExit);
+  registerCheck(program, io, setExit);
   registerClassify(program, io);
   registerDemo(program, io);
   registerDoctor(program, io, setExit);

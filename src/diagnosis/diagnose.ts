@@ -54,46 +54,59 @@ function taskError(error: FactError, target: TaskTarget): UserError {
   return new UserError('errors.task.unreadable', { ...where, code: error.code, message: error.message }, 3);
 }
 
-/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
-export async function diagnose(
-  req: DiagnoseRequest,
+/**
+ * A fact session for one request (a diagnosis, a pre-flight) with the settings' defaults, its credentials ready:
+ * throws UserError when the account may not be read or its role cannot be assumed.
+ */
+export async function openSession(
+  inputs: Omit<DiagnosisInputs, 'settings'>,
   deps: DiagnoseDeps,
-): Promise<{ report: Report; saved: SavedFacts }> {
-  const checks = deps.checks ?? allChecks;
-  const inputs: DiagnosisInputs = {
-    target: req.target,
-    event: req.event,
-    service: req.service,
-    requester: req.requester,
-    settings: {
-      probePublicRegistries: false,
-      probeTimeoutMs: 2_000,
-      registryAllow: deps.pool.registryAllowList(),
-      canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
-      mayRead: () => true,
-      ...deps.settings,
-    },
-  };
+  opts: { learnAccount?: boolean } = {},
+): Promise<FactSession> {
+  const { target } = inputs;
   const session = new FactSession({
     pool: deps.pool,
     providers: deps.providers ?? defaultProviders,
-    inputs,
+    inputs: {
+      ...inputs,
+      settings: {
+        probePublicRegistries: false,
+        probeTimeoutMs: 2_000,
+        registryAllow: deps.pool.registryAllowList(),
+        canReachAccount: (account) => deps.pool.canReach(account, target.partition),
+        mayRead: () => true,
+        ...deps.settings,
+      },
+    },
     deadlineMs: deps.deadlineMs,
     signal: deps.signal,
     sharedCache: deps.sharedCache,
     fresh: deps.fresh,
   });
   try {
-    await session.prepare();
+    await session.prepare(opts);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = classifyAwsError(err, 'sts:AssumeRole');
     throw new UserError(
       'errors.account.assume-failed',
-      { account: req.target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
+      { account: target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
       3,
     );
   }
+  return session;
+}
+
+/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
+export async function diagnose(
+  req: DiagnoseRequest,
+  deps: DiagnoseDeps,
+): Promise<{ report: Report; saved: SavedFacts }> {
+  const checks = deps.checks ?? allChecks;
+  const session = await openSession(
+    { target: req.target, event: req.event, service: req.service, requester: req.requester },
+    deps,
+  );
   // The context first; every fact a check reads depends on the task, so starting them once it is known costs no
   // round, and a task that did not fail to pull (still running, exited, stopped on purpose) needs none of them.
   const context = session.gatherAll(contextFactNames);
@@ -128,10 +141,10 @@ export async function diagnose(
       facts: saved.facts,
       after: [...contextFactNames, ...factsNeeded(checks)],
     },
-    inputs.settings.changes ?? CHANGE_DEFAULTS,
+    session.inputs.settings.changes ?? CHANGE_DEFAULTS,
   );
   if (plan) {
-    inputs.changes = plan;
+    session.inputs.changes = plan;
     await session.fact('cloudtrail.changes');
     saved = savedNow();
     report = await evaluate(saved, opts);

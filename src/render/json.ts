@@ -1,6 +1,6 @@
 /** JSON rendering: the report as data, with each message also rendered in the requested language. */
 import type { TFunction } from 'i18next';
-import type { Message } from '../diagnosis/checks/types.js';
+import type { CheckResult, Message } from '../diagnosis/checks/types.js';
 import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { Report } from '../diagnosis/report.js';
 import { changeLine, whenText } from './changes.js';
@@ -8,9 +8,9 @@ import { checkTitle, say } from './text.js';
 
 type WithText<M> = M & { text: string };
 
-function withText(t: TFunction, m: Message): WithText<Message>;
-function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
-function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
+export function withText(t: TFunction, m: Message): WithText<Message>;
+export function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
+export function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
   return m ? { ...m, text: say(t, m) } : undefined;
 }
 
@@ -24,19 +24,24 @@ function commandJson(t: TFunction, c: FixCommand) {
   };
 }
 
+/** Check results as the JSON reports print them: each message with its text, the check's title, its fix commands. */
+export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
+  return checks.map((c) => ({
+    ...c,
+    title: checkTitle(t, c.id),
+    message: withText(t, c.message),
+    evidence: c.evidence.map((e) => withText(t, e)),
+    remediation: withText(t, c.remediation),
+    commands: (c.commands ?? []).map((x) => commandJson(t, x)),
+  }));
+}
+
 /** The versioned JSON report (schema 1), pretty-printed. */
 export function renderJson(report: Report, t: TFunction, lang: string): string {
   const out = {
     ...report,
     lang,
-    checks: report.checks.map((c) => ({
-      ...c,
-      title: checkTitle(t, c.id),
-      message: withText(t, c.message),
-      evidence: c.evidence.map((e) => withText(t, e)),
-      remediation: withText(t, c.remediation),
-      commands: (c.commands ?? []).map((x) => commandJson(t, x)),
-    })),
+    checks: checksJson(t, report.checks),
     causes: report.causes.map((c) => ({
       ...c,
       summary: withText(t, c.summary),

@@ -45,6 +45,16 @@ const slackWording: Record<string, { key: string; params: readonly string[]; ref
   'errors.target.needs-cluster': { key: 'slack:errors.bare-id', params: ['id'] },
   'errors.target.needs-region': { key: 'slack:errors.bare-id', params: ['id'] },
   'errors.target.old-format-needs-cluster': { key: 'slack:errors.old-format', params: ['id'] },
+  // The pre-flight's words for the command line name its flags: in Slack, the command's own words.
+  'errors.service.needs-region': { key: 'slack:errors.check-needs-region', params: ['service'] },
+  'errors.service.old-format-needs-cluster': { key: 'slack:errors.check-old-format', params: ['service'] },
+  'errors.service.other-account': { key: 'slack:errors.check-other-account', params: ['account', 'given'] },
+  'errors.service.two-clusters': { key: 'slack:errors.check-two-clusters', params: ['cluster', 'given'] },
+  'errors.check.unreadable': {
+    key: 'slack:errors.check-unreadable',
+    params: ['service', 'cluster', 'code'],
+    ref: true,
+  },
 };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `/ecs-pull why <task-arn>`: acknowledged at once (Slack allows 3 s; a diagnosis may take longer), then the
+ * `/ecs-pull why <task-arn>` (and `/ecs-pull check …`, the pre-flight: check.ts): acknowledged at once (Slack allows 3 s; a diagnosis may take longer), then the
  * answer is posted for the channel to see: a short summary in the channel, the full report in its thread
  * (the command payload has no thread of its own). Help, usage and refusals are ephemeral.
  */
@@ -15,6 +15,7 @@ import { diagnoseTasks, toRequest, userErrorMessage } from '../diagnoser.js';
 import { guarded } from '../guard.js';
 import { requestLanguage } from '../language.js';
 import { publishReply, respondLine, type SlackClient } from '../reply.js';
+import { handleCheck } from './check.js';
 import { parseCommandText } from './parse.js';
 
 export const COMMAND = '/ecs-pull';
@@ -59,6 +60,10 @@ export async function handleCommand(
       }
       if (parsed.kind === 'usage') {
         await tell([parsed.reason ? say(t, parsed.reason) : '', usage].filter(Boolean).join('\n'));
+        return;
+      }
+      if (parsed.kind === 'check') {
+        await handleCheck(deps, parsed, command, client, respond, t, tell);
         return;
       }
       let target: ReturnType<typeof parseTaskTarget>;
