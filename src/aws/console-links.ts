@@ -21,7 +21,8 @@ export type LinkKind =
   | 'kms-key'
   | 'log-group'
   | 'efs-file-system'
-  | 'efs-access-point';
+  | 'efs-access-point'
+  | 'cloudtrail-event';
 
 /** A console page for one resource. */
 export interface LinkRef {
@@ -221,6 +222,17 @@ export class ConsoleLinks {
       id,
       url: `${this.base()}/efs/home?region=${this.region}#/access-points/${enc(id)}`,
     });
+  }
+  /** One event of CloudTrail's event history, in the region it is recorded in (IAM's: the global region). */
+  cloudTrailEvent(eventId: string, region = this.region, account = this.account): LinkRef {
+    return this.out(
+      {
+        kind: 'cloudtrail-event',
+        id: eventId,
+        url: `${this.base(region)}/cloudtrail/home?region=${region}#/events/${enc(eventId)}`,
+      },
+      account,
+    );
   }
   kmsKey(idOrArn: string): LinkRef {
     const id = idOrArn.split('/').pop() ?? idOrArn;

@@ -199,6 +199,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
         settings: {
           probePublicRegistries: env.config.registries.probePublic,
           probeTimeoutMs: env.config.registries.probeTimeoutMs,
+          changes: env.config.changes,
         },
         onCheckError: (checkId: string, err: unknown) => log.error({ err, checkId }, 'check failed'),
       };

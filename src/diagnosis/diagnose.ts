@@ -6,6 +6,7 @@ import type { ClientPool } from '../aws/clients.js';
 import { classifyAwsError, type FactError } from '../aws/errors.js';
 import type { TaskTarget } from '../aws/target.js';
 import { UserError } from '../errors.js';
+import { CHANGE_DEFAULTS, planChanges } from './changes.js';
 import { allChecks, factsNeeded } from './checks/index.js';
 import type { Check } from './checks/types.js';
 import { evaluate } from './evaluate.js';
@@ -116,7 +117,7 @@ export async function diagnose(
   }
   const pulls = !notAPullFailure(task.value.task);
   await Promise.all([context, pulls ? session.gatherAll(factsNeeded(checks)) : undefined]);
-  const saved: SavedFacts = {
+  const savedNow = (): SavedFacts => ({
     kind: 'ecs-pull-facts',
     schema: REPORT_SCHEMA,
     savedAt: new Date().toISOString(),
@@ -126,10 +127,27 @@ export async function diagnose(
     calls: [...session.calls].sort((a, b) => a.round - b.round || a.startMs - b.startMs),
     wallMs: session.elapsedMs(),
     deadlineExceeded: session.signal.aborted && !deps.signal?.aborted,
-  };
+  });
   const identityCenter = (account: string) => deps.pool.identityCenterFor(account);
-  return {
-    report: await evaluate(saved, { checks, onCheckError: deps.onCheckError, identityCenter }),
-    saved,
-  };
+  const opts = { checks, onCheckError: deps.onCheckError, identityCenter };
+  let saved = savedNow();
+  let report = await evaluate(saved, opts);
+  // What changed: the resources behind the failing and warning checks, looked up in CloudTrail in one more round.
+  const plan = planChanges(
+    {
+      context: report.context,
+      checks: report.checks,
+      causes: report.causes,
+      facts: saved.facts,
+      after: [...contextFactNames, ...factsNeeded(checks)],
+    },
+    session.inputs.settings.changes ?? CHANGE_DEFAULTS,
+  );
+  if (plan) {
+    session.inputs.changes = plan;
+    await session.fact('cloudtrail.changes');
+    saved = savedNow();
+    report = await evaluate(saved, opts);
+  }
+  return { report, saved };
 }

@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import type { CheckResult, Message } from '../diagnosis/checks/types.js';
 import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { Report } from '../diagnosis/report.js';
+import { changeLine, whenText } from './changes.js';
 import { checkTitle, say } from './text.js';
 
 type WithText<M> = M & { text: string };
@@ -50,6 +51,21 @@ export function renderJson(report: Report, t: TFunction, lang: string): string {
     })),
     ...(report.verdict
       ? { verdict: { ...report.verdict, notes: report.verdict.notes.map((n) => withText(t, n)) } }
+      : {}),
+    ...(report.changes
+      ? {
+          changes: {
+            ...report.changes,
+            events: report.changes.events.map((e) => ({
+              ...e,
+              when: whenText(t, e.minutesBefore),
+              who: withText(t, e.who),
+              ...(e.via ? { via: withText(t, e.via) } : {}),
+              what: withText(t, e.what),
+              text: changeLine(t, e),
+            })),
+          },
+        }
       : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;

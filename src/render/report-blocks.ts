@@ -22,6 +22,7 @@ import {
   plain,
   section,
 } from './blockkit.js';
+import { changeAnswer, changeLine, changeNotes, shownEvents } from './changes.js';
 import { checkTitle, commandLines, contextLines, say } from './text.js';
 
 /** Readability caps (well inside the limits): problems shown in full, console buttons per check and per task. */
@@ -93,6 +94,9 @@ export function causeText(
   const lines = [head.join(' · ')];
   const summary = say(t, top.summary);
   lines.push(summary ? esc(summary) : code(top.id));
+  // The change that backs the answer (CloudTrail), named with it.
+  const change = 'changes' in r ? changeAnswer(t, r as Report) : undefined;
+  if (change) lines.push(`:clock3: ${esc(change)}`);
   const fix = say(t, top.remediation);
   if (fix) lines.push(`:wrench: *${esc(t('slack:cause.fix'))}* ${esc(fix)}`);
   // A cause no check decided (a task that did not fail to pull) carries its own evidence: the exit codes.
@@ -228,6 +232,42 @@ export function unknownText(t: TFunction, checks: CheckResult[]): string {
   return `${head}\n${joinLines(lines, LIMITS.sectionText - head.length - 1, (n) => `• ${esc(t('slack:more', { count: n }))}`)}`;
 }
 
+/** Changes listed in Slack (the nearest the failure), each with its CloudTrail button. */
+const MAX_CHANGES = 5;
+
+/**
+ * What changed (CloudTrail): the changes on the resources behind the problems, when, by whom and what, with what
+ * could not be looked up; then a button per change to its page in the CloudTrail console. Nothing when no lookup
+ * was made.
+ */
+export function changeBlocks(t: TFunction, r: Report, prefix: string): Block[] {
+  const c = r.changes;
+  if (!c) return [];
+  const head = `:clock3: *${esc(t('changes:render.title-short'))}*`;
+  const events = shownEvents(c, MAX_CHANGES);
+  // The change named with the answer stands out.
+  const named = r.causes[0]?.change;
+  const lines = events.map((e) => {
+    const line = esc(changeLine(t, e));
+    return e.id === named ? `• *${line}*` : `• ${line}`;
+  });
+  const notes = changeNotes(t, c).map((n) => `${n.problem ? ':warning: ' : ''}_${esc(n.text)}_`);
+  const body = joinLines([...lines, ...notes], LIMITS.sectionText - head.length - 1, (n) =>
+    esc(t('slack:more', { count: n })),
+  );
+  const blocks: Block[] = [section(`${head}\n${body}`)];
+  const buttons: ButtonElement[] = events
+    .filter((e) => /^https:\/\//.test(e.link.url) && e.link.url.length <= LIMITS.buttonUrl)
+    .map((e, i) => ({
+      type: 'button',
+      text: plain(clip(t('changes:render.button', { event: e.name }), LIMITS.buttonText)),
+      url: e.link.url,
+      action_id: `${ACTION_LINK_PREFIX}_${prefix}_ct${i}`.slice(0, LIMITS.actionId),
+    }));
+  if (buttons.length) blocks.push({ type: 'actions', elements: buttons });
+  return blocks;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Layouts of one report
 
@@ -241,6 +281,7 @@ export function fullReport(t: TFunction, r: Report, budget: number, prefix: stri
   ];
   const stop = stopText(t, r);
   if (stop) head.push(section(stop));
+  head.push(...changeBlocks(t, r, prefix));
   head.push({ type: 'divider' });
 
   const tail: Block[] = [];

@@ -127,6 +127,7 @@ async function diagnoseOne(
           settings: {
             probePublicRegistries: deps.config.registries.probePublic,
             probeTimeoutMs: deps.config.registries.probeTimeoutMs,
+            changes: deps.config.changes,
             // Every account the diagnosis touches (registry, secret, KMS key) passes the channel's rules.
             mayRead: (account) =>
               mayDiagnose(deps.config, deps.pool, opts.channel, account, task.target.partition),

@@ -78,6 +78,20 @@ export function cachePolicyFor(api: string, params: unknown, fresh: boolean): Ca
       },
     };
   }
+  if (api === 'cloudtrail:LookupEvents') {
+    // Two requests a second per account and region: the tasks of a storm share one answer for a minute (their
+    // windows are whole minutes, so their requests are the same), a throttled or denied lookup is not retried by
+    // every diagnosis of the storm.
+    return {
+      ttlMs: 60_000,
+      fresh,
+      errorTtlMs: 5_000,
+      cacheError: (err) => {
+        const e = classifyAwsError(err, api);
+        return e.kind === 'denied' || e.kind === 'throttled';
+      },
+    };
+  }
   return { ttlMs: 20_000, fresh };
 }
 

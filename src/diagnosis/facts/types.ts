@@ -7,6 +7,7 @@ import type { AccountClients } from '../../aws/clients.js';
 import type { FactError } from '../../aws/errors.js';
 import type { TaskTarget } from '../../aws/target.js';
 import type { RegistryAllowEntry } from '../../registry/allow-list.js';
+import type { ChangeSettings } from '../changes.js';
 
 /** Name → value type of every fact. Extended with `declare module` by each area. */
 // biome-ignore lint/suspicious/noEmptyInterface: augmented by each fact area
@@ -107,6 +108,8 @@ export interface DiagnosisSettings {
    * key in another account is not looked at, and no call goes there: the check says it was not allowed.
    */
   mayRead: (account: string) => boolean;
+  /** What changed before the failure: the window and the budget of CloudTrail lookups (config `changes`). */
+  changes?: ChangeSettings | undefined;
 }
 
 /** The task as an EventBridge event carries it (the fields ecs-pull uses). */
