@@ -7,6 +7,7 @@ import { registerClassify } from './cli/classify.js';
 import { registerDemo } from './cli/demo.js';
 import { registerDoctor } from './cli/doctor.js';
 import { type Io, processIo } from './cli/io.js';
+import { registerService } from './cli/service.js';
 import { registerWhy } from './cli/why.js';
 import { isUserError } from './errors.js';
 import { toLanguage, translator } from './i18n.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       outputError: () => {},
     });
   registerWhy(program, io);
+  registerService(program, io);
   registerClassify(program, io);
   registerDemo(program, io);
   registerDoctor(program, io, setExit);

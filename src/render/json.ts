@@ -1,6 +1,6 @@
 /** JSON rendering: the report as data, with each message also rendered in the requested language. */
 import type { TFunction } from 'i18next';
-import type { Message } from '../diagnosis/checks/types.js';
+import type { CheckResult, Message } from '../diagnosis/checks/types.js';
 import type { Report } from '../diagnosis/report.js';
 import { checkTitle, say } from './text.js';
 
@@ -12,18 +12,28 @@ function withText(t: TFunction, m: Message | undefined): WithText<Message> | und
   return m ? { ...m, text: say(t, m) } : undefined;
 }
 
-/** The versioned JSON report (schema 1), pretty-printed. */
-export function renderJson(report: Report, t: TFunction, lang: string): string {
-  const out = {
+/** Check results with their title and each message rendered in the language too. */
+export function jsonChecks(checks: readonly CheckResult[], t: TFunction): Array<Record<string, unknown>> {
+  return checks.map((c) => ({
+    ...c,
+    title: checkTitle(t, c.id),
+    message: withText(t, c.message),
+    evidence: c.evidence.map((e) => withText(t, e)),
+    remediation: withText(t, c.remediation),
+  }));
+}
+
+/** A message with its text in the language. */
+export function jsonMessage(t: TFunction, m: Message): WithText<Message> {
+  return withText(t, m);
+}
+
+/** The versioned JSON report (schema 1) as an object: the report with each message rendered in `lang` too. */
+export function jsonReport(report: Report, t: TFunction, lang: string): Record<string, unknown> {
+  return {
     ...report,
     lang,
-    checks: report.checks.map((c) => ({
-      ...c,
-      title: checkTitle(t, c.id),
-      message: withText(t, c.message),
-      evidence: c.evidence.map((e) => withText(t, e)),
-      remediation: withText(t, c.remediation),
-    })),
+    checks: jsonChecks(report.checks, t),
     causes: report.causes.map((c) => ({
       ...c,
       summary: withText(t, c.summary),
@@ -35,5 +45,9 @@ export function renderJson(report: Report, t: TFunction, lang: string): string {
       ? { verdict: { ...report.verdict, notes: report.verdict.notes.map((n) => withText(t, n)) } }
       : {}),
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** The versioned JSON report (schema 1), pretty-printed. */
+export function renderJson(report: Report, t: TFunction, lang: string): string {
+  return `${JSON.stringify(jsonReport(report, t, lang), null, 2)}\n`;
 }
