@@ -118,9 +118,15 @@ export function groupStoppedTasks(tasks: readonly TaskRecord[]): StoppedGroup[] 
   );
 }
 
-/** The calls of a later stage, their rounds after the `after` rounds that came before it. */
+/**
+ * The calls of a later stage (a group's diagnosis, the pre-flight), their rounds after the `after` rounds that came
+ * before it. A round of that stage whose every call the shared cache answered (the task, already described in
+ * its batch; the service) cost no round trip: the rounds are counted without it.
+ */
 function shifted(calls: readonly CallRecord[], after: number): CallRecord[] {
-  return calls.map((c) => ({ ...c, round: c.round + after }));
+  const paid = [...new Set(calls.filter((c) => !c.cached).map((c) => c.round))].sort((a, b) => a - b);
+  const depth = (round: number) => paid.filter((r) => r <= round).length;
+  return calls.map((c) => ({ ...c, round: after + depth(c.round) }));
 }
 
 /**
