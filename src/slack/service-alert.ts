@@ -251,13 +251,17 @@ function inText(text: string, out: Found[]): void {
   // 1. The service's own event texts.
   for (const [pattern, kind] of serviceEventPatterns) {
     const m = pattern.exec(text);
-    if (m) return push(m[1]!, kind);
+    if (m) {
+      push(m[1]!, kind);
+      return;
+    }
   }
   // 2. A CloudWatch alarm on the service's metric, in state ALARM.
   const alarmService = serviceDimension.exec(text)?.[1];
   if (alarmService && /\balarm\b/i.test(text) && alarmState.test(text) && !okState.test(text)) {
     const alarm = title?.[1]?.trim() ?? alarmNameLabel.exec(text)?.[1]?.trim();
-    return push(alarmService, 'alarm', alarm);
+    push(alarmService, 'alarm', alarm);
+    return;
   }
   // 3. A service ARN, or a service label, next to what a service alert says.
   const trouble = troubleWords.find(([p]) => p.test(text))?.[1];
