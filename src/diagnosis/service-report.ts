@@ -4,6 +4,7 @@
  * masked) with the diagnosis of one task per group, and, when ECS showed no stopped task, the pre-flight of the
  * task the service would start now.
  */
+import type { LinkRef } from '../aws/console-links.js';
 import type { ServiceTarget } from '../aws/service-target.js';
 import type { CheckResult, Message } from './checks/types.js';
 import type { ServiceState } from './facts/service-tasks.js';
@@ -60,6 +61,8 @@ export interface ServiceReport {
   preflight: ServicePreflight | null;
   /** What the answer rests on: no stopped task left and the pre-flight ran, a listing that failed, … */
   notes: Message[];
+  /** Console pages of the service: its health page, its events tab and its deployments tab. */
+  links: { service: LinkRef; events: LinkRef; deployments: LinkRef };
   aws: AwsStats;
 }
 

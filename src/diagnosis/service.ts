@@ -8,6 +8,7 @@
  * and the service are already in it. When ECS shows no stopped task, the pre-flight runs on the service's current
  * task definition and network instead.
  */
+import { ConsoleLinks } from '../aws/console-links.js';
 import type { ServiceTarget } from '../aws/service-target.js';
 import { parseTaskTarget } from '../aws/target.js';
 import { isUserError } from '../errors.js';
@@ -225,6 +226,10 @@ export async function diagnoseService(
     ...(preflight ? shifted(preflight.aws.calls, read.rounds) : []),
   ];
   const wallMs = Math.round(performance.now() - started);
+  const account = target.account ?? read.service.serviceArn?.split(':')[4] ?? '—';
+  const pages = new ConsoleLinks(target.partition, target.region, account, (a) =>
+    deps.pool.identityCenterFor(a),
+  );
   return {
     schema: 1,
     kind: 'ecs-pull-service-report',
@@ -232,7 +237,7 @@ export async function diagnoseService(
     target,
     service: {
       ...read.service,
-      account: target.account ?? read.service.serviceArn?.split(':')[4] ?? '—',
+      account,
       region: target.region,
       cluster: target.cluster,
       stoppedTasks: { listed: read.listed, described: read.tasks.length, truncated: read.truncated },
@@ -240,6 +245,11 @@ export async function diagnoseService(
     groups,
     preflight,
     notes,
+    links: {
+      service: pages.service(target.cluster, target.service),
+      events: pages.serviceTab(target.cluster, target.service, 'events'),
+      deployments: pages.serviceTab(target.cluster, target.service, 'deployments'),
+    },
     aws: callStats(calls, wallMs, signal.aborted && !deps.signal?.aborted),
   };
 }

@@ -140,7 +140,7 @@ function linkLabel(t: TFunction, l: LinkRef): string {
 }
 
 /** URL buttons for console pages (unique, https, valid length), at most `max`; `hidden` counts the rest. */
-function linkButtons(
+export function linkButtons(
   t: TFunction,
   links: LinkRef[],
   prefix: string,

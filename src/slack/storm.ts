@@ -50,6 +50,32 @@ export function stormGroupOf(
   return { key, group };
 }
 
+/**
+ * The group of the alerts about one service (an impaired start, a failed deployment, its rollback, an alarm on its
+ * running tasks: several alerts for one incident): per channel, answered once, by the first.
+ */
+export function serviceStormKey(
+  channel: string,
+  target: {
+    partition: string;
+    account: string | undefined;
+    region: string;
+    cluster: string;
+    service: string;
+  },
+): string {
+  const parts = [
+    channel,
+    target.partition,
+    target.account ?? '',
+    target.region,
+    target.cluster,
+    `service:${target.service}`,
+    'service-alert',
+  ];
+  return createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32);
+}
+
 /** The summary an alert's EventBridge event gives, when it has what grouping needs. */
 export function summaryFromEvent(task: AlertTask): TaskSummary | undefined {
   const t = task.event?.task;

@@ -1,4 +1,7 @@
-/** The grammar of `/ecs-pull`: `why <task-arn> [lang:it] [cluster:…] [region:…] [account:…]`, `help`. */
+/**
+ * The grammar of `/ecs-pull`: `why <task-arn> [lang:it] [cluster:…] [region:…] [account:…]`,
+ * `service <CLUSTER/SERVICE | service-arn | console-url> [lang:it] [cluster:…] [region:…] [account:…]`, `help`.
+ */
 import type { TargetOptions } from '../../aws/target.js';
 import type { Language } from '../../config.js';
 import type { Message } from '../../diagnosis/checks/types.js';
@@ -7,10 +10,12 @@ import { takeLangToken } from '../language.js';
 export type ParsedCommand =
   | { kind: 'help'; lang?: Language }
   | { kind: 'why'; ref: string; opts: TargetOptions; lang?: Language }
+  | { kind: 'service'; ref: string; opts: TargetOptions; lang?: Language }
   | { kind: 'usage'; lang?: Language; reason?: Message };
 
 const helpWords = new Set(['help', 'aiuto', '?', '-h', '--help']);
 const whyWords = new Set(['why', 'perché', 'perche', 'diagnose']);
+const serviceWords = new Set(['service', 'servizio']);
 const optionKeys = new Set(['cluster', 'region', 'account']);
 
 /** Parses the text after the command name. Never throws. */
@@ -23,7 +28,10 @@ export function parseCommandText(text: string): ParsedCommand {
   const first = rest[0]?.toLowerCase();
   if (first === undefined || helpWords.has(first)) return { kind: 'help', ...withLang };
   let args: string[];
-  if (whyWords.has(first)) args = rest.slice(1);
+  // A pasted service ARN alone is a service, as a pasted task ARN is a task.
+  const kind =
+    serviceWords.has(first) || (/^<?arn:/i.test(first) && /:service\//i.test(first)) ? 'service' : 'why';
+  if (whyWords.has(first) || serviceWords.has(first)) args = rest.slice(1);
   else if (/^<?arn:/i.test(rest[0]!)) args = rest;
   else
     return {
@@ -32,7 +40,12 @@ export function parseCommandText(text: string): ParsedCommand {
       reason: { key: 'slack:usage.unknown', params: { word: rest[0]!.slice(0, 40) } },
     };
   const [ref, ...extra] = args;
-  if (!ref) return { kind: 'usage', ...withLang, reason: { key: 'errors.target.empty' } };
+  if (!ref)
+    return {
+      kind: 'usage',
+      ...withLang,
+      reason: { key: kind === 'service' ? 'service:errors.target.empty' : 'errors.target.empty' },
+    };
   const opts: TargetOptions = {};
   for (const w of extra) {
     const m = /^([a-z]+)[:=](\S+)$/i.exec(w);
@@ -46,5 +59,5 @@ export function parseCommandText(text: string): ParsedCommand {
     }
     opts[key as keyof TargetOptions] = m[2];
   }
-  return { kind: 'why', ref, opts, ...withLang };
+  return { kind, ref, opts, ...withLang };
 }
