@@ -281,6 +281,7 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     now: Date.now,
     onDiagnosis: (surface, seconds, report, outcome, stoppedBy) =>
       metrics.diagnosis(surface, seconds, report, outcome, stoppedBy),
+    onFeedback: (next, previous) => metrics.feedbackAnswer(next, previous),
   };
   registerListeners(app, deps);
   return {

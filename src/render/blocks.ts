@@ -10,6 +10,7 @@ import type { Message } from '../diagnosis/checks/types.js';
 import type { AwsStats, Report } from '../diagnosis/report.js';
 import type { ServiceReport } from '../diagnosis/service-report.js';
 import { ACTION_LANG, ACTION_RERUN, encodeActionValue } from '../slack/buttons.js';
+import { ACTION_FEEDBACK_PREFIX, causeLabel, encodeFeedbackValue } from '../slack/feedback.js';
 import {
   type Block,
   clip,
@@ -36,10 +37,21 @@ import { say } from './text.js';
  * repeat, a service's diagnosis, or an alert about a service already diagnosed.
  */
 export type ReplyItem =
-  | { kind: 'report'; report: Report }
+  | {
+      kind: 'report';
+      report: Report;
+      /** The diagnosis' correlation id: feedback on the report is kept under it (absent in older states). */
+      id?: string | undefined;
+    }
   | { kind: 'error'; ref: string; message: Message; subject?: 'service' | undefined }
   | SameCauseItem
-  | { kind: 'service'; report: ServiceReport; alert?: ServiceAlertNote | undefined }
+  | {
+      kind: 'service';
+      report: ServiceReport;
+      alert?: ServiceAlertNote | undefined;
+      /** The diagnosis' correlation id: feedback on the lead group's report is kept under it. */
+      id?: string | undefined;
+    }
   | ServiceSameItem;
 
 /** Everything a reply is rendered from (the rest is the language). */
@@ -122,6 +134,42 @@ function subjectOf(t: TFunction, item: Extract<ReplyItem, { kind: 'error' }>): s
     : t('slack:report.task', { taskId: item.ref });
 }
 
+/**
+ * 👍 / 👎 under a report (Slack's feedback buttons): they carry the report's id, its top cause and the language,
+ * so an answer counts even after the reply's stored state expired. `index` keeps action ids apart in a message
+ * of several reports.
+ */
+export function feedbackBlock(
+  t: TFunction,
+  lang: Language,
+  id: string,
+  report: Report,
+  index: number,
+): Block {
+  const c = causeLabel(report.causes[0]?.id);
+  const value = (v: 'up' | 'down') => encodeFeedbackValue({ d: id, c, v, g: lang });
+  return {
+    type: 'context_actions',
+    block_id: `${ACTION_FEEDBACK_PREFIX}_${index}_${id}`,
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: `${ACTION_FEEDBACK_PREFIX}_${index}`,
+        positive_button: {
+          text: plain(clip(t('slack:feedback.up'), LIMITS.buttonText)),
+          accessibility_label: clip(t('slack:feedback.up-label'), LIMITS.buttonText),
+          value: value('up'),
+        },
+        negative_button: {
+          text: plain(clip(t('slack:feedback.down'), LIMITS.buttonText)),
+          accessibility_label: clip(t('slack:feedback.down-label'), LIMITS.buttonText),
+          value: value('down'),
+        },
+      },
+    ],
+  };
+}
+
 function errorText(t: TFunction, item: Extract<ReplyItem, { kind: 'error' }>): string {
   return `:warning: *${esc(subjectOf(t, item))}*: ${esc(say(t, item.message))}`;
 }
@@ -180,6 +228,12 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
     footer.push(
       actionsBlock(t, lang, view.actions, onlySame ? 'slack:storm.diagnose' : 'slack:actions.rerun'),
     );
+    if (single?.kind === 'report' && single.id)
+      footer.push(feedbackBlock(t, lang, single.id, single.report, 0));
+    // A service's answer is its lead group's diagnosis: feedback is on that report.
+    const lead = single?.kind === 'service' ? single.report.groups[0]?.report : undefined;
+    if (single?.kind === 'service' && single.id && lead)
+      footer.push(feedbackBlock(t, lang, single.id, lead, 0));
   }
 
   let body: Block[];
@@ -208,7 +262,10 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
     for (const [i, item] of view.items.entries()) {
       const blocks =
         item.kind === 'report'
-          ? compactReport(t, item.report, i)
+          ? [
+              ...compactReport(t, item.report, i),
+              ...(view.actions && item.id ? [feedbackBlock(t, lang, item.id, item.report, i)] : []),
+            ]
           : item.kind === 'service'
             ? [section(esc(serviceLine(t, item.report)))]
             : item.kind === 'service-same'

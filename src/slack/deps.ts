@@ -6,12 +6,13 @@ import type { Report } from '../diagnosis/report.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/store.js';
 import type { Burst } from './burst.js';
+import type { FeedbackListener } from './feedback.js';
 import type { Limiter } from './limiter.js';
 import type { ChannelPacer } from './pacer.js';
 import type { RateLimits } from './rate-limit.js';
 import type { StormGroups, TaskLookup } from './storm.js';
 
-export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language';
+export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language' | 'feedback';
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
 
 export interface SlackDeps {
@@ -47,6 +48,8 @@ export interface SlackDeps {
         stoppedBy?: { api: string; code: string },
       ) => void)
     | undefined;
+  /** Told about every changed feedback answer (metrics). */
+  onFeedback?: FeedbackListener | undefined;
 }
 
 /** Role session requester: who asked, for CloudTrail (`slack-T0123-U0456`). */

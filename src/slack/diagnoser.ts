@@ -146,7 +146,7 @@ async function diagnoseOne(
     deps.onDiagnosis?.(opts.surface, seconds(), report, outcome);
     logAwsErrors(log, report);
     log.info(diagnosisSummary(report, outcome, deps.now() - started), 'diagnosis finished');
-    return { kind: 'report', report: slimReport(report) };
+    return { kind: 'report', report: slimReport(report), id };
   } catch (err) {
     if (isUserError(err)) {
       const aws = awsErrorOfUserError(err);
@@ -298,7 +298,7 @@ async function diagnoseServiceOne(
       },
       'service diagnosis finished',
     );
-    return { kind: 'service', report: slimServiceReport(report), ...(alert ? { alert } : {}) };
+    return { kind: 'service', report: slimServiceReport(report), id, ...(alert ? { alert } : {}) };
   } catch (err) {
     if (isUserError(err)) {
       logUserErrorAws(log, err);

@@ -1,5 +1,6 @@
 /** Registers every Slack listener: one file per listener kind, each acknowledging first. */
 import type { App } from '@slack/bolt';
+import { registerFeedback } from './actions/feedback-actions.js';
 import { registerActions } from './actions/report-actions.js';
 import { registerCommand } from './commands/ecs-pull.js';
 import type { SlackDeps } from './deps.js';
@@ -20,6 +21,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerMentions(app, deps);
   registerShortcuts(app, deps);
   registerActions(app, deps);
+  registerFeedback(app, deps);
   app.error(async (err) => {
     deps.log.error({ err, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
   });
