@@ -67,5 +67,82 @@ describe.skipIf(!motoUrl)(
       expect(calls.filter((c) => c.api === 'ecs:DescribeServices')).toHaveLength(1);
       console.info(`service, 12 tasks in 3 groups: ${r.aws.callCount} AWS calls, ${r.aws.rounds} rounds`);
     });
+    describe('the built CLI: ecs-pull service', () => {
+      const env = () => ({
+        HOME: '/nonexistent',
+        AWS_CONFIG_FILE: '/nonexistent/config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+        AWS_ENDPOINT_URL: motoUrl!,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'eu-west-1',
+      });
+      const role = `arn:aws:iam::${ACCOUNT}:role/OnCall`;
+
+      it('CLUSTER/SERVICE with --role-arn: the deployments, the group that matters in full, the others, exit 0', async () => {
+        const r = await runCli(['service', `${s.cluster}/${s.service}`, '--role-arn', role], env());
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('ecs-pull · service web');
+        expect(r.stdout).toContain(`Cluster ${s.cluster} · account ${ACCOUNT} · eu-west-1`);
+        expect(r.stdout).toContain('Deployment circuit breaker: off');
+        expect(r.stdout).toContain('12 stopped tasks, in 3 groups of one stop reason each');
+        // The lead group as `why` prints a task, then the others with their answer.
+        const lead = r.stdout.indexOf('Group 1 of 3 · 6 tasks');
+        const second = r.stdout.indexOf('Group 2 of 3 · 4 tasks');
+        expect(lead).toBeGreaterThan(0);
+        expect(second).toBeGreaterThan(lead);
+        const shown = /ecs-pull · task (\S+)/.exec(r.stdout.slice(lead, second))?.[1];
+        expect(s.missingTag.map((a) => a.split('/').pop())).toContain(shown);
+        expect(r.stdout.slice(lead, second)).toContain('Most likely: The image');
+        expect(r.stdout.slice(second)).toMatch(/Most likely: Subnet subnet-\w+ has no working way out/);
+        expect(r.stdout).toMatch(/AWS: \d+ calls in \d+ sequential rounds/);
+      });
+
+      it('--json: the service report, each group with its report as why --json prints it', async () => {
+        const arn = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/${s.cluster}/${s.service}`;
+        const r = await runCli(['service', arn, '--json', '--role-arn', role], env());
+        expect(r.code).toBe(0);
+        const j = JSON.parse(r.stdout);
+        expect(j).toMatchObject({ schema: 1, kind: 'ecs-pull-service-report', lang: 'en', preflight: null });
+        expect(j.service).toMatchObject({
+          serviceName: 'web',
+          cluster: s.cluster,
+          account: ACCOUNT,
+          region: 'eu-west-1',
+        });
+        expect(j.groups.map((g: { count: number }) => g.count)).toEqual([6, 4, 2]);
+        for (const g of j.groups) {
+          expect(g.report.kind).toBe('ecs-pull-report');
+          expect(g.taskArns).toContain(
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/${s.cluster}/${g.report.context.taskId}`,
+          );
+          expect(typeof g.report.causes[0].summary.text).toBe('string');
+        }
+      });
+
+      it('Italian, and a console URL of the service', async () => {
+        const url = `https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/${s.cluster}/services/${s.service}/deployments?region=eu-west-1`;
+        const r = await runCli(['service', url, '--lang', 'it', '--role-arn', role], env());
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('ecs-pull · servizio web');
+        expect(r.stdout).toContain('Gruppo 1 di 3 · 6 attività');
+        expect(r.stdout).toContain('Distribuzioni');
+      });
+
+      it('exit codes as why: 3 for a service ECS does not know, 2 for what is not a service', async () => {
+        const missing = await runCli(['service', `${s.cluster}/nope`, '--role-arn', role], env());
+        expect(missing.code).toBe(3);
+        expect(missing.stderr).toBe(
+          `ecs-pull: Service nope was not found in cluster ${s.cluster} (account ${ACCOUNT}, eu-west-1).\n`,
+        );
+        const bad = await runCli(['service', 'a/b/c', '--role-arn', role], env());
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain('is not an ECS service');
+        const task = await runCli(['service', s.noRoute[0]!, '--role-arn', role], env());
+        expect(task.code).toBe(2);
+        expect(task.stderr).toContain('ecs-pull why');
+      });
+    });
   },
 );
