@@ -3,8 +3,10 @@
  * The Slack app (`npm start`): builds a Bolt app from the configuration, in Socket Mode by default (no public URL
  * needed) or HTTP mode (/slack/events, signed requests), with /healthz and /metrics on the configured port in both.
  */
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   App,
@@ -30,6 +32,7 @@ import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
 import { RateLimits } from './slack/rate-limit.js';
 import { SLACK_API_URL, slackFailure } from './slack/reach.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
+import { stopAllWatches } from './slack/watch.js';
 import { createSharedState, type SharedState } from './state/shared.js';
 import type { StateStore } from './state/store.js';
 
@@ -282,6 +285,9 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     onDiagnosis: (surface, seconds, report, outcome, stoppedBy) =>
       metrics.diagnosis(surface, seconds, report, outcome, stoppedBy),
     onFeedback: (next, previous) => metrics.feedbackAnswer(next, previous),
+    replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 4)}`,
+    watches: new Map(),
+    onWatchEnd: (result) => metrics.watches.inc({ result }),
   };
   registerListeners(app, deps);
   return {
@@ -310,6 +316,8 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     },
     async stop() {
       await app.stop();
+      // Watches say they were interrupted (another replica takes them over when someone presses Watch again).
+      await stopAllWatches(deps, 5_000);
       // Requests already acknowledged get their answer: Slack will not send them again.
       const grace = config.aws.deadlineMs + 5_000;
       let timer: NodeJS.Timeout | undefined;

@@ -33,7 +33,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       writeErr: (s) => io.err(s),
       outputError: () => {},
     });
-  registerWhy(program, io);
+  registerWhy(program, io, setExit);
   registerService(program, io);
   registerClassify(program, io);
   registerDemo(program, io);

@@ -235,6 +235,17 @@ const fileSchema = z
       })
       .strict()
       .default({ keyPrefix: 'ecs-pull:' }),
+    /**
+     * Watch until fixed (the Slack Watch button, `why --watch`): how often the failing checks are run again, and for
+     * how long at most.
+     */
+    watch: z
+      .object({
+        intervalSeconds: z.number().int().min(1).max(600).default(60),
+        maxMinutes: z.number().int().min(1).max(240).default(30),
+      })
+      .strict()
+      .default({ intervalSeconds: 60, maxMinutes: 30 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -266,6 +277,12 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   },
   ECS_PULL_MAX_ATTEMPTS: (r, v) => {
     section(r, 'aws').maxAttempts = Number(v);
+  },
+  ECS_PULL_WATCH_INTERVAL_SECONDS: (r, v) => {
+    section(r, 'watch').intervalSeconds = Number(v);
+  },
+  ECS_PULL_WATCH_MAX_MINUTES: (r, v) => {
+    section(r, 'watch').maxMinutes = Number(v);
   },
   LOG_LEVEL: (r, v) => {
     section(r, 'log').level = v;

@@ -59,6 +59,13 @@ export function i18n(): I18n {
     );
     // {{x, when}}: an instant (ISO text or epoch) as the language writes dates, in the local time zone and in UTC.
     instance.services.formatter?.add('when', (value, lng) => when(value, lng ?? 'en'));
+    // {{x, clock}}: the time of day of an instant, in the local time zone (a line printed as it happens).
+    instance.services.formatter?.add('clock', (value, lng) => {
+      const d = instant(value);
+      return d
+        ? new Intl.DateTimeFormat(lng ?? 'en', { timeStyle: 'medium' }).format(d)
+        : String(value ?? '');
+    });
   }
   return instance;
 }

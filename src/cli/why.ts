@@ -21,6 +21,34 @@ interface WhyOptions extends GlobalOptions {
   service?: string;
   json?: boolean;
   saveFacts?: string;
+  watch?: boolean;
+  watchInterval?: string;
+  watchFor?: string;
+}
+
+/**
+ * A duration for --watch-interval and --watch-for: `90s`, `5m`, or a bare number in `unit`; in seconds, within
+ * [min, max] seconds.
+ */
+function duration(
+  raw: string | undefined,
+  fallbackSeconds: number,
+  unit: 's' | 'm',
+  min: number,
+  max: number,
+  option: string,
+): number {
+  if (raw === undefined) return fallbackSeconds;
+  const m = /^(\d{1,6})\s*([sm]?)$/.exec(raw.trim());
+  const seconds = m ? Number(m[1]) * ((m[2] || unit) === 'm' ? 60 : 1) : Number.NaN;
+  if (!(seconds >= min && seconds <= max))
+    throw new UserError('errors.options.duration', {
+      option,
+      value: raw,
+      min: `${min}s`,
+      max: `${max / 60}m`,
+    });
+  return seconds;
 }
 
 /** --profile (else AWS_PROFILE), --role-arn and --external-id, validated. */
@@ -51,8 +79,8 @@ function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefine
   io.out(json ? renderJson(report, env.t, env.lang) : renderText(report, env.t, io.terminal?.()));
 }
 
-/** Registers `why` and `replay`. */
-export function registerWhy(program: Command, io: Io): void {
+/** Registers `why` and `replay`; `setExit` ends `why --watch` with its code. */
+export function registerWhy(program: Command, io: Io, setExit: (code: number) => void = () => {}): void {
   program
     .command('why')
     .description('Diagnose why an ECS task failed to pull its image')
@@ -79,10 +107,40 @@ export function registerWhy(program: Command, io: Io): void {
       '--save-facts <file>',
       'write everything gathered to FILE (replay it with `ecs-pull replay FILE`)',
     )
+    .option(
+      '--watch',
+      'after the report, run the failing checks again every interval until they pass (exit 0) or time runs out (exit 4)',
+    )
+    .option(
+      '--watch-interval <time>',
+      'time between re-checks: 60s, 2m (default: watch.intervalSeconds, 60s)',
+    )
+    .option('--watch-for <time>', 'longest watch: 30m, 90s (default: watch.maxMinutes, 30m)')
     .action(async (task: string, _o: WhyOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<WhyOptions>();
       const env = commandEnv(opts);
       const access = cliAccess(opts);
+      const watch = opts.watch
+        ? {
+            intervalSeconds: duration(
+              opts.watchInterval,
+              env.config.watch.intervalSeconds,
+              's',
+              1,
+              600,
+              '--watch-interval',
+            ),
+            forSeconds: duration(
+              opts.watchFor,
+              env.config.watch.maxMinutes * 60,
+              'm',
+              5,
+              240 * 60,
+              '--watch-for',
+            ),
+            json: !!opts.json,
+          }
+        : undefined;
       const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
       const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
       let target: TaskTarget;
@@ -134,19 +192,18 @@ export function registerWhy(program: Command, io: Io): void {
         });
       const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
       let result: Awaited<ReturnType<typeof diagnose>>;
+      const request = { target, event, service: opts.service, requester: `cli-${io.user()}` };
+      const deps = {
+        pool,
+        deadlineMs: env.config.aws.deadlineMs,
+        settings: {
+          probePublicRegistries: env.config.registries.probePublic,
+          probeTimeoutMs: env.config.registries.probeTimeoutMs,
+        },
+        onCheckError: (checkId: string, err: unknown) => log.error({ err, checkId }, 'check failed'),
+      };
       try {
-        result = await diagnose(
-          { target, event, service: opts.service, requester: `cli-${io.user()}` },
-          {
-            pool,
-            deadlineMs: env.config.aws.deadlineMs,
-            settings: {
-              probePublicRegistries: env.config.registries.probePublic,
-              probeTimeoutMs: env.config.registries.probeTimeoutMs,
-            },
-            onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
-          },
-        );
+        result = await diagnose(request, deps);
       } catch (err) {
         const ms = performance.now() - started;
         if (isUserError(err)) {
@@ -175,8 +232,14 @@ export function registerWhy(program: Command, io: Io): void {
         'diagnosis finished',
       );
       if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
-      print(io, env, report, opts.json);
+      // Watching with --json: one JSON object per line, the report first.
+      if (watch?.json) io.out(`${JSON.stringify(JSON.parse(renderJson(report, env.t, env.lang)))}\n`);
+      else print(io, env, report, opts.json);
       if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
+      if (watch) {
+        const { watchCli } = await import('./watch.js');
+        setExit(await watchCli(io, env, report, request, deps, watch));
+      }
     });
 
   program

@@ -17,6 +17,7 @@ export class Metrics {
   readonly awsErrors: Counter<'api' | 'code'>;
   readonly slackErrors: Counter<'method' | 'code'>;
   readonly rateLimited: Counter<'surface' | 'scope'>;
+  readonly watches: Counter<'result'>;
   readonly feedback: Counter<'cause' | 'verdict' | 'actual'>;
   readonly feedbackWithdrawn: Counter<'cause' | 'verdict' | 'actual'>;
 
@@ -58,6 +59,12 @@ export class Metrics {
       name: 'ecs_pull_rate_limited_total',
       help: 'Requests people made that a rate limit refused, by surface and limit (user, channel, account, accounts)',
       labelNames: ['surface', 'scope'],
+      registers: [this.registry],
+    });
+    this.watches = new Counter({
+      name: 'ecs_pull_watches_total',
+      help: 'Watches (Watch button) by how they ended: fixed, timeout, stopped, error, interrupted',
+      labelNames: ['result'],
       registers: [this.registry],
     });
     this.feedback = new Counter({

@@ -11,6 +11,7 @@ import type { AwsStats, Report } from '../diagnosis/report.js';
 import type { ServiceReport } from '../diagnosis/service-report.js';
 import { ACTION_LANG, ACTION_RERUN, encodeActionValue } from '../slack/buttons.js';
 import { ACTION_FEEDBACK_PREFIX, causeLabel, encodeFeedbackValue } from '../slack/feedback.js';
+import { ACTION_WATCH, encodeWatchValue } from '../slack/watch-protocol.js';
 import {
   type Block,
   clip,
@@ -103,6 +104,8 @@ function actionsBlock(
   lang: Language,
   actions: ReplyActions,
   rerunKey = 'slack:actions.rerun',
+  /** The report's id when it has failing checks to watch. */
+  watch?: string,
 ): Block {
   const other: Language = lang === 'it' ? 'en' : 'it';
   const base = { k: actions.stateKey, l: actions.layout === 'command' ? 'c' : 't', a: actions.arns } as const;
@@ -117,6 +120,16 @@ function actionsBlock(
         style: 'primary',
         value: encodeActionValue({ ...base, g: lang }),
       },
+      ...(watch
+        ? [
+            {
+              type: 'button' as const,
+              text: plain(clip(t('slack:watch.button'), LIMITS.buttonText)),
+              action_id: ACTION_WATCH,
+              value: encodeWatchValue({ k: actions.stateKey, d: watch, g: lang }),
+            },
+          ]
+        : []),
       {
         type: 'button',
         text: plain(clip(t(`slack:actions.lang-${other}`), LIMITS.buttonText)),
@@ -225,8 +238,12 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
   footer.push(context(...footerText(t, view, stats)));
   if (view.actions) {
     const onlySame = view.items.length > 0 && view.items.every((i) => i.kind === 'same');
+    const watch =
+      single?.kind === 'report' && single.id && single.report.checks.some((c) => c.status === 'fail')
+        ? single.id
+        : undefined;
     footer.push(
-      actionsBlock(t, lang, view.actions, onlySame ? 'slack:storm.diagnose' : 'slack:actions.rerun'),
+      actionsBlock(t, lang, view.actions, onlySame ? 'slack:storm.diagnose' : 'slack:actions.rerun', watch),
     );
     if (single?.kind === 'report' && single.id)
       footer.push(feedbackBlock(t, lang, single.id, single.report, 0));

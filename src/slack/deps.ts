@@ -11,8 +11,17 @@ import type { Limiter } from './limiter.js';
 import type { ChannelPacer } from './pacer.js';
 import type { RateLimits } from './rate-limit.js';
 import type { StormGroups, TaskLookup } from './storm.js';
+import type { RunningWatch, WatchResult } from './watch.js';
 
-export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language' | 'feedback';
+export type Surface =
+  | 'command'
+  | 'alert'
+  | 'mention'
+  | 'shortcut'
+  | 'rerun'
+  | 'language'
+  | 'feedback'
+  | 'watch';
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
 
 export interface SlackDeps {
@@ -48,6 +57,12 @@ export interface SlackDeps {
         stoppedBy?: { api: string; code: string },
       ) => void)
     | undefined;
+  /** This process among the bot's replicas (the owner of the watches it runs). */
+  replicaId: string;
+  /** Watches running in this process, by report id (stopped on shutdown). */
+  watches: Map<string, RunningWatch>;
+  /** Told how every watch ended (metrics). */
+  onWatchEnd?: ((result: WatchResult) => void) | undefined;
   /** Told about every changed feedback answer (metrics). */
   onFeedback?: FeedbackListener | undefined;
 }

@@ -162,6 +162,13 @@ export const parsers: readonly Parser[] = [
       'awslogs-a',
       'invalid log a',
       'failed to create cloudwatch log ',
+      'connection issue between the task and aws a ',
+      'there is a connection ',
+      'the task cannot pull a',
+      ' from the registry ',
+      'https://prod-a-starport',
+      "doesn't have the permissions to call a:",
+      'httpreadseeker: failed open ',
     ],
     heads: [
       '',

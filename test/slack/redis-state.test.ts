@@ -13,6 +13,7 @@ import { createSharedState } from '../../src/state/shared.js';
 import { nextTurn } from '../../src/state/store.js';
 import { type RedisServer, redisForTests, startRedis } from '../helpers/redis-server.js';
 import { captureLog } from '../helpers/slack-log.js';
+import { claimsAcrossReplicas } from '../helpers/watch-claims.js';
 
 const redis = redisForTests();
 
@@ -60,6 +61,10 @@ describe.skipIf(!redis.bin)(`shared state on Redis${redis.bin ? '' : ` (${redis.
       const ttl = await server.client().pttl('test-swap:v');
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(10_000);
+    });
+
+    it('one watch per report across two replicas, taken over once when its replica stops', async () => {
+      await claimsAcrossReplicas(new RedisStore(server.client(), 'test-watch:'));
     });
 
     it('lets exactly one of many claimants win, across two replicas', async () => {

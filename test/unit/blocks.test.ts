@@ -18,6 +18,7 @@ import {
 } from '../../src/render/blocks.js';
 import { ACTION_LANG, ACTION_RERUN, decodeActionValue, encodeActionValue } from '../../src/slack/buttons.js';
 import { decodeFeedbackValue } from '../../src/slack/feedback.js';
+import { ACTION_WATCH } from '../../src/slack/watch-protocol.js';
 import { blockKitViolations } from '../helpers/slack-blockkit.js';
 import { syntheticReport } from '../helpers/slack-reports.js';
 
@@ -110,7 +111,11 @@ describe('renderReply / renderSummary: Block Kit limits over every report, layou
             const buttons = view.items.length === 1 && reports === 1 ? reply.blocks.at(-2)! : last;
             expect(buttons.type).toBe('actions');
             const ids = buttons.type === 'actions' ? buttons.elements.map((e) => e.action_id) : [];
-            expect(ids).toEqual([ACTION_RERUN, ACTION_LANG]);
+            const watchable =
+              view.items.length === 1 && reports === 1 && report.checks.some((c) => c.status === 'fail');
+            expect(ids).toEqual(
+              watchable ? [ACTION_RERUN, ACTION_WATCH, ACTION_LANG] : [ACTION_RERUN, ACTION_LANG],
+            );
             const feedback = reply.blocks.filter((b) => b.type === 'context_actions');
             if (view.items.length === 1) expect(feedback).toHaveLength(reports);
             else expect(feedback.length).toBeGreaterThan(0);

@@ -1,9 +1,9 @@
-import type { LinkRef } from '../../../aws/console-links.js';
+import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import type { FactError } from '../../../aws/errors.js';
 import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
 import { worstOf } from '../shared/fold.js';
-import { serviceReach } from '../shared/path.js';
+import { endpointsFor, internetPath, serviceReach } from '../shared/path.js';
 import { secretAccess, secretKey } from '../shared/secrets.js';
 import {
   type CheckInput,
@@ -143,13 +143,19 @@ async function oneSecret(
         'kms.keys',
       );
   }
-  return reachResult(ctx, facts, s, params, keyName, link);
+  return reachResult(ctx, facts, links, s, params, keyName, link);
 }
 
-/** The task reaches Secrets Manager or SSM from a subnet: an interface endpoint with private DNS, or the internet. */
+/**
+ * The task reaches Secrets Manager or SSM from a subnet: an interface endpoint with private DNS, or the internet.
+ * When it does not, the network path is what stopped the task, not a permission (the role's were asked above): the
+ * result speaks to the network cause that explains it, an endpoint that does not resolve privately (`dns`), a public
+ * subnet without a public IP (`network-no-public-ip`), else the missing endpoint (`vpc-endpoint`).
+ */
 function reachResult(
   ctx: TaskContext,
   facts: FactReader,
+  links: ConsoleLinks,
   s: SecretRecord,
   params: { secret: string; containers: string },
   keyName: string | undefined,
@@ -167,12 +173,32 @@ function reachResult(
     }));
     const ok = reach.find((x) => x.via !== 'none');
     if (!ok) {
+      const none = r.ev('reach.none', { subnet: reach.map((x) => x.id).join(', '), service });
+      // The endpoint is there, but its name does not resolve to it: private DNS, or the VPC's DNS attributes.
+      const unresolved = endpointsFor(endpoints, ctx.region, service, 'Interface')[0];
+      if (unresolved) {
+        const endpoint = unresolved.vpcEndpointId;
+        return r.fail(
+          'fail.endpoint-dns',
+          { ...params, service, endpoint },
+          {
+            evidence: [none],
+            links: [links.endpoint(endpoint), link],
+            remediation: r.fix('private-dns', { endpoint }),
+            cause: 'dns',
+          },
+        );
+      }
+      // No endpoint: a public subnet whose task had no public IP, or a private one that needs the endpoint.
+      const publicOnly = ctx.network.subnetIds.every((id) => internetPath(id, tables).kind === 'igw');
       return r.fail(
         'fail.unreachable',
         { ...params, service },
         {
-          evidence: [r.ev('reach.none', { subnet: reach.map((x) => x.id).join(', '), service })],
+          evidence: [none],
+          links: [link],
           remediation: r.fix('endpoint', { service }),
+          cause: publicOnly ? 'network-no-public-ip' : 'vpc-endpoint',
         },
       );
     }
