@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './cli/check.js';
 import { registerClassify } from './cli/classify.js';
 import { registerDemo } from './cli/demo.js';
 import { registerDoctor } from './cli/doctor.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
     });
   registerWhy(program, io, setExit);
   registerService(program, io);
+  registerCheck(program, io, setExit);
   registerClassify(program, io);
   registerDemo(program, io);
   registerDoctor(program, io, setExit);

@@ -277,6 +277,18 @@ export class ClientPool {
     return this.plan(account, partition, requester);
   }
 
+  /**
+   * The own credentials' account on the command line (one sts:GetCallerIdentity for the pool's life, reported
+   * through `onCall` by the caller that made it); undefined for the bot, which always names the account it reads.
+   */
+  async ownAccountId(
+    region: string,
+    onCall?: (ok: boolean, code?: string) => void,
+  ): Promise<string | undefined> {
+    if (!this.cli?.ownAccount) return undefined;
+    return this.callerAccount(region, onCall);
+  }
+
   /** The own credentials' account (sts:GetCallerIdentity, asked once). */
   private callerAccount(region: string, onCall?: (ok: boolean, code?: string) => void): Promise<string> {
     this.ownAccountLookup ??= (async () => {

@@ -53,7 +53,7 @@ export function registerService(program: Command, io: Io): void {
       try {
         target = parseServiceTarget(ref, targetOptions);
       } catch (err) {
-        if (!isUserError(err) || err.key !== 'service:errors.target.needs-region') throw err;
+        if (!isUserError(err) || err.key !== 'errors.service.needs-region') throw err;
         const { defaultRegion } = await import('../aws/clients.js');
         target = parseServiceTarget(ref, {
           ...targetOptions,

@@ -254,6 +254,20 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
       const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
       const { identityCenterFor } = await import('../config.js');
       const identityCenter = (account: string) => identityCenterFor(env.config, account);
+      if (saved.inputs.preflight) {
+        // Facts saved by `ecs-pull check`: the pre-flight's report, not a diagnosis.
+        const [{ evaluatePreflight }, render] = await Promise.all([
+          import('../diagnosis/check-report.js'),
+          import('../render/check-text.js'),
+        ]);
+        const report = await evaluatePreflight(saved, { replayedFrom: file, identityCenter });
+        io.out(
+          opts.json
+            ? render.renderCheckJson(report, env.t, env.lang)
+            : render.renderCheckText(report, env.t, io.terminal?.()),
+        );
+        return;
+      }
       print(io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
     });
 }

@@ -11,7 +11,7 @@ import type { Check } from './checks/types.js';
 import { evaluate } from './evaluate.js';
 import { contextFactNames, providers as defaultProviders } from './facts/index.js';
 import { type FactProvider, FactSession, type SharedCallCache } from './facts/session.js';
-import type { DiagnosisSettings, EventTask } from './facts/types.js';
+import type { DiagnosisInputs, DiagnosisSettings, EventTask } from './facts/types.js';
 import { notAPullFailure } from './not-a-pull.js';
 import { REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
 
@@ -53,25 +53,26 @@ function taskError(error: FactError, target: TaskTarget): UserError {
   return new UserError('errors.task.unreadable', { ...where, code: error.code, message: error.message }, 3);
 }
 
-/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
-export async function diagnose(
-  req: DiagnoseRequest,
+/**
+ * A fact session for one request (a diagnosis, a pre-flight) with the settings' defaults, its credentials ready:
+ * throws UserError when the account may not be read or its role cannot be assumed.
+ */
+export async function openSession(
+  inputs: Omit<DiagnosisInputs, 'settings'>,
   deps: DiagnoseDeps,
-): Promise<{ report: Report; saved: SavedFacts }> {
-  const checks = deps.checks ?? allChecks;
+  opts: { learnAccount?: boolean } = {},
+): Promise<FactSession> {
+  const { target } = inputs;
   const session = new FactSession({
     pool: deps.pool,
     providers: deps.providers ?? defaultProviders,
     inputs: {
-      target: req.target,
-      event: req.event,
-      service: req.service,
-      requester: req.requester,
+      ...inputs,
       settings: {
         probePublicRegistries: false,
         probeTimeoutMs: 2_000,
         registryAllow: deps.pool.registryAllowList(),
-        canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
+        canReachAccount: (account) => deps.pool.canReach(account, target.partition),
         mayRead: () => true,
         ...deps.settings,
       },
@@ -82,16 +83,29 @@ export async function diagnose(
     fresh: deps.fresh,
   });
   try {
-    await session.prepare();
+    await session.prepare(opts);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = classifyAwsError(err, 'sts:AssumeRole');
     throw new UserError(
       'errors.account.assume-failed',
-      { account: req.target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
+      { account: target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
       3,
     );
   }
+  return session;
+}
+
+/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
+export async function diagnose(
+  req: DiagnoseRequest,
+  deps: DiagnoseDeps,
+): Promise<{ report: Report; saved: SavedFacts }> {
+  const checks = deps.checks ?? allChecks;
+  const session = await openSession(
+    { target: req.target, event: req.event, service: req.service, requester: req.requester },
+    deps,
+  );
   // The context first; every fact a check reads depends on the task, so starting them once it is known costs no
   // round, and a task that did not fail to pull (still running, exited, stopped on purpose) needs none of them.
   const context = session.gatherAll(contextFactNames);

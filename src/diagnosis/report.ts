@@ -3,7 +3,7 @@ import type { TaskTarget } from '../aws/target.js';
 import type { CheckResult, Message } from './checks/types.js';
 import type { Clue } from './classify.js';
 import type { TaskContext } from './context.js';
-import type { CallRecord, Fact } from './facts/types.js';
+import type { CallRecord, Fact, PreflightPlan } from './facts/types.js';
 
 export const REPORT_SCHEMA = 1 as const;
 
@@ -78,8 +78,8 @@ export interface SavedFacts {
   schema: typeof REPORT_SCHEMA;
   savedAt: string;
   target: TaskTarget;
-  /** Options given with the request (--service), and whether an event was supplied. */
-  inputs: { service?: string; event?: boolean };
+  /** Options given with the request (--service), whether an event was supplied, and a pre-flight's plan. */
+  inputs: { service?: string; event?: boolean; preflight?: PreflightPlan };
   facts: Record<string, Fact<unknown>>;
   calls: CallRecord[];
   wallMs: number;

@@ -6,7 +6,8 @@
  */
 import type { LinkRef } from '../aws/console-links.js';
 import type { ServiceTarget } from '../aws/service-target.js';
-import type { CheckResult, Message } from './checks/types.js';
+import type { CheckReport } from './check-report.js';
+import type { Message } from './checks/types.js';
 import type { ServiceState } from './facts/service-tasks.js';
 import type { AwsStats, Report } from './report.js';
 
@@ -30,19 +31,7 @@ export interface ServiceGroup {
 }
 
 /** What the pre-flight of the service's current task definition and network answered (check-report.ts). */
-export interface ServicePreflight {
-  kind: 'ecs-pull-check-report';
-  verdict: {
-    outcome: 'would-pull' | 'would-fail';
-    blocking: boolean;
-    failing: string[];
-    warnings: string[];
-    unverified: string[];
-  };
-  checks: CheckResult[];
-  aws: AwsStats;
-  [key: string]: unknown;
-}
+export type ServicePreflight = CheckReport;
 
 export interface ServiceReport {
   schema: 1;

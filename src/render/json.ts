@@ -6,14 +6,14 @@ import { checkTitle, say } from './text.js';
 
 type WithText<M> = M & { text: string };
 
-function withText(t: TFunction, m: Message): WithText<Message>;
-function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
-function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
+export function withText(t: TFunction, m: Message): WithText<Message>;
+export function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined;
+export function withText(t: TFunction, m: Message | undefined): WithText<Message> | undefined {
   return m ? { ...m, text: say(t, m) } : undefined;
 }
 
-/** Check results with their title and each message rendered in the language too. */
-export function jsonChecks(checks: readonly CheckResult[], t: TFunction): Array<Record<string, unknown>> {
+/** Check results as the JSON reports print them: each message with its text, the check's title. */
+export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
   return checks.map((c) => ({
     ...c,
     title: checkTitle(t, c.id),
@@ -33,7 +33,7 @@ export function jsonReport(report: Report, t: TFunction, lang: string): Record<s
   return {
     ...report,
     lang,
-    checks: jsonChecks(report.checks, t),
+    checks: checksJson(t, report.checks),
     causes: report.causes.map((c) => ({
       ...c,
       summary: withText(t, c.summary),

@@ -120,7 +120,7 @@ function stopText(t: TFunction, r: Report): string | undefined {
 }
 
 /** One failing or warning check: status, title, what was found, evidence, fix. */
-function checkText(t: TFunction, c: CheckResult): string {
+export function checkText(t: TFunction, c: CheckResult): string {
   const head = `${statusEmoji[c.status]} *${esc(checkTitle(t, c.id))}* ${code(c.id)}`;
   const lines = [head, esc(say(t, c.message))];
   const fix = c.remediation ? `:wrench: *${esc(t('slack:cause.fix'))}* ${esc(say(t, c.remediation))}` : '';
@@ -166,7 +166,7 @@ export function linkButtons(
   return { buttons, hidden };
 }
 
-function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): string {
+export function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): string {
   const titles = ids.map((id) => esc(checkTitle(t, id)));
   const label = `${emoji} *${esc(t(key, { count: ids.length }))}*`;
   const body = joinLines(titles, LIMITS.contextText - label.length - 2, (n) =>
@@ -177,7 +177,7 @@ function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): st
   return clip(`${label} ${body}`, LIMITS.contextText);
 }
 
-function unknownText(t: TFunction, checks: CheckResult[]): string {
+export function unknownText(t: TFunction, checks: CheckResult[]): string {
   const head = `${statusEmoji.unknown} *${esc(t('slack:report.unknown', { count: checks.length }))}*`;
   const lines = checks.map((c) => `• *${esc(checkTitle(t, c.id))}*: ${esc(say(t, c.message))}`);
   return `${head}\n${joinLines(lines, LIMITS.sectionText - head.length - 1, (n) => `• ${esc(t('slack:more', { count: n }))}`)}`;

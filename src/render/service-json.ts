@@ -4,7 +4,8 @@
  */
 import type { TFunction } from 'i18next';
 import type { ServiceReport } from '../diagnosis/service-report.js';
-import { jsonChecks, jsonMessage, jsonReport } from './json.js';
+import { checkReportJson } from './check-text.js';
+import { jsonMessage, jsonReport } from './json.js';
 
 /** The service report as an object. */
 export function jsonServiceReport(
@@ -30,7 +31,7 @@ export function jsonServiceReport(
       report: g.report ? jsonReport(g.report, t, lang) : null,
       ...(g.error ? { error: jsonMessage(t, g.error) } : {}),
     })),
-    preflight: preflight ? { ...preflight, checks: jsonChecks(preflight.checks, t) } : null,
+    preflight: preflight ? checkReportJson(preflight, t, lang) : null,
     notes: notes.map((n) => jsonMessage(t, n)),
     aws,
   };

@@ -31,7 +31,7 @@ export function checkTitle(t: TFunction, id: string): string {
   return t(`${checkKeyPrefix(id)}.title`) as string;
 }
 
-const marks: Record<CheckResult['status'], string> = {
+export const marks: Record<CheckResult['status'], string> = {
   fail: '✗',
   warn: '!',
   unknown: '?',
@@ -43,7 +43,7 @@ const marks: Record<CheckResult['status'], string> = {
 export function contextLines(t: TFunction, c: TaskContext): string[] {
   const out: string[] = [];
   const origin = (o: string) => t(`origin.${o}`);
-  if (c.source !== 'describe-tasks') {
+  if (c.source !== 'describe-tasks' && c.source !== 'preflight') {
     out.push(t('report.rebuilt', { reason: c.fallbackReason ?? 'MISSING', source: origin(c.source) }));
   }
   const td = c.taskDefinition;
@@ -78,7 +78,9 @@ export function contextLines(t: TFunction, c: TaskContext): string[] {
       ? t('report.subnets', { ids: c.network.subnetIds.join(', '), origin: origin(c.origins.subnets) })
       : t('report.noSubnets'),
   );
-  out.push(t(`report.eni.${c.eni}`, { id: c.network.eniId ?? '?', ip: c.network.privateIp ?? '?' }));
+  // A pre-flight's task has no network interface yet: nothing to say about one.
+  if (c.source !== 'preflight')
+    out.push(t(`report.eni.${c.eni}`, { id: c.network.eniId ?? '?', ip: c.network.privateIp ?? '?' }));
   out.push(
     c.network.securityGroupIds?.length
       ? t('report.securityGroups', {
@@ -134,12 +136,12 @@ export function cluesOf(cause: Cause): Clue[] {
 }
 
 /** "Console: URL", kept together when wrapped. */
-function linkText(t: TFunction, url: string): string {
+export function linkText(t: TFunction, url: string): string {
   return (t('report.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`);
 }
 
 /** A check that found a problem, in full: status and title, message, evidence, fix, console links. */
-function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
+export function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
   const role: Role = r.status;
   const out: Row[] = [
     bullet(

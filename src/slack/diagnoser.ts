@@ -3,7 +3,7 @@
  * diagnose() per task through the shared pool, errors turned into reply items: a user error becomes its localized
  * line, anything else an apology with a correlation id while the details go to the log.
  */
-import { parseServiceTarget, type ServiceTarget } from '../aws/service-target.js';
+import { parseServiceTarget, type ServiceTarget, serviceArnOf } from '../aws/service-target.js';
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
 import type { Config } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
@@ -50,6 +50,16 @@ const slackWording: Record<string, { key: string; params: readonly string[]; ref
   'errors.target.needs-cluster': { key: 'slack:errors.bare-id', params: ['id'] },
   'errors.target.needs-region': { key: 'slack:errors.bare-id', params: ['id'] },
   'errors.target.old-format-needs-cluster': { key: 'slack:errors.old-format', params: ['id'] },
+  // The pre-flight's words for the command line name its flags: in Slack, the command's own words.
+  'errors.service.needs-region': { key: 'slack:errors.check-needs-region', params: ['service'] },
+  'errors.service.old-format-needs-cluster': { key: 'slack:errors.check-old-format', params: ['service'] },
+  'errors.service.other-account': { key: 'slack:errors.check-other-account', params: ['account', 'given'] },
+  'errors.service.two-clusters': { key: 'slack:errors.check-two-clusters', params: ['cluster', 'given'] },
+  'errors.check.unreadable': {
+    key: 'slack:errors.check-unreadable',
+    params: ['service', 'cluster', 'code'],
+    ref: true,
+  },
 };
 
 /**
@@ -257,7 +267,7 @@ async function diagnoseServiceOne(
     surface: opts.surface,
     account: target.account ?? null,
     region: target.region,
-    service: target.serviceArn ?? target.service,
+    service: serviceArnOf(target) ?? target.service,
   });
   const alert = 'kind' in service ? { kind: service.kind, alarm: service.alarm } : undefined;
   try {
@@ -364,7 +374,7 @@ export function toServiceRequest(service: ServiceAlert | { target: ServiceTarget
       ? { kind: service.kind, ...(service.alarm ? { alarm: service.alarm } : {}) }
       : undefined;
   return {
-    arn: service.target.serviceArn ?? service.target.service,
+    arn: serviceArnOf(service.target) ?? service.target.service,
     cluster: service.target.cluster,
     service: alert ? { alert } : {},
   };

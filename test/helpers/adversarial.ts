@@ -4,8 +4,7 @@
  * repetitions of the prefixes its patterns start with, the way a backtracking regex goes quadratic. Shared by the
  * property test (test/unit/parsers-linear.test.ts) and the benchmark (bench/parsers.ts).
  */
-
-import { parseServiceTarget } from '../../src/aws/service-target.js';
+import { parseServiceTarget, parseTaskDefinitionRef } from '../../src/aws/service-target.js';
 import { parseTaskTarget } from '../../src/aws/target.js';
 import { classify } from '../../src/diagnosis/classify.js';
 import { findTasksInMessage, MAX_TEXT } from '../../src/slack/alert.js';
@@ -132,6 +131,35 @@ export const parsers: readonly Parser[] = [
     },
     units: ['.', ',', '"', '(', ')', '…', ':', '<', 'a|', '<a|', '“', ' ', 'lang:x ', 'cluster:'],
     heads: ['why x', 'why arn:', 'why <', 'why ', 'arn:'],
+  },
+  {
+    name: 'slash command check (text + service and task definition references)',
+    run: (s) => {
+      const p = parseCommandText(s);
+      if (p.kind !== 'check') return p;
+      try {
+        return [
+          parseServiceTarget(p.service, { ...p.opts, defaultRegion: 'eu-west-1' }),
+          p.taskDefinition ? parseTaskDefinitionRef(p.taskDefinition) : undefined,
+        ];
+      } catch {
+        return undefined;
+      }
+    },
+    units: [
+      '.',
+      ':',
+      '/',
+      '<',
+      'a|',
+      ' ',
+      'web:',
+      'cluster:',
+      'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/a/services/',
+      '/clusters/a/services/a',
+      'arn:aws:ecs:eu-west-1:123456789012:service/',
+    ],
+    heads: ['check x', 'check shop/', 'check arn:', 'check https://', 'check <', 'controlla '],
   },
   {
     name: 'stop reason (classify)',

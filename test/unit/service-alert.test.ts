@@ -5,6 +5,7 @@
  * OK) and task alerts yield none.
  */
 import { describe, expect, it } from 'vitest';
+import { serviceArnOf } from '../../src/aws/service-target.js';
 import { findServiceAlerts, findServiceAlertsInMessage } from '../../src/slack/service-alert.js';
 import {
   type ServiceAlertVars,
@@ -48,7 +49,6 @@ describe('findServiceAlertsInMessage: every alert shape', () => {
         account: '210987654321',
         cluster: 'payments',
         service: 'checkout-api',
-        serviceArn: 'arn:aws:ecs:eu-south-1:210987654321:service/payments/checkout-api',
       });
     });
   }
@@ -90,7 +90,7 @@ describe('findServiceAlerts: what it does not take', () => {
       },
     };
     const [found] = findServiceAlerts(JSON.stringify(event));
-    expect(found!.target.serviceArn).toBe('arn:aws:ecs:eu-west-1:123456789012:service/shop/web');
+    expect(serviceArnOf(found!.target)).toBe('arn:aws:ecs:eu-west-1:123456789012:service/shop/web');
   });
 
   it('a rollback is only the circuit breaker’s: an ordinary deployment in progress is not an alert', () => {

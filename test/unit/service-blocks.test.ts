@@ -51,8 +51,8 @@ function serviceReport(groups: ServiceGroup[], over: Partial<ServiceReport> = {}
     account: '210987654321',
     cluster: 'payments',
     service: 'checkout',
-    serviceArn: 'arn:aws:ecs:eu-south-1:210987654321:service/payments/checkout',
   };
+  const serviceArn = 'arn:aws:ecs:eu-south-1:210987654321:service/payments/checkout';
   return {
     schema: 1,
     kind: 'ecs-pull-service-report',
@@ -60,7 +60,7 @@ function serviceReport(groups: ServiceGroup[], over: Partial<ServiceReport> = {}
     target,
     service: {
       serviceName: 'checkout',
-      serviceArn: target.serviceArn,
+      serviceArn,
       status: 'ACTIVE',
       desiredCount: 3,
       runningCount: 0,
@@ -154,7 +154,17 @@ describe('a service reply in Slack', () => {
             { key: 'service:notes.preflight-ran', params: { taskDefinition: 'checkout:7' } },
           ],
           preflight: {
+            schema: 1,
             kind: 'ecs-pull-check-report',
+            generatedAt: '2026-11-28T09:45:00.000Z',
+            target: {
+              partition: 'aws',
+              region: 'eu-south-1',
+              account: '210987654321',
+              cluster: 'payments',
+              service: 'checkout',
+            },
+            context: preflightReport.context,
             verdict: {
               outcome: 'would-fail',
               blocking: true,
@@ -192,7 +202,7 @@ describe('a service reply in Slack', () => {
         const actions = {
           stateKey: 'svc-state-key',
           layout: 'command' as const,
-          arns: [report.target.serviceArn!],
+          arns: [report.service.serviceArn!],
         };
         const views: Array<[string, ReplyView]> = [
           ['command', { items: [item], more: 0, requestedBy: 'U0ASKER01', actions }],

@@ -18,7 +18,8 @@ const ACCOUNT = '210987654321';
 const REGION = 'eu-south-1';
 const CLUSTER = 'payments';
 const SERVICE = 'checkout';
-const target = parseServiceTarget(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`);
+const SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`;
+const target = parseServiceTarget(SERVICE_ARN);
 const id = (n: number) => n.toString(16).padStart(32, '0');
 const arn = (n: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id(n)}`;
 const T0 = 1795854000; // epoch seconds, as ECS sends them
@@ -57,7 +58,7 @@ const describeServices = () => ({
   failures: [],
   services: [
     {
-      serviceArn: target.serviceArn,
+      serviceArn: SERVICE_ARN,
       serviceName: SERVICE,
       clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`,
       status: 'ACTIVE',
@@ -298,7 +299,7 @@ describe('diagnoseService', () => {
     assumeRole();
     jsonCall('ecs', REGION, 'DescribeServices', 200, {
       services: [],
-      failures: [{ arn: target.serviceArn, reason: 'MISSING' }],
+      failures: [{ arn: SERVICE_ARN, reason: 'MISSING' }],
     });
     jsonCall('ecs', REGION, 'ListTasks', 400, jsonError('ServiceNotFoundException', 'Service not found.'));
     const err = await diagnoseService({ target, requester: 'unit' }, deps()).catch((e: unknown) => e);

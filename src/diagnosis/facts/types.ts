@@ -67,10 +67,30 @@ export interface DiagnosisInputs {
   event?: EventTask | undefined;
   /** A service name to rebuild the context from when the task is gone. */
   service?: string | undefined;
+  /** A pre-flight: no task ran yet; the task ECS would start is planned from these (see PreflightPlan). */
+  preflight?: PreflightPlan | undefined;
   /** Who asked: goes into the role session name. */
   requester: string;
   /** Configuration the providers need. */
   settings: DiagnosisSettings;
+}
+
+/**
+ * What a pre-flight knows of the task ECS would start: a service (its network, and its current task definition
+ * unless another is given), a task definition (family, family:revision or ARN), and the network when no service
+ * gives it. The task, its ENI and its stop message do not exist yet.
+ */
+export interface PreflightPlan {
+  service?: string | undefined;
+  taskDefinition?: string | undefined;
+  network?: PlannedNetwork | undefined;
+}
+
+/** The awsvpc network a task would get: every subnet is one it may land in. */
+export interface PlannedNetwork {
+  subnetIds: string[];
+  securityGroupIds: string[];
+  assignPublicIp: 'ENABLED' | 'DISABLED';
 }
 
 /** The parts of the configuration fact providers read. */

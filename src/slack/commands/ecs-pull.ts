@@ -1,5 +1,5 @@
 /**
- * `/ecs-pull why <task-arn>`: acknowledged at once (Slack allows 3 s; a diagnosis may take longer), then the
+ * `/ecs-pull why <task-arn>` (and `/ecs-pull check …`, the pre-flight: check.ts): acknowledged at once (Slack allows 3 s; a diagnosis may take longer), then the
  * answer is posted for the channel to see: a short summary in the channel, the full report in its thread
  * (the command payload has no thread of its own). Help, usage and refusals are ephemeral.
  */
@@ -23,6 +23,7 @@ import {
 import { guarded } from '../guard.js';
 import { requestLanguage } from '../language.js';
 import { publishReply, respondLine, type SlackClient } from '../reply.js';
+import { handleCheck } from './check.js';
 import { parseCommandText } from './parse.js';
 
 export const COMMAND = '/ecs-pull';
@@ -71,6 +72,10 @@ export async function handleCommand(
       }
       if (parsed.kind === 'service') {
         await answerService(deps, command, client, respond, lang, parsed.ref, parsed.opts);
+        return;
+      }
+      if (parsed.kind === 'check') {
+        await handleCheck(deps, parsed, command, client, respond, t, tell);
         return;
       }
       let target: ReturnType<typeof parseTaskTarget>;

@@ -5,6 +5,7 @@
  * the others link to its reply (storm.ts).
  */
 import type { App } from '@slack/bolt';
+import { serviceArnOf } from '../../aws/service-target.js';
 import type { Language } from '../../config.js';
 import type { ServiceSameItem as SameServiceItem } from '../../render/service-blocks.js';
 import type { SameCauseItem } from '../../render/storm-view.js';
@@ -88,7 +89,7 @@ export async function handleAlertMessage(
       if (service) {
         if (services.length > 1)
           deps.log.info(
-            { channel, ts: msg.ts, services: services.map((x) => x.target.serviceArn) },
+            { channel, ts: msg.ts, services: services.map((x) => serviceArnOf(x.target)) },
             'an alert names several services; answering about the first',
           );
         await answerServiceAlert(deps, alert, service);
@@ -255,7 +256,7 @@ async function answerServiceAlert(deps: SlackDeps, a: Alert, service: ServiceAle
   };
   if (!storm || !mayDiagnose(deps.config, deps.pool, a.channel, target.account, target.partition)) {
     await alone();
-    deps.log.info({ channel: a.channel, ts: a.ts, service: target.serviceArn }, 'service alert answered');
+    deps.log.info({ channel: a.channel, ts: a.ts, service: serviceArnOf(target) }, 'service alert answered');
     return;
   }
   const key = serviceStormKey(a.channel, target);
@@ -273,7 +274,7 @@ async function answerServiceAlert(deps: SlackDeps, a: Alert, service: ServiceAle
       first: { link: role.first.link, cause: role.first.cause },
     };
     deps.log.info(
-      { channel: a.channel, ts: a.ts, service: target.serviceArn, storm: key },
+      { channel: a.channel, ts: a.ts, service: serviceArnOf(target), storm: key },
       'service alert answered with its first reply',
     );
     await publishReply(
@@ -311,7 +312,7 @@ async function answerServiceAlert(deps: SlackDeps, a: Alert, service: ServiceAle
       published = true;
     }
     deps.log.info(
-      { channel: a.channel, ts: a.ts, service: target.serviceArn, storm: key, first: published },
+      { channel: a.channel, ts: a.ts, service: serviceArnOf(target), storm: key, first: published },
       'service alert answered',
     );
   } finally {
