@@ -138,10 +138,84 @@ describe.skipIf(!motoUrl)(
         );
         const bad = await runCli(['service', 'a/b/c', '--role-arn', role], env());
         expect(bad.code).toBe(2);
-        expect(bad.stderr).toContain('is not an ECS service');
+        expect(bad.stderr).toContain('is not a service reference');
         const task = await runCli(['service', s.noRoute[0]!, '--role-arn', role], env());
         expect(task.code).toBe(2);
-        expect(task.stderr).toContain('ecs-pull why');
+        expect(task.stderr).toContain('That is an ECS task ARN, not a service ARN.');
+      });
+    });
+
+    describe('a service whose stopped tasks are gone: the pre-flight', () => {
+      const GONE = '317000000042';
+      let g: ServiceScenario;
+      beforeAll(async () => {
+        // The service's current deployment: a tag that was never pushed; no stopped task left to read.
+        g = await buildServiceScenario(await motoAccount(motoUrl!, GONE), {
+          cluster: 'svc-gone',
+          service: 'web',
+          noRoute: 0,
+          missingTag: 0,
+        });
+      });
+
+      it('the engine runs the pre-flight on the current task definition and network, and says so', async () => {
+        const config = motoConfig();
+        const pool = new ClientPool(config, { baseCredentials: async () => BASE_CREDENTIALS });
+        const r = await diagnoseService(
+          {
+            target: parseServiceTarget(`arn:aws:ecs:eu-west-1:${GONE}:service/${g.cluster}/${g.service}`),
+            requester: 'e2e',
+          },
+          { pool, deadlineMs: config.aws.deadlineMs, preflight: servicePreflight },
+        );
+        expect(r.groups).toEqual([]);
+        expect(r.notes.map((n) => n.key)).toEqual([
+          'service:notes.no-stopped',
+          'service:notes.preflight-ran',
+        ]);
+        expect(r.notes[1]!.params).toEqual({ taskDefinition: g.taskDefinitions.missingTag.split('/').pop() });
+        expect(r.preflight!.kind).toBe('ecs-pull-check-report');
+        expect(r.preflight!.verdict).toMatchObject({ outcome: 'would-fail', blocking: true });
+        expect(r.preflight!.verdict.failing).toContain('image.exists');
+        expect(r.preflight!.checks.find((c) => c.id === 'network.route')!.status).toBe('pass');
+        // The service read once: the pre-flight found it in the cache.
+        expect(r.aws.calls.filter((c) => c.api === 'ecs:DescribeServices' && !c.cached)).toHaveLength(1);
+      });
+
+      it('the built CLI says it and prints the pre-flight, in both languages; --json carries it', async () => {
+        const role = `arn:aws:iam::${GONE}:role/OnCall`;
+        const env = {
+          HOME: '/nonexistent',
+          AWS_CONFIG_FILE: '/nonexistent/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+          AWS_ENDPOINT_URL: motoUrl!,
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_REGION: 'eu-west-1',
+        };
+        const en = await runCli(['service', `${g.cluster}/${g.service}`, '--role-arn', role], env);
+        expect(en.code).toBe(0);
+        expect(en.stdout).toContain('ECS shows no stopped task of this service');
+        expect(en.stdout).toContain(
+          'ran the pre-flight on the service’s current task definition (web:2)'.replace('’', "'"),
+        );
+        expect(en.stdout).toContain('Pre-flight of a task started now');
+        expect(en.stdout).toContain('Would fail');
+        expect(en.stdout).toContain('(image.exists)');
+        const it_ = await runCli(
+          ['service', `${g.cluster}/${g.service}`, '--role-arn', role, '--lang', 'it'],
+          env,
+        );
+        expect(it_.stdout).toContain("Controllo preliminare di un'attività avviata adesso");
+        expect(it_.stdout).toContain('Non riuscirebbe');
+        const json = JSON.parse(
+          (await runCli(['service', `${g.cluster}/${g.service}`, '--json', '--role-arn', role], env)).stdout,
+        );
+        expect(json.groups).toEqual([]);
+        expect(json.preflight.kind).toBe('ecs-pull-check-report');
+        expect(json.preflight.verdict.blocking).toBe(true);
+        expect(typeof json.preflight.verdict.summary.text).toBe('string');
+        expect(json.notes.map((n: { key: string }) => n.key)).toContain('service:notes.preflight-ran');
       });
     });
   },

@@ -30,6 +30,7 @@ const motoUrl = inject('motoUrl');
 
 const ACCOUNT = '431900000017';
 const ACCOUNT_2 = '431900000018';
+const ACCOUNT_GONE = '431900000019';
 const SECRET = 'service-test-signing-secret';
 const ALERT_BOT = 'B0ALERTS1';
 const C_CMD = 'C0SVCCMD01';
@@ -60,6 +61,7 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
   let config: Config;
   let web: ServiceScenario;
   let api: ServiceScenario;
+  let gone: ServiceScenario;
   let eventSeq = 0;
   let channelSeq = 0;
   const captured = captureLog();
@@ -96,6 +98,13 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
       noRoute: 2,
       missingTag: 0,
     });
+    // No stopped task left: ECS forgot them (it keeps them about an hour).
+    gone = await buildServiceScenario(await motoAccount(motoUrl!, ACCOUNT_GONE), {
+      cluster: 'svc-slack-3',
+      service: 'web',
+      noRoute: 0,
+      missingTag: 0,
+    });
     slack = await new FakeSlack().start();
     const channels: Record<string, { language?: 'it'; accounts: string[] }> = {
       [C_IT]: { language: 'it', accounts: [ACCOUNT] },
@@ -111,7 +120,7 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
         port: 0,
         alertSources: { botIds: [ALERT_BOT], appIds: [], channels: [] },
         channels,
-        defaultAccounts: [ACCOUNT, ACCOUNT_2],
+        defaultAccounts: [ACCOUNT, ACCOUNT_2, ACCOUNT_GONE],
       },
     });
     app = await buildSlackApp(config, {
@@ -293,6 +302,26 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
     expect(byApi['ecs:DescribeServices'] ?? 0).toBeLessThanOrEqual(2);
     expect(captured.text()).toContain('service alert answered with its first reply');
   }, 120_000);
+
+  it('an alert about a service whose stopped tasks are gone: the pre-flight of the task it would start now', async () => {
+    const channel = 'C0SVCGONE1';
+    const msg = await alert(channel, serviceAlertFixture('eventbridge-task-start-impaired', varsOf(gone)));
+    const [reply] = await slack.waitFor(
+      () => {
+        const r = replies(channel, msg.ts);
+        return r.length ? r : undefined;
+      },
+      30_000,
+      'the pre-flight reply',
+    );
+    const body = texts(reply!.blocks);
+    expect(reply!.text).toContain('Service web: no stopped task to diagnose');
+    expect(body).toContain('ECS shows no stopped task of this service');
+    expect(body).toContain('Pre-flight of a task started now');
+    expect(body).toContain('Would fail');
+    expect(body).toContain('*Image exists*');
+    expect(blockKitViolations({ text: reply!.text ?? '', blocks: reply!.blocks ?? [] })).toEqual([]);
+  });
 
   it('a mention in the thread of a service alert diagnoses that service', async () => {
     // Posted by a person: names the service (never its facts), the mention asks.
