@@ -18,6 +18,7 @@ import { isUserError } from '../../src/errors.js';
 import { translator } from '../../src/i18n.js';
 import { mayDiagnose } from '../../src/slack/access.js';
 import { findTasks, findTasksInMessage, flattenMessage, MAX_TASKS_PER_ALERT } from '../../src/slack/alert.js';
+import { checkAccount } from '../../src/slack/commands/check.js';
 import { handleCommand } from '../../src/slack/commands/ecs-pull.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
 import type { SlackDeps } from '../../src/slack/deps.js';
@@ -108,7 +109,11 @@ const commandText = fc.oneof(
       fc.constantFrom('why', 'perché', '', 'service', 'servizio'),
       fc.oneof(
         validArn,
-        fc.constantFrom('shop/web', 'web', 'arn:aws:ecs:eu-west-1:123456789012:service/shop/web'),
+        fc.constantFrom(
+          'arn:aws:ecs:eu-west-1:123456789012:service/shop/web',
+          'arn:aws:ecs:eu-west-1:123456789012:service/web',
+          'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/shop/services/web/events?region=eu-west-1',
+        ),
       ),
       fc.constantFrom('', 'lang:it', 'cluster:x', 'junk'),
     )
@@ -374,11 +379,14 @@ describe('the Slack handlers on anything', () => {
     const parsed = parseCommandText(text);
     if (parsed.kind !== 'why' && parsed.kind !== 'service') return false;
     try {
-      const t =
-        parsed.kind === 'why'
-          ? parseTaskTarget(parsed.ref, parsed.opts)
-          : parseServiceTarget(parsed.ref, parsed.opts);
-      return !!t.account && mayDiagnose(config, pool, channel, t.account, t.partition);
+      if (parsed.kind === 'why') {
+        const t = parseTaskTarget(parsed.ref, parsed.opts);
+        return !!t.account && mayDiagnose(config, pool, channel, t.account, t.partition);
+      }
+      // A service named without its account takes the channel's, when it may read exactly one.
+      const t = parseServiceTarget(parsed.ref, parsed.opts);
+      const account = checkAccount(config, channel, t, undefined);
+      return !!account && mayDiagnose(config, pool, channel, account, t.partition);
     } catch {
       return false;
     }

@@ -23,7 +23,7 @@ import {
 import { guarded } from '../guard.js';
 import { requestLanguage } from '../language.js';
 import { publishReply, respondLine, type SlackClient } from '../reply.js';
-import { handleCheck } from './check.js';
+import { botRegion, checkAccount, handleCheck } from './check.js';
 import { parseCommandText } from './parse.js';
 
 export const COMMAND = '/ecs-pull';
@@ -129,6 +129,26 @@ export async function handleCommand(
   );
 }
 
+/**
+ * A service named in Slack, as `/ecs-pull check` names one: the region the reference names, else `region:`, else
+ * the bot's own; the account the reference names, else `account:`, else the one account the channel may read.
+ */
+export async function slackServiceTarget(
+  deps: SlackDeps,
+  channel: string,
+  ref: string,
+  opts: TargetOptions,
+): Promise<ReturnType<typeof parseServiceTarget>> {
+  let target: ReturnType<typeof parseServiceTarget>;
+  try {
+    target = parseServiceTarget(ref, opts);
+  } catch (err) {
+    if (!isUserError(err) || err.key !== 'errors.service.needs-region') throw err;
+    target = parseServiceTarget(ref, { ...opts, defaultRegion: await botRegion() });
+  }
+  return { ...target, account: checkAccount(deps.config, channel, target, undefined) };
+}
+
 /** `/ecs-pull service <service>`: the service's diagnosis, posted like a task's (summary, details in its thread). */
 async function answerService(
   deps: SlackDeps,
@@ -144,7 +164,7 @@ async function answerService(
   const usage = t('service:slack.usage', { command: COMMAND });
   let target: ReturnType<typeof parseServiceTarget>;
   try {
-    target = parseServiceTarget(ref, opts);
+    target = await slackServiceTarget(deps, command.channel_id, ref, opts);
   } catch (err) {
     if (!isUserError(err)) throw err;
     await tell(`${say(t, userErrorMessage(err))}\n${usage}`);

@@ -4,13 +4,13 @@
  */
 import type { App } from '@slack/bolt';
 import type { ServiceTarget } from '../../aws/service-target.js';
-import { parseServiceTarget } from '../../aws/service-target.js';
 import type { Language } from '../../config.js';
 import { isUserError } from '../../errors.js';
 import { translator } from '../../i18n.js';
 import { say } from '../../render/text.js';
 import { channelLanguage, isAlertSource } from '../access.js';
 import { findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
+import { slackServiceTarget } from '../commands/ecs-pull.js';
 import { parseCommandText } from '../commands/parse.js';
 import { claim, firstDelivery } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
@@ -132,7 +132,7 @@ export async function handleMention(
       if (asked.kind === 'service') {
         let target: ServiceTarget;
         try {
-          target = parseServiceTarget(asked.ref, asked.opts);
+          target = await slackServiceTarget(deps, channel, asked.ref, asked.opts);
         } catch (err) {
           if (!isUserError(err)) throw err;
           await tell(
