@@ -173,6 +173,23 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
       expect(blockKitViolations({ text: m.text ?? '', blocks: m.blocks ?? [] })).toEqual([]);
   });
 
+  it('/ecs-pull service CLUSTER/SERVICE alone: the channel’s only account, the bot’s region, in the channel’s language', async () => {
+    const r = await send.command({
+      text: `service ${web.cluster}/${web.service}`,
+      channel_id: C_IT,
+      user_id: 'U0SVCUSERIT',
+      response_url: slack.responseUrl('svc-cmd-it'),
+    });
+    expect(r.status).toBe(200);
+    const d = await slack.waitFor(
+      () => (slack.messages.get(C_IT) ?? []).find((m) => m.thread_ts && m.user === BOT_USER_ID),
+      30_000,
+      'detail',
+    );
+    expect(texts(d.blocks)).toContain('ecs-pull · servizio web');
+    expect(texts(d.blocks)).toContain(`Cluster ${web.cluster} · account ${ACCOUNT} · eu-west-1`);
+  });
+
   it('Re-run on the service reply diagnoses the service afresh and updates it in place', async () => {
     const updates = slack.callsOf('chat.update').length;
     proxy.reset();
