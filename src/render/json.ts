@@ -1,6 +1,7 @@
 /** JSON rendering: the report as data, with each message also rendered in the requested language. */
 import type { TFunction } from 'i18next';
 import type { CheckResult, Message } from '../diagnosis/checks/types.js';
+import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { Report } from '../diagnosis/report.js';
 import { checkTitle, say } from './text.js';
 
@@ -12,7 +13,17 @@ export function withText(t: TFunction, m: Message | undefined): WithText<Message
   return m ? { ...m, text: say(t, m) } : undefined;
 }
 
-/** Check results as the JSON reports print them: each message with its text, the check's title. */
+/** A fix command as JSON: its line for a POSIX shell first, then its parts, sentences rendered. */
+function commandJson(t: TFunction, c: FixCommand) {
+  return {
+    line: shellLine(c),
+    ...c,
+    ...(c.note ? { note: withText(t, c.note) } : {}),
+    ...(c.fill ? { fill: c.fill.map((f) => ({ name: f.name, what: withText(t, f.what) })) } : {}),
+  };
+}
+
+/** Check results as the JSON reports print them: each message with its text, the check's title, its commands. */
 export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
   return checks.map((c) => ({
     ...c,
@@ -20,6 +31,7 @@ export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
     message: withText(t, c.message),
     evidence: c.evidence.map((e) => withText(t, e)),
     remediation: withText(t, c.remediation),
+    commands: (c.commands ?? []).map((x) => commandJson(t, x)),
   }));
 }
 

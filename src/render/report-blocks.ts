@@ -22,12 +22,14 @@ import {
   plain,
   section,
 } from './blockkit.js';
-import { checkTitle, contextLines, say } from './text.js';
+import { checkTitle, commandLines, contextLines, say } from './text.js';
 
 /** Readability caps (well inside the limits): problems shown in full, console buttons per check and per task. */
 const MAX_FULL_PROBLEMS = 12;
 const LINKS_PER_CHECK = 5;
 const LINKS_PER_TASK = 8;
+/** A check's commands take at most this many sections; more, and the check says where to get them all. */
+const COMMAND_SECTIONS_PER_CHECK = 3;
 
 export const statusEmoji: Record<CheckResult['status'], string> = {
   fail: ':x:',
@@ -134,6 +136,49 @@ export function checkText(t: TFunction, c: CheckResult): string {
   return clip(lines.join('\n'), LIMITS.sectionText);
 }
 
+/**
+ * A check's fix commands as sections of code blocks that each stay within a section's limit: whole lines only (a
+ * command is never cut, which would paste as another command). A line that fits no section, or that would
+ * close the code block (```), is left out and a sentence after the block says where to get it.
+ */
+export function commandSections(t: TFunction, commands: CheckResult['commands']): string[] {
+  if (!commands?.length) return [];
+  const head = `:computer: *${esc(t('fix:render.slack-title'))}* _${esc(t('fix:render.slack-hint'))}_\n`;
+  const render = (first: boolean, body: string[], notes: string[]) =>
+    (first ? head : '') +
+    [body.length ? `\`\`\`\n${body.join('\n')}\n\`\`\`` : '', ...notes.map((n) => `_${n}_`)]
+      .filter(Boolean)
+      .join('\n');
+  const sections: string[] = [];
+  let body: string[] = [];
+  let notes: string[] = [];
+  const fits = (b: string[], n: string[]) => render(!sections.length, b, n).length <= LIMITS.sectionText;
+  const flush = () => {
+    if (body.length || notes.length) sections.push(render(!sections.length, body, notes));
+    body = [];
+    notes = [];
+  };
+  for (const line of commandLines(t, commands)) {
+    const text = esc(line.text);
+    // A line no section could hold, or one that would end the code block, is named instead of shown.
+    const whole = render(false, [text], []).length <= LIMITS.sectionText - head.length;
+    if (line.text.includes('```') || !whole) {
+      const note = esc(
+        line.text.includes('```')
+          ? t('fix:render.unshowable')
+          : t('fix:render.too-long', { chars: line.text.length }),
+      );
+      if (!fits(body, [...notes, note])) flush();
+      notes.push(note);
+      continue;
+    }
+    if (!fits([...body, text], notes)) flush();
+    body.push(text);
+  }
+  flush();
+  return sections;
+}
+
 function linkLabel(t: TFunction, l: LinkRef): string {
   const kind = t(`slack:link.${l.kind}`, { defaultValue: '' });
   return clip(kind ? `${kind}: ${l.id}` : l.id, LIMITS.buttonText);
@@ -223,12 +268,19 @@ export function fullReport(t: TFunction, r: Report, budget: number, prefix: stri
   for (const p of probs) {
     if (shown >= MAX_FULL_PROBLEMS) break;
     const { buttons, hidden } = linkButtons(t, p.links, `${prefix}${shown}`, LINKS_PER_CHECK);
+    let commands = commandSections(t, p.commands);
     const cost = buttons.length ? 2 : 1;
     if (cost > room) break;
-    const more = hidden ? `\n_${esc(t('slack:more-links', { count: hidden }))}_` : '';
+    // The commands take a section each; without room for them the check says where to get them.
+    let more = hidden ? `\n_${esc(t('slack:more-links', { count: hidden }))}_` : '';
+    if (cost + commands.length > room || commands.length > COMMAND_SECTIONS_PER_CHECK) {
+      commands = [];
+      more += `\n_${esc(t('fix:render.no-room'))}_`;
+    }
     middle.push(section(`${clip(checkText(t, p), LIMITS.sectionText - more.length)}${more}`));
+    for (const c of commands) middle.push(section(c));
     if (buttons.length) middle.push({ type: 'actions', elements: buttons });
-    room -= cost;
+    room -= cost + commands.length;
     shown++;
   }
   if (shown < probs.length) {

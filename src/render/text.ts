@@ -7,9 +7,21 @@
 import type { TFunction } from 'i18next';
 import { byWorstStatus, type CheckResult, checkKeyPrefix, type Message } from '../diagnosis/checks/types.js';
 import type { Clue } from '../diagnosis/classify.js';
+import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { TaskContext } from '../diagnosis/context.js';
 import type { Cause, ConfidenceLevel, Report } from '../diagnosis/report.js';
-import { BLANK, bullet, GLUE, layout, PLAIN, type Role, type Row, row, type Terminal } from './terminal.js';
+import {
+  BLANK,
+  bullet,
+  GLUE,
+  layout,
+  PLAIN,
+  type Role,
+  type Row,
+  raw,
+  row,
+  type Terminal,
+} from './terminal.js';
 
 /** Translates a message key with its parameters (arrays joined). */
 export function say(t: TFunction, m: Message | undefined): string {
@@ -135,6 +147,51 @@ export function cluesOf(cause: Cause): Clue[] {
   return cause.clues ?? (cause.fragments ?? []).map((text) => ({ text, kind: 'said' as const }));
 }
 
+export interface CommandLine {
+  kind: 'comment' | 'command';
+  text: string;
+}
+
+/** A sentence as a shell comment: one line, whatever it contains. */
+function shellComment(text: string): CommandLine {
+  return { kind: 'comment', text: `# ${text.replace(/[\r\n]+/g, ' ')}` };
+}
+
+/**
+ * Fix commands as lines a person copies: each command on one line, what to know about it (the account to run it
+ * in, a caution, a value to fill in, where the resource lives in code) as shell comments before it, so that the
+ * whole block can be pasted into a shell as it is. The text report and Slack both show these lines.
+ */
+export function commandLines(t: TFunction, commands: readonly FixCommand[]): CommandLine[] {
+  const out: CommandLine[] = [];
+  let lastIac = '';
+  let lastAccount = '';
+  for (const c of commands) {
+    if (c.account && c.account !== lastAccount)
+      out.push(shellComment(t('fix:render.account', { account: c.account })));
+    lastAccount = c.account ?? '';
+    if (c.note) out.push(shellComment(say(t, c.note)));
+    for (const f of c.fill ?? [])
+      out.push(shellComment(t('fix:render.fill', { name: f.name, what: say(t, f.what) })));
+    if (c.iac) {
+      const iac = t('fix:render.iac', { ...c.iac });
+      if (iac !== lastIac) out.push(shellComment(iac));
+      lastIac = iac;
+    }
+    out.push({ kind: 'command', text: shellLine(c) });
+  }
+  return out;
+}
+
+/** The rows of a check's commands, never wrapped or coloured (they are pasted into a shell). */
+function commandRows(t: TFunction, commands: readonly FixCommand[] | undefined, indent: number): Row[] {
+  if (!commands?.length) return [];
+  return [
+    row(indent, t('fix:render.title'), 'fix'),
+    ...commandLines(t, commands).map((l) => raw(indent + 2, l.text)),
+  ];
+}
+
 /** "Console: URL", kept together when wrapped. */
 export function linkText(t: TFunction, url: string): string {
   return (t('report.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`);
@@ -155,6 +212,7 @@ export function problemRows(t: TFunction, r: CheckResult, indent: number): Row[]
   ];
   for (const e of r.evidence) out.push(bullet(indent + 4, '·', say(t, e)));
   if (r.remediation) out.push(row(indent + 4, t('report.fix', { text: say(t, r.remediation) }), 'fix'));
+  out.push(...commandRows(t, r.commands, indent + 4));
   for (const l of r.links) out.push(row(indent + 4, linkText(t, l.url)));
   return out;
 }
@@ -167,6 +225,15 @@ function answerRows(t: TFunction, report: Report): Row[] {
   const out = [row(0, t('causes:render.answer', { summary }), 'answer')];
   if (top.id !== 'unknown') out.push(row(2, confidenceText(t, top), levelOf(top)));
   if (top.remediation) out.push(row(2, t('report.fix', { text: say(t, top.remediation) }), 'fix'));
+  // The commands of the checks that decided the answer (their fixes are the one above, in commands).
+  const decided = (top.checks ?? []).flatMap((id) => report.checks.filter((c) => c.id === id));
+  out.push(
+    ...commandRows(
+      t,
+      decided.flatMap((c) => c.commands ?? []),
+      2,
+    ),
+  );
   for (const n of report.verdict?.notes ?? []) out.push(row(2, say(t, n)));
   return out;
 }

@@ -249,6 +249,10 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
     expect(texts(detail.blocks)).toContain('Cluster web · account 431122334455 · eu-west-1');
     expect(texts(detail.blocks)).toContain(net.subnetId);
     expect(actionValue(detail.blocks, ACTION_RERUN)).toContain(t1.taskArn);
+    // The fix as commands, copyable: a code block with the route table's real id.
+    expect(texts(detail.blocks)).toMatch(
+      /```[^`]*aws ec2 create-route --route-table-id rtb-[0-9a-f]+ --destination-cidr-block 0\.0\.0\.0\/0/,
+    );
     for (const m of [summary, detail]) {
       expect(blockKitViolations({ text: m.text ?? '', blocks: m.blocks ?? [] })).toEqual([]);
     }

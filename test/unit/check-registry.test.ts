@@ -61,6 +61,10 @@ describe('check registry: one check, one place', () => {
         expect(Object.values(mod)).toContain(check);
       });
 
+      it('declares the commands that apply its fixes (checked against the AWS CLI models by its own test)', () => {
+        expect(typeof check.commands, `${check.id} has no commands(result, input)`).toBe('function');
+      });
+
       it('points at a known cause', () => {
         expect(CAUSE_IDS).toContain(check.cause);
         expect(check.cause).not.toBe('unknown');

@@ -34,7 +34,14 @@ import { routeCheck } from './network/route.js';
 import { securityGroupEgressCheck } from './network/security-group-egress.js';
 import { secretsRetrievalCheck } from './secrets/retrieval.js';
 import { ephemeralStorageCheck } from './storage/ephemeral.js';
-import { type Check, type CheckResult, FactReader, FactUnavailable, isInconclusive } from './types.js';
+import {
+  type Check,
+  type CheckInput,
+  type CheckResult,
+  FactReader,
+  FactUnavailable,
+  isInconclusive,
+} from './types.js';
 
 /** The network path: the internet path, then the endpoint path, then DNS, in display order. */
 export const networkPathChecks: readonly Check[] = [
@@ -83,11 +90,31 @@ export function factsNeeded(checks: readonly Check[]): FactName[] {
   return [...new Set(checks.flatMap((c) => c.needs))];
 }
 
-/** What the runner adds to every result: the cause it speaks to, and whether a skip means "cannot tell". */
-function finish(check: Check, result: CheckResult): CheckResult {
+/**
+ * What the runner adds to every result: the cause it speaks to, whether a skip means "cannot tell", and for a
+ * failure or a warning the commands that fix it (a bug there costs the commands, never the result).
+ */
+function finish(
+  check: Check,
+  result: CheckResult,
+  input?: CheckInput,
+  onError: (checkId: string, err: unknown) => void = () => {},
+): CheckResult {
   const { id, status, ...rest } = result;
   const out: CheckResult = { id, status, cause: result.cause ?? check.cause, ...rest };
   if (isInconclusive(check, result)) out.inconclusive = true;
+  if (input && check.commands && (status === 'fail' || status === 'warn')) {
+    try {
+      // An account is named only when it is not the task's own.
+      const commands = check
+        .commands(out, input)
+        .map(({ account, ...c }) => (account && account !== input.context.account ? { ...c, account } : c));
+      if (commands.length) out.commands = commands;
+    } catch (err) {
+      // A fact the commands would name is missing: the result stands without commands.
+      if (!(err instanceof FactUnavailable)) onError(check.id, err);
+    }
+  }
   return out;
 }
 
@@ -108,6 +135,7 @@ export function runChecks(
   onError: (checkId: string, err: unknown) => void = () => {},
 ): Promise<CheckResult[]> {
   const reader = new FactReader(facts);
+  const input: CheckInput = { context, facts: reader, links };
   return Promise.all(
     checks.map(async (check): Promise<CheckResult> => {
       if (check.failedTask === 'needs' && isPreflight(context)) {
@@ -120,7 +148,7 @@ export function runChecks(
         });
       }
       try {
-        return finish(check, await check.run({ context, facts: reader, links }));
+        return finish(check, await check.run(input), input, onError);
       } catch (err) {
         if (err instanceof FactUnavailable) {
           return finish(check, {

@@ -6,6 +6,7 @@
 import type { ConsoleLinks, LinkRef } from '../../aws/console-links.js';
 import type { FactError } from '../../aws/errors.js';
 import type { CauseId } from '../causes.js';
+import type { FixCommand } from '../commands.js';
 import type { TaskContext } from '../context.js';
 import type { Fact, FactMap, FactName } from '../facts/types.js';
 
@@ -47,6 +48,8 @@ export interface CheckResult {
   links: LinkRef[];
   /** For unknown: the fact that was missing and why (names the IAM action for a denial). */
   missing?: { fact: string; error: FactError } | undefined;
+  /** For fail/warn: the AWS CLI commands that apply the remediation (set by the runner from the check's `commands`). */
+  commands?: FixCommand[] | undefined;
 }
 
 /** What a check reads. */
@@ -79,6 +82,11 @@ export interface Check {
   needs: readonly FactName[];
   /** Pure: same facts, same result. May be async (policy evaluation is). */
   run(input: CheckInput): CheckResult | Promise<CheckResult>;
+  /**
+   * The AWS CLI commands that apply a failing or warning result's remediation, with the ids of the facts (pure,
+   * like run). None when the remediation is not a change one command makes (rebuild an image, ask someone).
+   */
+  commands?(result: CheckResult, input: CheckInput): FixCommand[];
 }
 
 /** What a check declares besides its id, which its result builders carry. */

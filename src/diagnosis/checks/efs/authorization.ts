@@ -1,8 +1,19 @@
 import { evaluatePolicy } from '../../../aws/policy-eval.js';
+import { aws, shellVar } from '../../commands.js';
 import type { EfsVolumeRecord } from '../../facts/efs.js';
 import { efsMountActions } from '../../task-refs.js';
+import {
+  fixMessage,
+  fixOf,
+  IAC,
+  inlinePolicyName,
+  one,
+  param,
+  putRolePolicy,
+  taskDefinitionChange,
+} from '../shared/commands.js';
 import { efsRecords, partError, taskEfsVolumes } from '../shared/efs.js';
-import { worstOf } from '../shared/fold.js';
+import { okValue, worstOf } from '../shared/fold.js';
 import { notAsked, rolePermission, TASK_ROLE_FACTS } from '../shared/permissions.js';
 import { type CheckInput, type CheckResult, defineCheck, type Message, results } from '../types.js';
 
@@ -16,6 +27,72 @@ export const efsAuthorizationCheck = defineCheck(r, {
   cause: 'efs-mount',
   cannotTell: ['skip.not-gathered', 'skip.no-file-system'],
   needs: ['efs.volumes', 'iam.taskRole', 'iam.taskRoleSimulation', 'iam.taskRolePolicies'],
+  commands(result, { context: ctx, facts }) {
+    const fix = fixOf(result);
+    const fileSystemId = param(result.remediation, 'fileSystemId');
+    if (fix === 'task-role') {
+      const change = taskDefinitionChange(
+        ctx,
+        '.taskRoleArn = $role',
+        { role: shellVar('TASK_ROLE_ARN') },
+        IAC.taskRoleArn,
+      );
+      if (change.length)
+        change[0] = {
+          ...change[0]!,
+          fill: [
+            {
+              name: 'TASK_ROLE_ARN',
+              what: fixMessage('fill.task-role', { fileSystemId: fileSystemId ?? '?' }),
+            },
+          ],
+        };
+      return change;
+    }
+    // A statement of the file system policy that denies is not undone by allowing elsewhere.
+    if (result.message.key.endsWith('.explicit-deny')) return [];
+    const v = (okValue(facts.raw('efs.volumes')) ?? []).find((x) => x.fileSystemId === fileSystemId);
+    const actions = (param(result.remediation, 'efsActions') ?? '').split(', ').filter(Boolean);
+    if (!v || !actions.length) return [];
+    if (fix === 'allow') {
+      const role = ctx.taskDefinition?.taskRoleArn;
+      if (!role) return [];
+      const inline = okValue(facts.raw('iam.taskRole'))?.inlineNames;
+      return [putRolePolicy(ctx.region, role, inlinePolicyName('mount-efs', inline), actions, [v.arn])];
+    }
+    if (fix !== 'allow-anonymous') return [];
+    // put-file-system-policy replaces the policy: its statements are kept, one for clients through a mount target added.
+    let current: { Version?: string; Statement?: unknown } = {};
+    try {
+      current = v.policy ? JSON.parse(v.policy) : {};
+    } catch {
+      return [];
+    }
+    const doc = {
+      Version: current.Version ?? '2012-10-17',
+      Statement: [
+        ...([] as unknown[]).concat(current.Statement ?? []),
+        {
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: actions,
+          Resource: v.arn,
+          Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } },
+        },
+      ],
+    };
+    return [
+      one(
+        aws(
+          'efs',
+          'put-file-system-policy',
+          { 'file-system-id': v.fileSystemId, policy: JSON.stringify(doc) },
+          ctx.region,
+        ),
+        { iac: IAC.fileSystemPolicy },
+      ),
+    ];
+  },
   async run(input) {
     if (!taskEfsVolumes(input.context).length) return r.skip('skip.none');
     const records = efsRecords(input.facts);

@@ -1,4 +1,6 @@
+import { aws } from '../../commands.js';
 import type { EfsVolumeRecord } from '../../facts/efs.js';
+import { enableVpcDns, fixOf, IAC, one, param } from '../shared/commands.js';
 import {
   efsRecords,
   mountTargetIn,
@@ -8,7 +10,7 @@ import {
   taskVpc,
   taskZones,
 } from '../shared/efs.js';
-import { worstOf } from '../shared/fold.js';
+import { okValue, worstOf } from '../shared/fold.js';
 import { vpcResolvesPrivately } from '../shared/path.js';
 import { type CheckInput, type CheckResult, defineCheck, type Message, results } from '../types.js';
 
@@ -19,6 +21,32 @@ export const mountTargetCheck = defineCheck(r, {
   cause: 'efs-mount',
   cannotTell: ['skip.not-gathered'],
   needs: ['efs.volumes', 'ec2.subnets', 'ec2.vpcDns'],
+  commands(result, { context: ctx, facts }) {
+    const fix = fixOf(result);
+    const vpcId = param(result.remediation, 'vpcId');
+    if (fix === 'dns' && vpcId) return enableVpcDns(ctx.region, vpcId, okValue(facts.raw('ec2.vpcDns')));
+    const fileSystemId = param(result.remediation, 'fileSystemId');
+    const subnetId = param(result.remediation, 'subnetId');
+    if (fix !== 'create' || !fileSystemId || !subnetId) return [];
+    // The groups the file system's other mount targets have (else EFS gives the VPC's default group).
+    const v = (okValue(facts.raw('efs.volumes')) ?? []).find((x) => x.fileSystemId === fileSystemId);
+    const groups = v?.mountTargets?.find((m) => m.securityGroups?.length)?.securityGroups;
+    return [
+      one(
+        aws(
+          'efs',
+          'create-mount-target',
+          {
+            'file-system-id': fileSystemId,
+            'subnet-id': subnetId,
+            'security-groups': groups?.length ? groups : undefined,
+          },
+          ctx.region,
+        ),
+        { iac: IAC.mountTarget },
+      ),
+    ];
+  },
   run(input) {
     if (!taskEfsVolumes(input.context).length) return r.skip('skip.none');
     const records = efsRecords(input.facts);

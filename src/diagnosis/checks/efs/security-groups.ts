@@ -1,6 +1,7 @@
 import type { SecurityGroupRecord } from '../../facts/ec2.js';
 import type { EfsVolumeRecord } from '../../facts/efs.js';
 import { cidrContains } from '../shared/cidr.js';
+import { authorize, fixOf, param } from '../shared/commands.js';
 import { efsRecords, mountTargetIn, partError, taskEfsVolumes, taskVpc, taskZones } from '../shared/efs.js';
 import { worstOf } from '../shared/fold.js';
 import { sgAllows } from '../shared/path.js';
@@ -17,6 +18,26 @@ export const efsSecurityGroupsCheck = defineCheck(r, {
   failedTask: 'refines',
   cannotTell: ['skip.not-gathered', 'skip.no-target'],
   needs: ['efs.volumes', 'ec2.subnets', 'ec2.securityGroups'],
+  commands(result, { context: ctx }) {
+    const first = (name: string) =>
+      (param(result.remediation, name) ?? '').split(', ').find((g) => g.startsWith('sg-'));
+    const mountTargetGroup = first('mountTargetGroups');
+    if (fixOf(result) === 'allow-in') {
+      const source = param(result.remediation, 'source');
+      if (!mountTargetGroup || !source) return [];
+      const peer = source.startsWith('sg-') ? { groupId: source } : { cidr: source };
+      return [authorize('ingress', mountTargetGroup, NFS, peer, ctx.region)];
+    }
+    const taskGroup = first('taskGroups');
+    const address = param(result.remediation, 'address');
+    if (fixOf(result) !== 'allow-out' || !taskGroup) return [];
+    const peer = mountTargetGroup
+      ? { groupId: mountTargetGroup }
+      : address
+        ? { cidr: `${address}/32` }
+        : undefined;
+    return peer ? [authorize('egress', taskGroup, NFS, peer, ctx.region)] : [];
+  },
   run(input) {
     if (!taskEfsVolumes(input.context).length) return r.skip('skip.none');
     const records = efsRecords(input.facts);

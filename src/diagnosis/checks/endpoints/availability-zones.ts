@@ -1,3 +1,5 @@
+import { aws } from '../../commands.js';
+import { endpointIds, IAC, one, param } from '../shared/commands.js';
 import { worstOf } from '../shared/fold.js';
 import { relevantEndpoints } from '../shared/path.js';
 import { type CheckResult, defineCheck, type Message, results } from '../types.js';
@@ -13,6 +15,18 @@ export const endpointAzCheck = defineCheck(r, {
   cause: 'vpc-endpoint',
   failedTask: 'refines',
   needs: ['ec2.subnets', 'ec2.vpcSubnets', 'ec2.vpcEndpoints'],
+  commands(result, { context: ctx }) {
+    const subnetId = param(result.remediation, 'subnetId');
+    if (!subnetId) return [];
+    return endpointIds(param(result.message, 'endpoints')).map((id) =>
+      one(
+        aws('ec2', 'modify-vpc-endpoint', { 'vpc-endpoint-id': id, 'add-subnet-ids': subnetId }, ctx.region),
+        {
+          iac: IAC.endpointSubnets,
+        },
+      ),
+    );
+  },
   run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints'), 'Interface');
     if (!relevant.length) return r.skip('skip.none');

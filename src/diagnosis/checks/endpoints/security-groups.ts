@@ -1,4 +1,5 @@
 import { cidrContains } from '../shared/cidr.js';
+import { authorize, param } from '../shared/commands.js';
 import { relevantEndpoints, sgAllows } from '../shared/path.js';
 import { defineCheck, type Message, results } from '../types.js';
 
@@ -9,6 +10,13 @@ export const endpointSecurityGroupsCheck = defineCheck(r, {
   cause: 'vpc-endpoint',
   failedTask: 'refines',
   needs: ['ec2.subnets', 'ec2.securityGroups', 'ec2.vpcEndpoints'],
+  commands(result, { context: ctx }) {
+    const source = param(result.remediation, 'source');
+    const groups = (param(result.remediation, 'groups') ?? '').split(', ').filter((g) => g.startsWith('sg-'));
+    if (!source) return [];
+    const peer = source.startsWith('sg-') ? { groupId: source } : { cidr: source };
+    return groups.map((g) => authorize('ingress', g, 443, peer, ctx.region));
+  },
   run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints'), 'Interface');
     if (!relevant.length) return r.skip('skip.none');

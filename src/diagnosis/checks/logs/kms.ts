@@ -1,4 +1,5 @@
 import { awslogsOptionsOf } from '../../task-refs.js';
+import { enableKey, param } from '../shared/commands.js';
 import { worstOf } from '../shared/fold.js';
 import { type CheckResult, defineCheck, results } from '../types.js';
 
@@ -9,6 +10,10 @@ export const logKmsCheck = defineCheck(r, {
   cause: 'log-configuration',
   cannotTell: ['skip.not-gathered'],
   needs: ['logs.groups'],
+  commands(result, { context: ctx }) {
+    const key = param(result.remediation, 'logKey');
+    return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
+  },
   run({ context: ctx, facts, links }) {
     const awslogs = awslogsOptionsOf(ctx.containers.flatMap((c) => (c.definition ? [c.definition] : [])));
     if (!awslogs.some((o) => o.group)) return r.skip('skip.none');

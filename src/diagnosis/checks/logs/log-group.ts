@@ -1,6 +1,8 @@
+import { aws, type FixCommand } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { LogGroupRecord } from '../../facts/logs.js';
 import { awslogsOptionsOf } from '../../task-refs.js';
+import { containerEdit, fixOf, IAC, one, param, taskDefinitionChange } from '../shared/commands.js';
 import { worstOf } from '../shared/fold.js';
 import { notAsked, rolePermission } from '../shared/permissions.js';
 import { type CheckInput, type CheckResult, defineCheck, type Message, results } from '../types.js';
@@ -12,6 +14,32 @@ export const logGroupCheck = defineCheck(r, {
   cause: 'log-configuration',
   cannotTell: ['skip.not-gathered'],
   needs: ['logs.groups', 'iam.executionRoleSimulation', 'iam.executionRolePolicies'],
+  commands(result, { context: ctx }) {
+    const createGroup = (group: string, region: string): FixCommand =>
+      one(aws('logs', 'create-log-group', { 'log-group-name': group }, region), { iac: IAC.logGroup });
+    const fix = fixOf(result);
+    if (fix === 'create' || fix === 'create-or-grant') {
+      const group = param(result.remediation, 'missingGroup');
+      return group ? [createGroup(group, param(result.remediation, 'logRegion') ?? ctx.region)] : [];
+    }
+    const container = param(result.remediation, 'logContainer');
+    const family = ctx.taskDefinition?.family;
+    if (fix !== 'options' || !container || !family) return [];
+    // The options it lacks, the usual ones: the task's region, and /ecs/FAMILY (created first) for the group.
+    const group = `/ecs/${family}`;
+    const missing = param(result.remediation, 'logOptions') ?? '';
+    return [
+      ...(missing.includes('awslogs-group') ? [createGroup(group, ctx.region)] : []),
+      ...taskDefinitionChange(
+        ctx,
+        containerEdit(
+          '.logConfiguration.options = ({"awslogs-group": $group, "awslogs-region": $region} + (.logConfiguration.options // {}))',
+        ),
+        { container, group, region: ctx.region },
+        IAC.logOptions,
+      ),
+    ];
+  },
   async run({ context: ctx, facts, links }) {
     const options = awslogsOptionsOf(ctx.containers.flatMap((c) => (c.definition ? [c.definition] : [])));
     if (!options.length) return r.skip('skip.none');

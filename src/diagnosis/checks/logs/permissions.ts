@@ -1,5 +1,6 @@
 import { LOG_WRITE_ACTIONS, logGroupRefsOf } from '../../task-refs.js';
-import { containerList } from '../shared/fold.js';
+import { inlinePolicyName, param, putRolePolicy } from '../shared/commands.js';
+import { containerList, okValue } from '../shared/fold.js';
 import { notAsked, rolePermission } from '../shared/permissions.js';
 import { type CheckResult, defineCheck, type Message, results } from '../types.js';
 
@@ -10,6 +11,14 @@ export const logPermissionsCheck = defineCheck(r, {
   cause: 'log-configuration',
   cannotTell: ['skip.no-role', 'skip.role-missing', 'skip.not-gathered'],
   needs: ['iam.executionRole', 'iam.executionRoleSimulation', 'iam.executionRolePolicies'],
+  commands(result, { context: ctx, facts }) {
+    const role = param(result.remediation, 'role');
+    const resource = param(result.remediation, 'resource');
+    const actions = (param(result.remediation, 'logActions') ?? '').split(', ').filter(Boolean);
+    if (!role || !resource || !actions.length) return [];
+    const inline = okValue(facts.raw('iam.executionRole'))?.inlineNames;
+    return [putRolePolicy(ctx.region, role, inlinePolicyName('write-logs', inline), actions, [resource])];
+  },
   async run({ context: ctx, facts, links }) {
     const definitions = ctx.containers.flatMap((c) => (c.definition ? [c.definition] : []));
     const groups = logGroupRefsOf(definitions, ctx.partition, ctx.region, ctx.account, ctx.taskId);

@@ -1,8 +1,22 @@
 import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import type { FactError } from '../../../aws/errors.js';
+import { aws, type FixCommand, shellVar } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
-import { worstOf } from '../shared/fold.js';
+import {
+  accountOf,
+  addExecutionRole,
+  createEndpoints,
+  enableKey,
+  fixMessage,
+  fixOf,
+  IAC,
+  inlinePolicyName,
+  one,
+  param,
+  putRolePolicy,
+} from '../shared/commands.js';
+import { okValue, worstOf } from '../shared/fold.js';
 import { endpointsFor, internetPath, serviceReach } from '../shared/path.js';
 import { secretAccess, secretKey } from '../shared/secrets.js';
 import {
@@ -27,7 +41,61 @@ export const secretsRetrievalCheck = defineCheck(r, {
     'ec2.routeTables',
     'ec2.vpcEndpoints',
     'ec2.vpcDns',
+    'ec2.subnets',
   ],
+  commands(result, { context: ctx, facts }) {
+    const role = param(result.remediation, 'role');
+    const inline = okValue(facts.raw('iam.executionRole'))?.inlineNames;
+    switch (fixOf(result)) {
+      case 'create': {
+        const s = (okValue(facts.raw('secrets.references')) ?? []).find(
+          (x) => x.valueFrom === param(result.message, 'secret'),
+        );
+        return s ? createSecret(s, result.message.key.endsWith('.deleted')) : [];
+      }
+      case 'enable-key': {
+        const key = param(result.remediation, 'key');
+        return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
+      }
+      case 'add-role':
+        return addExecutionRole(ctx);
+      case 'grant-kms': {
+        const key = param(result.remediation, 'key');
+        if (!role || !key) return [];
+        return [
+          putRolePolicy(
+            ctx.region,
+            role,
+            inlinePolicyName('decrypt-secrets', inline),
+            ['kms:Decrypt'],
+            [key],
+          ),
+        ];
+      }
+      case 'grant': {
+        const secret = param(result.remediation, 'secret');
+        const action = param(result.remediation, 'action');
+        if (!role || !secret || !action) return [];
+        return [
+          putRolePolicy(ctx.region, role, inlinePolicyName('read-secrets', inline), [action], [secret]),
+        ];
+      }
+      case 'endpoint': {
+        const service = param(result.remediation, 'service');
+        const subnets = okValue(facts.raw('ec2.subnets'));
+        const vpcId = subnets?.[0]?.vpcId ?? ctx.network.vpcId;
+        if ((service !== 'secretsmanager' && service !== 'ssm') || !vpcId) return [];
+        return createEndpoints(ctx, [{ service, type: 'Interface' }], {
+          vpcId,
+          tables: okValue(facts.raw('ec2.routeTables')) ?? [],
+          endpoints: okValue(facts.raw('ec2.vpcEndpoints')) ?? [],
+          subnets,
+        });
+      }
+      default:
+        return [];
+    }
+  },
   async run({ context: ctx, facts, links }) {
     const refs = (facts.optional('secrets.references') ?? []).filter(
       (s) => s.purpose !== 'registry-credentials',
@@ -41,6 +109,51 @@ export const secretsRetrievalCheck = defineCheck(r, {
     return result;
   },
 });
+
+/**
+ * Bring back a secret deleted within its recovery window; create a missing one the task names by name (an ARN
+ * ends in a suffix a new secret would not get) or a missing parameter, its value filled in by the reader.
+ */
+function createSecret(s: SecretRecord, deleted: boolean): FixCommand[] {
+  const account = accountOf(s.arn);
+  if (s.store === 'secretsmanager') {
+    if (deleted)
+      return [one(aws('secretsmanager', 'restore-secret', { 'secret-id': s.arn }, s.region), { account })];
+    if (s.valueFrom.startsWith('arn:')) return [];
+    return [
+      one(
+        aws(
+          'secretsmanager',
+          'create-secret',
+          { name: s.lookup, 'secret-string': shellVar('SECRET_VALUE') },
+          s.region,
+        ),
+        {
+          account,
+          iac: IAC.secret,
+          fill: [{ name: 'SECRET_VALUE', what: fixMessage('fill.secret-value', { secret: s.lookup }) }],
+        },
+      ),
+    ];
+  }
+  return [
+    one(
+      aws(
+        'ssm',
+        'put-parameter',
+        { name: s.lookup, type: 'SecureString', value: shellVar('PARAMETER_VALUE') },
+        s.region,
+      ),
+      {
+        account,
+        iac: IAC.parameter,
+        fill: [
+          { name: 'PARAMETER_VALUE', what: fixMessage('fill.parameter-value', { parameter: s.lookup }) },
+        ],
+      },
+    ),
+  ];
+}
 
 /** An unknown result that names the fact (and so the permission) it lacked. */
 function unknownFrom(

@@ -1,4 +1,5 @@
 import { comparePlatformVersion } from '../../context.js';
+import { fixOf, IAC, param, taskDefinitionChange } from '../shared/commands.js';
 import { containerList } from '../shared/fold.js';
 import { defineCheck, type Message, results } from '../types.js';
 
@@ -16,6 +17,18 @@ export const ephemeralStorageCheck = defineCheck(r, {
   failedTask: 'refines',
   cannotTell: ['skip.no-sizes'],
   needs: ['ecr.images'],
+  commands(result, { context: ctx }) {
+    const fix = fixOf(result);
+    const size = Number(param(result.remediation, 'recommend'));
+    if ((fix !== 'increase' && fix !== 'upgrade-platform') || !(size >= 21 && size <= 200)) return [];
+    return taskDefinitionChange(
+      ctx,
+      '.ephemeralStorage = {sizeInGiB: $size}',
+      { size },
+      IAC.ephemeralStorage,
+      fix === 'upgrade-platform' ? { platformVersion: 'LATEST' } : {},
+    );
+  },
   run({ context: ctx, facts, links }) {
     const images = (facts.optional('ecr.images') ?? []).filter((i) => i.imageFound);
     // An index's own imageSizeInBytes is the index document, not an image: only its platform manifest counts.
