@@ -15,6 +15,8 @@ export type LinkKind =
   | 'ecr-repository'
   | 'ecs-task'
   | 'ecs-service'
+  | 'ecs-service-events'
+  | 'ecs-service-deployments'
   | 'task-definition'
   | 'secret'
   | 'ssm-parameter'
@@ -175,6 +177,14 @@ export class ConsoleLinks {
       kind: 'ecs-service',
       id: service,
       url: `${this.base()}/ecs/v2/clusters/${enc(cluster)}/services/${enc(service)}/health?region=${this.region}`,
+    });
+  }
+  /** A tab of the service's page: its events, or its deployments (rollout state, circuit breaker). */
+  serviceTab(cluster: string, service: string, tab: 'events' | 'deployments'): LinkRef {
+    return this.out({
+      kind: tab === 'events' ? 'ecs-service-events' : 'ecs-service-deployments',
+      id: service,
+      url: `${this.base()}/ecs/v2/clusters/${enc(cluster)}/services/${enc(service)}/${tab}?region=${this.region}`,
     });
   }
   taskDefinition(family: string, revision: number | string): LinkRef {

@@ -1,12 +1,13 @@
 /**
  * What a pasted service reference names (a service ARN in the new `service/CLUSTER/NAME` or the old `service/NAME`
- * format, the service's ECS console URL, `CLUSTER/SERVICE`, or a bare name with a cluster), what a task definition
- * reference names (FAMILY, FAMILY:REVISION or its ARN), and the awsvpc ids a pre-flight is given. Each either parses
- * or is a UserError saying what is wrong with it.
+ * format, the service's ECS console URL in either layout or an IAM Identity Center shortcut to it, `CLUSTER/SERVICE`,
+ * or a bare name with a cluster), what a task definition reference names (FAMILY, FAMILY:REVISION or its ARN), and
+ * the awsvpc ids a pre-flight is given. Each either parses or is a UserError saying what is wrong with it. The alert
+ * reader (slack/service-alert.ts) finds service ARNs in a whole message with serviceArnRefs, in linear time.
  */
 import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { UserError } from '../errors.js';
-import { isConsoleUrl } from './console-links.js';
+import { isConsoleUrl, isPortalUrl } from './console-links.js';
 import { type Partition, partitionOfRegion, partitions, regionPattern } from './partition.js';
 import { cleanReference } from './target.js';
 
@@ -62,29 +63,109 @@ function ecsArn(
   };
 }
 
-/** The cluster and service of an ECS console URL (either layout), and the region it names. */
-function consoleService(
-  url: string,
-): { cluster: string; service: string; region: string | undefined } | undefined {
+/** ECS cluster and service names: letters, digits, hyphens and underscores, up to 255. */
+export const serviceNameSource = '[A-Za-z0-9_-]{1,255}';
+
+/** A service ARN anywhere in a text: partition, region, account, and `CLUSTER/NAME` or `NAME`. */
+const serviceArnPattern = new RegExp(
+  `arn:(aws|aws-cn|aws-us-gov):ecs:([a-z0-9-]+):(\\d{12}):service/(${serviceNameSource})(?:/(${serviceNameSource}))?(?![A-Za-z0-9_/-])`,
+  'g',
+);
+
+/** Every service ARN of a text, in order: `cluster` is undefined for the old format (`service/NAME`). */
+export function serviceArnRefs(text: string): Array<{
+  partition: Partition;
+  region: string;
+  account: string;
+  cluster: string | undefined;
+  service: string;
+}> {
+  const out = [];
+  for (const m of text.matchAll(serviceArnPattern)) {
+    const [, partition, region, account, first, second] = m as unknown as string[];
+    if (!regionPattern.test(region!) || partitionOfRegion(region!) !== partition) continue;
+    out.push({
+      partition: partition as Partition,
+      region: region!,
+      account: account!,
+      cluster: second ? first : undefined,
+      service: (second ?? first)!,
+    });
+  }
+  return out;
+}
+
+/** A service a console URL opens: its region when the URL names one, its account when a portal shortcut does. */
+export interface ConsoleServiceLink {
+  cluster: string;
+  service: string;
+  region: string | undefined;
+  account: string | undefined;
+}
+
+const consoleServicePath = new RegExp(
+  `clusters/(${serviceNameSource})/services/(${serviceNameSource})(?:[/?#]|$)`,
+);
+const hostRegion = /^([a-z0-9-]+)\.console\./;
+
+/**
+ * The service one URL opens: an ECS console service page (…/ecs/v2/clusters/C/services/S/TAB?region=R, or the older
+ * …/ecs/home?region=R#/clusters/C/services/S/details) or an IAM Identity Center shortcut whose destination is one.
+ */
+export function consoleServiceLink(url: string): ConsoleServiceLink | undefined {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return undefined;
   }
-  if (!isConsoleUrl(url)) return undefined;
-  const path = `${u.pathname}${u.hash}`;
-  const m = /\/clusters\/([A-Za-z0-9_-]{1,255})\/services\/([A-Za-z0-9_-]{1,255})(?=[/?#]|$)/.exec(path);
+  if (isPortalUrl(url)) {
+    const q = u.hash.indexOf('?');
+    const params = new URLSearchParams(q < 0 ? '' : u.hash.slice(q + 1));
+    const destination = params.get('destination');
+    const inner = destination && isConsoleUrl(destination) ? consoleServiceLink(destination) : undefined;
+    if (!inner) return undefined;
+    const account = params.get('account_id') ?? '';
+    return accountPattern.test(account) ? { ...inner, account } : inner;
+  }
+  if (!isConsoleUrl(url) || !/\/ecs\//.test(u.pathname)) return undefined;
+  // The old layout keeps its query in the fragment (#/clusters/C/services/S/details?region=R on some pages).
+  const hashQuery = u.hash.includes('?')
+    ? new URLSearchParams(u.hash.slice(u.hash.indexOf('?') + 1))
+    : undefined;
+  const m = consoleServicePath.exec(`${u.pathname}${u.hash.split('?')[0]}`);
   if (!m) return undefined;
-  const query = new URLSearchParams(
-    u.search || (u.hash.includes('?') ? u.hash.slice(u.hash.indexOf('?')) : ''),
-  );
-  const region = query.get('region') ?? /^([a-z0-9-]+)\.console\./.exec(u.hostname)?.[1];
+  const named = u.searchParams.get('region') ?? hashQuery?.get('region') ?? hostRegion.exec(u.hostname)?.[1];
   return {
     cluster: m[1]!,
     service: m[2]!,
-    region: region && regionPattern.test(region) ? region : undefined,
+    region: named && regionPattern.test(named) ? named : undefined,
+    account: undefined,
   };
+}
+
+/** The canonical ARN of a service (new format); undefined when the account is not known. */
+export function serviceArnOf(
+  t: Pick<ServiceTarget, 'partition' | 'region' | 'account' | 'cluster' | 'service'>,
+): string | undefined {
+  return t.account
+    ? `arn:${t.partition}:ecs:${t.region}:${t.account}:service/${t.cluster}/${t.service}`
+    : undefined;
+}
+
+/** A service named by its parts (an alert's ARN, labels or dimensions), validated. */
+export function serviceTarget(
+  cluster: string,
+  service: string,
+  region: string,
+  account: string,
+): ServiceTarget {
+  if (!namePattern.test(cluster))
+    throw new UserError('errors.target.bad-cluster', { value: shorten(cluster) });
+  if (!namePattern.test(service)) throw new UserError('errors.service.bad-name', { value: shorten(service) });
+  if (!regionPattern.test(region)) throw new UserError('errors.target.bad-region', { value: region });
+  if (!accountPattern.test(account)) throw new UserError('errors.target.bad-account', { value: account });
+  return { partition: partitionOfRegion(region), region, account, cluster, service };
 }
 
 /** Parses a service reference; throws UserError('errors.service.*' or 'errors.target.*'). */
@@ -116,9 +197,9 @@ export function parseServiceTarget(input: string, opts: ServiceOptions = {}): Se
   };
 
   if (/^https?:\/\//i.test(ref)) {
-    const link = consoleService(ref.replaceAll('&amp;', '&'));
+    const link = consoleServiceLink(ref.replaceAll('&amp;', '&'));
     if (!link) throw new UserError('errors.service.not-url', { value: shorten(ref) });
-    return named(link.cluster, link.service, link.region, opts.account);
+    return named(link.cluster, link.service, link.region, link.account ?? opts.account);
   }
   if (ref.startsWith('arn:')) {
     const arn = ecsArn(ref, 'errors.service.not-arn');

@@ -118,10 +118,10 @@ export function renderCheckText(report: CheckReport, t: TFunction, term: Termina
   return `${layout(checkReportRows(report, t), term)}\n`;
 }
 
-/** The pre-flight's JSON report (schema 1): the same `checks` as `why --json`, the verdict with its sentence. */
-export function renderCheckJson(report: CheckReport, t: TFunction, lang: string): string {
+/** The pre-flight's JSON report (schema 1) as an object: the same `checks` as `why --json`, the verdict's sentence. */
+export function checkReportJson(report: CheckReport, t: TFunction, lang: string): Record<string, unknown> {
   const unverified = unverifiedMessage(report.verdict);
-  const out = {
+  return {
     ...report,
     lang,
     checks: checksJson(t, report.checks),
@@ -131,5 +131,9 @@ export function renderCheckJson(report: CheckReport, t: TFunction, lang: string)
       ...(unverified ? { note: withText(t, unverified) } : {}),
     },
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** The pre-flight's JSON report (schema 1), pretty-printed. */
+export function renderCheckJson(report: CheckReport, t: TFunction, lang: string): string {
+  return `${JSON.stringify(checkReportJson(report, t, lang), null, 2)}\n`;
 }

@@ -24,7 +24,7 @@ function commandJson(t: TFunction, c: FixCommand) {
   };
 }
 
-/** Check results as the JSON reports print them: each message with its text, the check's title, its fix commands. */
+/** Check results as the JSON reports print them: each message with its text, the check's title, its commands. */
 export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
   return checks.map((c) => ({
     ...c,
@@ -36,9 +36,14 @@ export function checksJson(t: TFunction, checks: readonly CheckResult[]) {
   }));
 }
 
-/** The versioned JSON report (schema 1), pretty-printed. */
-export function renderJson(report: Report, t: TFunction, lang: string): string {
-  const out = {
+/** A message with its text in the language. */
+export function jsonMessage(t: TFunction, m: Message): WithText<Message> {
+  return withText(t, m);
+}
+
+/** The versioned JSON report (schema 1) as an object: the report with each message rendered in `lang` too. */
+export function jsonReport(report: Report, t: TFunction, lang: string): Record<string, unknown> {
+  return {
     ...report,
     lang,
     checks: checksJson(t, report.checks),
@@ -68,5 +73,9 @@ export function renderJson(report: Report, t: TFunction, lang: string): string {
         }
       : {}),
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** The versioned JSON report (schema 1), pretty-printed. */
+export function renderJson(report: Report, t: TFunction, lang: string): string {
+  return `${JSON.stringify(jsonReport(report, t, lang), null, 2)}\n`;
 }

@@ -10,6 +10,7 @@ import { classify } from '../../src/diagnosis/classify.js';
 import { findTasksInMessage, MAX_TEXT } from '../../src/slack/alert.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
 import { mentionWords } from '../../src/slack/events/app-mention.js';
+import { findServiceAlertsInMessage } from '../../src/slack/service-alert.js';
 
 /** Slack's own limit on a message's text (longer text is truncated by Slack). */
 export const SLACK_TEXT_LIMIT = 40_000;
@@ -67,6 +68,55 @@ export const parsers: readonly Parser[] = [
       '_',
     ],
     heads: ['', 'Account: 123456789012\n', 'Account: 123456789012 Region: eu-west-1\n', '{'],
+  },
+  {
+    name: 'service alert (flatten + services)',
+    run: (s) => findServiceAlertsInMessage({ text: s }),
+    limit: MAX_TEXT,
+    units: [
+      'arn:aws:ecs:eu-west-1:123456789012:service/',
+      `arn:aws:ecs:eu-west-1:123456789012:service/${'a'.repeat(255)}/`,
+      `service/${'a'.repeat(255)}/`,
+      '(service ',
+      `(service ${'a'.repeat(255)}) `,
+      '(service web) (deployment ecs-svc/',
+      'CloudWatch Alarm | ',
+      `CloudWatch Alarm | ${'a'.repeat(300)}`,
+      'ClusterName = ',
+      'ServiceName=',
+      'Service name: ',
+      'service ',
+      'state ',
+      'state: ',
+      ' to ',
+      '-> ',
+      'Alarm Name: ',
+      'ALARM ',
+      '?region=',
+      '{"detail-type":"ECS Service Action","resources":["arn:aws:ecs:',
+      '{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Dimensions":[',
+      '{"a":',
+      '"\\',
+      ' ',
+    ],
+    heads: [
+      '',
+      'Account: 123456789012 Region: eu-west-1 Cluster: shop deployment failed\n',
+      'CloudWatch Alarm | a | eu-west-1 | Account: 123456789012 ALARM ServiceName = web\n',
+      '{',
+    ],
+  },
+  {
+    name: 'service reference (slash command, mention)',
+    run: (s) => {
+      try {
+        return parseServiceTarget(s, { region: 'eu-west-1', account: '123456789012' });
+      } catch {
+        return undefined;
+      }
+    },
+    units: ['.', ',', '"', '(', ')', '…', ':', '<', 'a|', '<a|', '“', ' ', '/', 'a/', 'clusters/a/services/'],
+    heads: ['', 'arn:', '<', 'https://eu-west-1.console.aws.amazon.com/ecs/v2/', 'a/'],
   },
   {
     name: 'slash command (text + task reference)',

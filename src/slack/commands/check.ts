@@ -35,7 +35,7 @@ interface Payload {
 
 /** The bot's own region (AWS_REGION, its profile's), for a service named without one; asked once. */
 let ownRegion: Promise<string | undefined> | undefined;
-function botRegion(): Promise<string | undefined> {
+export function botRegion(): Promise<string | undefined> {
   ownRegion ??= import('../../aws/clients.js').then((m) => m.defaultRegion());
   return ownRegion;
 }

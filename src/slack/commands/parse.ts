@@ -1,5 +1,6 @@
 /**
- * The grammar of `/ecs-pull`: `why <task-arn> [lang:it] [cluster:…] [region:…] [account:…]`, `check
+ * The grammar of `/ecs-pull`: `why <task-arn> [lang:it] [cluster:…] [region:…] [account:…]`,
+ * `service <CLUSTER/SERVICE | service-arn | console-url> [lang:it] [cluster:…] [region:…] [account:…]`, `check
  * <CLUSTER/SERVICE | service ARN> [FAMILY:REVISION | task definition ARN] [lang:it] [cluster:…] [region:…]
  * [account:…]`, `help`.
  */
@@ -11,11 +12,13 @@ import { takeLangToken } from '../language.js';
 export type ParsedCommand =
   | { kind: 'help'; lang?: Language }
   | { kind: 'why'; ref: string; opts: TargetOptions; lang?: Language }
+  | { kind: 'service'; ref: string; opts: TargetOptions; lang?: Language }
   | { kind: 'check'; service: string; taskDefinition?: string; opts: TargetOptions; lang?: Language }
   | { kind: 'usage'; lang?: Language; reason?: Message };
 
 const helpWords = new Set(['help', 'aiuto', '?', '-h', '--help']);
 const whyWords = new Set(['why', 'perché', 'perche', 'diagnose']);
+const serviceWords = new Set(['service', 'servizio']);
 const checkWords = new Set(['check', 'controlla', 'preflight', 'pre-flight']);
 const optionKeys = new Set(['cluster', 'region', 'account']);
 
@@ -30,7 +33,10 @@ export function parseCommandText(text: string): ParsedCommand {
   if (first === undefined || helpWords.has(first)) return { kind: 'help', ...withLang };
   if (checkWords.has(first)) return parseCheck(rest.slice(1), withLang);
   let args: string[];
-  if (whyWords.has(first)) args = rest.slice(1);
+  // A pasted service ARN alone is a service, as a pasted task ARN is a task.
+  const kind =
+    serviceWords.has(first) || (/^<?arn:/i.test(first) && /:service\//i.test(first)) ? 'service' : 'why';
+  if (whyWords.has(first) || serviceWords.has(first)) args = rest.slice(1);
   else if (/^<?arn:/i.test(rest[0]!)) args = rest;
   else
     return {
@@ -39,7 +45,12 @@ export function parseCommandText(text: string): ParsedCommand {
       reason: { key: 'slack:usage.unknown', params: { word: rest[0]!.slice(0, 40) } },
     };
   const [ref, ...extra] = args;
-  if (!ref) return { kind: 'usage', ...withLang, reason: { key: 'errors.target.empty' } };
+  if (!ref)
+    return {
+      kind: 'usage',
+      ...withLang,
+      reason: { key: kind === 'service' ? 'errors.service.empty' : 'errors.target.empty' },
+    };
   const opts: TargetOptions = {};
   for (const w of extra) {
     const option = optionOf(w);
@@ -52,7 +63,7 @@ export function parseCommandText(text: string): ParsedCommand {
     }
     opts[option.key] = option.value;
   }
-  return { kind: 'why', ref, opts, ...withLang };
+  return { kind, ref, opts, ...withLang };
 }
 
 /** `cluster:NAME`, `region:REGION`, `account:ID` (or with `=`); undefined for anything else. */
