@@ -3,10 +3,12 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './cli/check.js';
 import { registerClassify } from './cli/classify.js';
 import { registerDemo } from './cli/demo.js';
 import { registerDoctor } from './cli/doctor.js';
 import { type Io, processIo } from './cli/io.js';
+import { registerService } from './cli/service.js';
 import { registerWhy } from './cli/why.js';
 import { isUserError } from './errors.js';
 import { toLanguage, translator } from './i18n.js';
@@ -33,6 +35,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       outputError: () => {},
     });
   registerWhy(program, io, setExit);
+  registerService(program, io);
+  registerCheck(program, io, setExit);
   registerClassify(program, io);
   registerDemo(program, io);
   registerDoctor(program, io, setExit);

@@ -219,6 +219,18 @@ const registriesSchema = z
   })
   .strict();
 
+/** What changed before the failure: CloudTrail's event history for the resources behind the problems. */
+const changesSchema = z
+  .object({
+    /** How far before the failure to look (the event history keeps 90 days). */
+    lookbackHours: z.number().int().min(1).max(2160).default(24),
+    /** How long after it (a change recorded meanwhile, a fix already made). */
+    afterMinutes: z.number().int().min(0).max(120).default(5),
+    /** cloudtrail:LookupEvents requests per diagnosis (two a second per account and region at most); 0: off. */
+    maxLookups: z.number().int().min(0).max(8).default(3),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     defaultLanguage: z.enum(languages).default('en'),
@@ -234,6 +246,7 @@ const fileSchema = z
     identityCenter: identityCenterSchema.optional(),
     aws: awsSchema.default(awsSchema.parse({})),
     registries: registriesSchema.default(registriesSchema.parse({})),
+    changes: changesSchema.default(changesSchema.parse({})),
     slack: slackSchema.default(slackSchema.parse({})),
     /**
      * Shared state for several replicas (dedupe, alert-storm grouping, paced posting, the short-lived AWS answer
@@ -334,6 +347,12 @@ const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> 
   },
   ECS_PULL_SLACK_ADMINS: (r, v) => {
     section(r, 'slack').admins = v.split(/[\s,]+/).filter(Boolean);
+  },
+  ECS_PULL_CHANGES_LOOKBACK_HOURS: (r, v) => {
+    section(r, 'changes').lookbackHours = Number(v);
+  },
+  ECS_PULL_CHANGES_MAX_LOOKUPS: (r, v) => {
+    section(r, 'changes').maxLookups = Number(v);
   },
   ECS_PULL_PROBE_PUBLIC_REGISTRIES: (r, v) => {
     section(r, 'registries').probePublic = v === 'true' || v === '1';

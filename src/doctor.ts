@@ -24,6 +24,7 @@ import { evaluatePolicy, type NamedPolicy } from './aws/policy-eval.js';
 import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
+import { SERVICE_ACTIONS } from './diagnosis/facts/service-tasks.js';
 import { TASK_BATCH_ACTIONS } from './diagnosis/facts/task-batch.js';
 import { isUserError } from './errors.js';
 import { localesDir } from './i18n.js';
@@ -41,7 +42,13 @@ export interface DoctorRow {
 
 /** Every IAM action the fact providers and the alert storm's task lookup call: what a diagnostics role must allow. */
 export function requiredActions(): string[] {
-  return [...new Set([...[...providers.values()].flatMap((p) => p.actions), ...TASK_BATCH_ACTIONS])].sort();
+  return [
+    ...new Set([
+      ...[...providers.values()].flatMap((p) => p.actions),
+      ...TASK_BATCH_ACTIONS,
+      ...SERVICE_ACTIONS,
+    ]),
+  ].sort();
 }
 
 /** Bot scopes requested by manifest.yml (what auth.test must report). */

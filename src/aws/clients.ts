@@ -9,6 +9,7 @@
  * credentials when sts:GetCallerIdentity says they are in it. The bot has none of this: it reaches exactly what its
  * configuration lists.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -44,6 +45,8 @@ export interface AccountClients {
   readonly logs: CloudWatchLogsClient;
   /** EFS (the task's volumes), created on first use. */
   readonly efs: EFSClient;
+  /** CloudTrail's event history (what changed before the failure), created on first use. */
+  readonly cloudtrail: CloudTrailClient;
 }
 
 /** How credentials for an account are obtained. */
@@ -277,6 +280,18 @@ export class ClientPool {
     return this.plan(account, partition, requester);
   }
 
+  /**
+   * The own credentials' account on the command line (one sts:GetCallerIdentity for the pool's life, reported
+   * through `onCall` by the caller that made it); undefined for the bot, which always names the account it reads.
+   */
+  async ownAccountId(
+    region: string,
+    onCall?: (ok: boolean, code?: string) => void,
+  ): Promise<string | undefined> {
+    if (!this.cli?.ownAccount) return undefined;
+    return this.callerAccount(region, onCall);
+  }
+
   /** The own credentials' account (sts:GetCallerIdentity, asked once). */
   private callerAccount(region: string, onCall?: (ok: boolean, code?: string) => void): Promise<string> {
     this.ownAccountLookup ??= (async () => {
@@ -388,6 +403,7 @@ export class ClientPool {
     };
     let logs: CloudWatchLogsClient | undefined;
     let efs: EFSClient | undefined;
+    let cloudtrail: CloudTrailClient | undefined;
     const clients: AccountClients = {
       account,
       region,
@@ -406,6 +422,10 @@ export class ClientPool {
       get efs() {
         efs ??= new EFSClient(common);
         return efs;
+      },
+      get cloudtrail() {
+        cloudtrail ??= new CloudTrailClient(common);
+        return cloudtrail;
       },
     };
     this.clients.set(key, clients);

@@ -15,13 +15,16 @@ export type LinkKind =
   | 'ecr-repository'
   | 'ecs-task'
   | 'ecs-service'
+  | 'ecs-service-events'
+  | 'ecs-service-deployments'
   | 'task-definition'
   | 'secret'
   | 'ssm-parameter'
   | 'kms-key'
   | 'log-group'
   | 'efs-file-system'
-  | 'efs-access-point';
+  | 'efs-access-point'
+  | 'cloudtrail-event';
 
 /** A console page for one resource. */
 export interface LinkRef {
@@ -176,6 +179,14 @@ export class ConsoleLinks {
       url: `${this.base()}/ecs/v2/clusters/${enc(cluster)}/services/${enc(service)}/health?region=${this.region}`,
     });
   }
+  /** A tab of the service's page: its events, or its deployments (rollout state, circuit breaker). */
+  serviceTab(cluster: string, service: string, tab: 'events' | 'deployments'): LinkRef {
+    return this.out({
+      kind: tab === 'events' ? 'ecs-service-events' : 'ecs-service-deployments',
+      id: service,
+      url: `${this.base()}/ecs/v2/clusters/${enc(cluster)}/services/${enc(service)}/${tab}?region=${this.region}`,
+    });
+  }
   taskDefinition(family: string, revision: number | string): LinkRef {
     return this.out({
       kind: 'task-definition',
@@ -221,6 +232,17 @@ export class ConsoleLinks {
       id,
       url: `${this.base()}/efs/home?region=${this.region}#/access-points/${enc(id)}`,
     });
+  }
+  /** One event of CloudTrail's event history, in the region it is recorded in (IAM's: the global region). */
+  cloudTrailEvent(eventId: string, region = this.region, account = this.account): LinkRef {
+    return this.out(
+      {
+        kind: 'cloudtrail-event',
+        id: eventId,
+        url: `${this.base(region)}/cloudtrail/home?region=${region}#/events/${enc(eventId)}`,
+      },
+      account,
+    );
   }
   kmsKey(idOrArn: string): LinkRef {
     const id = idOrArn.split('/').pop() ?? idOrArn;

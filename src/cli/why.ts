@@ -199,6 +199,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
         settings: {
           probePublicRegistries: env.config.registries.probePublic,
           probeTimeoutMs: env.config.registries.probeTimeoutMs,
+          changes: env.config.changes,
         },
         onCheckError: (checkId: string, err: unknown) => log.error({ err, checkId }, 'check failed'),
       };
@@ -254,6 +255,20 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
       const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
       const { identityCenterFor } = await import('../config.js');
       const identityCenter = (account: string) => identityCenterFor(env.config, account);
+      if (saved.inputs.preflight) {
+        // Facts saved by `ecs-pull check`: the pre-flight's report, not a diagnosis.
+        const [{ evaluatePreflight }, render] = await Promise.all([
+          import('../diagnosis/check-report.js'),
+          import('../render/check-text.js'),
+        ]);
+        const report = await evaluatePreflight(saved, { replayedFrom: file, identityCenter });
+        io.out(
+          opts.json
+            ? render.renderCheckJson(report, env.t, env.lang)
+            : render.renderCheckText(report, env.t, io.terminal?.()),
+        );
+        return;
+      }
       print(io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
     });
 }

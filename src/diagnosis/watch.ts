@@ -3,6 +3,7 @@
  * checks need (plus the task's context), until they all pass or the watch runs out of time. Read-only like every
  * diagnosis; the CLI (`why --watch`) and the Slack Watch button share this loop.
  */
+import { CHANGE_DEFAULTS } from './changes.js';
 import { allChecks } from './checks/index.js';
 import type { CheckResult } from './checks/types.js';
 import { type DiagnoseDeps, type DiagnoseRequest, diagnose } from './diagnose.js';
@@ -41,7 +42,9 @@ export async function recheck(
 ): Promise<WatchTick> {
   const ids = new Set(watched);
   const checks = allChecks.filter((c) => ids.has(c.id));
-  const { report } = await diagnose(req, { ...deps, checks, fresh: true });
+  // What changed was said with the report: a re-check reads only the failing checks' facts, no CloudTrail lookup.
+  const settings = { ...deps.settings, changes: { ...CHANGE_DEFAULTS, maxLookups: 0 } };
+  const { report } = await diagnose(req, { ...deps, checks, fresh: true, settings });
   const results = report.checks.filter((c) => ids.has(c.id));
   const failing = results.filter((c) => c.status === 'fail').map((c) => c.id);
   const unknown = results.filter((c) => c.status === 'unknown').map((c) => c.id);

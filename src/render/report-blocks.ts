@@ -22,6 +22,7 @@ import {
   plain,
   section,
 } from './blockkit.js';
+import { changeAnswer, changeLine, changeNotes, shownEvents } from './changes.js';
 import { checkTitle, commandLines, contextLines, say } from './text.js';
 
 /** Readability caps (well inside the limits): problems shown in full, console buttons per check and per task. */
@@ -93,6 +94,9 @@ export function causeText(
   const lines = [head.join(' · ')];
   const summary = say(t, top.summary);
   lines.push(summary ? esc(summary) : code(top.id));
+  // The change that backs the answer (CloudTrail), named with it.
+  const change = 'changes' in r ? changeAnswer(t, r as Report) : undefined;
+  if (change) lines.push(`:clock3: ${esc(change)}`);
   const fix = say(t, top.remediation);
   if (fix) lines.push(`:wrench: *${esc(t('slack:cause.fix'))}* ${esc(fix)}`);
   // A cause no check decided (a task that did not fail to pull) carries its own evidence: the exit codes.
@@ -122,7 +126,7 @@ function stopText(t: TFunction, r: Report): string | undefined {
 }
 
 /** One failing or warning check: status, title, what was found, evidence, fix. */
-function checkText(t: TFunction, c: CheckResult): string {
+export function checkText(t: TFunction, c: CheckResult): string {
   const head = `${statusEmoji[c.status]} *${esc(checkTitle(t, c.id))}* ${code(c.id)}`;
   const lines = [head, esc(say(t, c.message))];
   const fix = c.remediation ? `:wrench: *${esc(t('slack:cause.fix'))}* ${esc(say(t, c.remediation))}` : '';
@@ -185,7 +189,7 @@ function linkLabel(t: TFunction, l: LinkRef): string {
 }
 
 /** URL buttons for console pages (unique, https, valid length), at most `max`; `hidden` counts the rest. */
-function linkButtons(
+export function linkButtons(
   t: TFunction,
   links: LinkRef[],
   prefix: string,
@@ -211,7 +215,7 @@ function linkButtons(
   return { buttons, hidden };
 }
 
-function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): string {
+export function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): string {
   const titles = ids.map((id) => esc(checkTitle(t, id)));
   const label = `${emoji} *${esc(t(key, { count: ids.length }))}*`;
   const body = joinLines(titles, LIMITS.contextText - label.length - 2, (n) =>
@@ -222,10 +226,46 @@ function foldedLine(t: TFunction, key: string, emoji: string, ids: string[]): st
   return clip(`${label} ${body}`, LIMITS.contextText);
 }
 
-function unknownText(t: TFunction, checks: CheckResult[]): string {
+export function unknownText(t: TFunction, checks: CheckResult[]): string {
   const head = `${statusEmoji.unknown} *${esc(t('slack:report.unknown', { count: checks.length }))}*`;
   const lines = checks.map((c) => `• *${esc(checkTitle(t, c.id))}*: ${esc(say(t, c.message))}`);
   return `${head}\n${joinLines(lines, LIMITS.sectionText - head.length - 1, (n) => `• ${esc(t('slack:more', { count: n }))}`)}`;
+}
+
+/** Changes listed in Slack (the nearest the failure), each with its CloudTrail button. */
+const MAX_CHANGES = 5;
+
+/**
+ * What changed (CloudTrail): the changes on the resources behind the problems, when, by whom and what, with what
+ * could not be looked up; then a button per change to its page in the CloudTrail console. Nothing when no lookup
+ * was made.
+ */
+export function changeBlocks(t: TFunction, r: Report, prefix: string): Block[] {
+  const c = r.changes;
+  if (!c) return [];
+  const head = `:clock3: *${esc(t('changes:render.title-short'))}*`;
+  const events = shownEvents(c, MAX_CHANGES);
+  // The change named with the answer stands out.
+  const named = r.causes[0]?.change;
+  const lines = events.map((e) => {
+    const line = esc(changeLine(t, e));
+    return e.id === named ? `• *${line}*` : `• ${line}`;
+  });
+  const notes = changeNotes(t, c).map((n) => `${n.problem ? ':warning: ' : ''}_${esc(n.text)}_`);
+  const body = joinLines([...lines, ...notes], LIMITS.sectionText - head.length - 1, (n) =>
+    esc(t('slack:more', { count: n })),
+  );
+  const blocks: Block[] = [section(`${head}\n${body}`)];
+  const buttons: ButtonElement[] = events
+    .filter((e) => /^https:\/\//.test(e.link.url) && e.link.url.length <= LIMITS.buttonUrl)
+    .map((e, i) => ({
+      type: 'button',
+      text: plain(clip(t('changes:render.button', { event: e.name }), LIMITS.buttonText)),
+      url: e.link.url,
+      action_id: `${ACTION_LINK_PREFIX}_${prefix}_ct${i}`.slice(0, LIMITS.actionId),
+    }));
+  if (buttons.length) blocks.push({ type: 'actions', elements: buttons });
+  return blocks;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -241,6 +281,7 @@ export function fullReport(t: TFunction, r: Report, budget: number, prefix: stri
   ];
   const stop = stopText(t, r);
   if (stop) head.push(section(stop));
+  head.push(...changeBlocks(t, r, prefix));
   head.push({ type: 'divider' });
 
   const tail: Block[] = [];

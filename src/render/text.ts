@@ -10,6 +10,7 @@ import type { Clue } from '../diagnosis/classify.js';
 import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { TaskContext } from '../diagnosis/context.js';
 import type { Cause, ConfidenceLevel, Report } from '../diagnosis/report.js';
+import { changeAnswer, changeLine, changeNotes, shownEvents } from './changes.js';
 import {
   BLANK,
   bullet,
@@ -43,7 +44,7 @@ export function checkTitle(t: TFunction, id: string): string {
   return t(`${checkKeyPrefix(id)}.title`) as string;
 }
 
-const marks: Record<CheckResult['status'], string> = {
+export const marks: Record<CheckResult['status'], string> = {
   fail: '✗',
   warn: '!',
   unknown: '?',
@@ -55,7 +56,7 @@ const marks: Record<CheckResult['status'], string> = {
 export function contextLines(t: TFunction, c: TaskContext): string[] {
   const out: string[] = [];
   const origin = (o: string) => t(`origin.${o}`);
-  if (c.source !== 'describe-tasks') {
+  if (c.source !== 'describe-tasks' && c.source !== 'preflight') {
     out.push(t('report.rebuilt', { reason: c.fallbackReason ?? 'MISSING', source: origin(c.source) }));
   }
   const td = c.taskDefinition;
@@ -90,7 +91,9 @@ export function contextLines(t: TFunction, c: TaskContext): string[] {
       ? t('report.subnets', { ids: c.network.subnetIds.join(', '), origin: origin(c.origins.subnets) })
       : t('report.noSubnets'),
   );
-  out.push(t(`report.eni.${c.eni}`, { id: c.network.eniId ?? '?', ip: c.network.privateIp ?? '?' }));
+  // A pre-flight's task has no network interface yet: nothing to say about one.
+  if (c.source !== 'preflight')
+    out.push(t(`report.eni.${c.eni}`, { id: c.network.eniId ?? '?', ip: c.network.privateIp ?? '?' }));
   out.push(
     c.network.securityGroupIds?.length
       ? t('report.securityGroups', {
@@ -191,12 +194,12 @@ function commandRows(t: TFunction, commands: readonly FixCommand[] | undefined, 
 }
 
 /** "Console: URL", kept together when wrapped. */
-function linkText(t: TFunction, url: string): string {
+export function linkText(t: TFunction, url: string): string {
   return (t('report.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`);
 }
 
 /** A check that found a problem, in full: status and title, message, evidence, fix, console links. */
-function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
+export function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
   const role: Role = r.status;
   const out: Row[] = [
     bullet(
@@ -222,6 +225,8 @@ function answerRows(t: TFunction, report: Report): Row[] {
   const summary = top.summary ? say(t, top.summary) : causeLabel(t, top.id);
   const out = [row(0, t('causes:render.answer', { summary }), 'answer')];
   if (top.id !== 'unknown') out.push(row(2, confidenceText(t, top), levelOf(top)));
+  const change = changeAnswer(t, report);
+  if (change) out.push(row(2, change));
   if (top.remediation) out.push(row(2, t('report.fix', { text: say(t, top.remediation) }), 'fix'));
   // The commands of the checks that decided the answer (their fixes are the one above, in commands).
   const decided = (top.checks ?? []).flatMap((id) => report.checks.filter((c) => c.id === id));
@@ -258,6 +263,31 @@ function evidenceRows(t: TFunction, report: Report): Row[] {
     for (const l of r.links) out.push(row(6, linkText(t, l.url)));
   }
   return out.length ? [BLANK, row(0, t('causes:render.evidenceTitle'), 'heading'), ...out] : [];
+}
+
+/** Most changes the terminal lists (the nearest the failure); the JSON report has them all. */
+const MAX_CHANGE_LINES = 8;
+
+/**
+ * What changed, from CloudTrail's event history: each change on a resource behind a problem, with its console
+ * page, then what could not be looked up. Nothing when no lookup was made.
+ */
+function changeRows(t: TFunction, report: Report): Row[] {
+  const c = report.changes;
+  if (!c) return [];
+  const out: Row[] = [BLANK, row(0, t('changes:render.title', { from: c.from, to: c.to }), 'heading')];
+  const named = report.causes[0]?.change;
+  for (const e of shownEvents(c, MAX_CHANGE_LINES)) {
+    out.push(bullet(2, '·', changeLine(t, e), e.id === named ? 'answer' : undefined));
+    const url = e.link.url;
+    out.push(row(6, (t('changes:render.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`)));
+  }
+  for (const n of changeNotes(t, c)) {
+    out.push(
+      n.problem ? bullet(2, marks.unknown, n.text, undefined, 'unknown') : bullet(2, '·', n.text, 'muted'),
+    );
+  }
+  return out;
 }
 
 /** The problems a runner-up cause rests on, when it is listed: shown with it, not again under "Other checks". */
@@ -382,6 +412,7 @@ export function reportRows(report: Report, t: TFunction): Row[] {
     BLANK,
     ...answerRows(t, report),
     ...evidenceRows(t, report),
+    ...changeRows(t, report),
     ...alsoRows(t, report),
     ...otherCheckRows(t, report),
     ...contextRows(t, report),

@@ -115,7 +115,8 @@ describe('ecs-pull demo: each point said once, in words a person understands', (
     const also = section(stdout, 'Also check');
     const others = section(stdout, 'Other checks');
     expect(count(stdout, '(endpoints.required)')).toBe(1);
-    expect(also).toMatch(/10% VPC endpoints, from the checks:\n {6}✗ \[FAIL\] Required VPC endpoints/);
+    // 5%: the route deleted 42 minutes before (CloudTrail) backs the answer, which rose to 95%.
+    expect(also).toMatch(/5% VPC endpoints, from the checks:\n {6}✗ \[FAIL\] Required VPC endpoints/);
     expect(others).not.toContain('[FAIL]');
     // The check's message names them, its fix says to create them; no "Missing:" line per endpoint, no
     // runner-up sentence listing them again, no hint asking to check what the check checked.

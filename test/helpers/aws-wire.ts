@@ -1,6 +1,6 @@
 /**
  * nock interceptors that answer the AWS SDK in AWS's real wire formats: ECS, ECR, CloudWatch Logs, Secrets Manager,
- * SSM and KMS speak JSON 1.1 (POST /, X-Amz-Target), EFS REST-JSON (GET /2015-02-01/…, errors named by the
+ * SSM, KMS and CloudTrail speak JSON 1.1 (POST /, X-Amz-Target), EFS REST-JSON (GET /2015-02-01/…, errors named by the
  * x-amzn-ErrorType header), EC2 the EC2 query protocol with XML replies, IAM and STS the query protocol with XML
  * replies.
  * Fixture files live in test/fixtures/aws/.
@@ -31,6 +31,7 @@ const jsonTargets: Record<string, string> = {
   kms: 'TrentService',
   ssm: 'AmazonSSM',
   logs: 'Logs_20140328',
+  cloudtrail: 'CloudTrail_20131101',
 };
 const jsonHosts: Record<string, (region: string) => string> = {
   ecs: (r) => `https://ecs.${r}.amazonaws.com`,
@@ -39,11 +40,12 @@ const jsonHosts: Record<string, (region: string) => string> = {
   kms: (r) => `https://kms.${r}.amazonaws.com`,
   ssm: (r) => `https://ssm.${r}.amazonaws.com`,
   logs: (r) => `https://logs.${r}.amazonaws.com`,
+  cloudtrail: (r) => `https://cloudtrail.${r}.amazonaws.com`,
 };
 
 /** Intercepts one JSON 1.1 call (ecs, ecr) and answers with the given status and JSON body. */
 export function jsonCall(
-  service: 'ecs' | 'ecr' | 'secretsmanager' | 'kms' | 'ssm' | 'logs',
+  service: 'ecs' | 'ecr' | 'secretsmanager' | 'kms' | 'ssm' | 'logs' | 'cloudtrail',
   region: string,
   action: string,
   status: number,

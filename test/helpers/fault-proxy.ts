@@ -14,6 +14,7 @@ const jsonPrefixes: Record<string, string> = {
   TrentService: 'kms',
   AmazonSSM: 'ssm',
   Logs_20140328: 'logs',
+  CloudTrail_20131101: 'cloudtrail',
 };
 
 /** EFS's REST-JSON read operations by method and path (under /2015-02-01/). */

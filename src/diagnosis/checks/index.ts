@@ -118,7 +118,15 @@ function finish(
   return out;
 }
 
-/** Runs each check; a missing fact makes that one check `unknown`, a bug in a check too (never the report). */
+/** Whether the context is a pre-flight's planned task (no task ran yet). */
+export function isPreflight(context: TaskContext): boolean {
+  return context.source === 'preflight';
+}
+
+/**
+ * Runs each check; a missing fact makes that one check `unknown`, a bug in a check too (never the report). In a
+ * pre-flight a check that needs the failed task is not applicable: a skip that says so, without running it.
+ */
 export function runChecks(
   checks: readonly Check[],
   context: TaskContext,
@@ -130,6 +138,15 @@ export function runChecks(
   const input: CheckInput = { context, facts: reader, links };
   return Promise.all(
     checks.map(async (check): Promise<CheckResult> => {
+      if (check.failedTask === 'needs' && isPreflight(context)) {
+        return finish(check, {
+          id: check.id,
+          status: 'skip',
+          message: { key: 'common:preflight.not-applicable' },
+          evidence: [],
+          links: [],
+        });
+      }
       try {
         return finish(check, await check.run(input), input, onError);
       } catch (err) {

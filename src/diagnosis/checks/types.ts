@@ -70,6 +70,14 @@ export interface Check {
    * public IP cannot matter.
    */
   cannotTell?: readonly string[] | 'every-skip' | undefined;
+  /**
+   * What it reads of the failed task itself: its stop reason and its containers' reasons, the availability zone it
+   * ran in, its ENI's public IP. `needs`: without a task that ran it has nothing to say, so a pre-flight (no task
+   * yet, context source `preflight`) reports it not applicable without running it. `refines`: it only words or
+   * narrows its result by them and runs in a pre-flight too, where they are absent. Unset: it reads none of them
+   * (test/unit/check-registry.test.ts holds every check to this).
+   */
+  failedTask?: 'needs' | 'refines' | undefined;
   /** Facts it reads: the gatherer fetches exactly the union of these. */
   needs: readonly FactName[];
   /** Pure: same facts, same result. May be async (policy evaluation is). */

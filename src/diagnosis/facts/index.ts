@@ -1,4 +1,5 @@
 /** Every fact provider, registered explicitly, one file per AWS service (or outside source). */
+import { cloudTrailFacts } from './cloudtrail.js';
 import { ec2Facts } from './ec2.js';
 import { ecrFacts } from './ecr.js';
 import { ecsFacts } from './ecs.js';
@@ -21,6 +22,7 @@ export const providers: ReadonlyMap<string, FactProvider> = new Map(
       ...registryFacts,
       ...logsFacts,
       ...efsFacts,
+      ...cloudTrailFacts,
     ] as FactProvider[]
   ).map((p) => [p.name, p]),
 );

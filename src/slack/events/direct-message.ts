@@ -80,8 +80,9 @@ export async function handleDirectMessage(
         await tell(t('slack:dm.help'));
         return;
       }
-      if (parsed.kind === 'usage') {
-        await tell([parsed.reason ? say(t, parsed.reason) : '', usage].filter(Boolean).join('\n'));
+      if (parsed.kind === 'usage' || parsed.kind !== 'why') {
+        const reason = parsed.kind === 'usage' ? parsed.reason : undefined;
+        await tell([reason ? say(t, reason) : '', usage].filter(Boolean).join('\n'));
         return;
       }
       let target: ReturnType<typeof parseTaskTarget>;

@@ -15,6 +15,7 @@ const NFS = 2049;
 /** The security groups of the mount target in the task's zone let NFS (TCP 2049) in from the task, and the task's own groups let it out to the mount target. */
 export const efsSecurityGroupsCheck = defineCheck(r, {
   cause: 'efs-mount',
+  failedTask: 'refines',
   cannotTell: ['skip.not-gathered', 'skip.no-target'],
   needs: ['efs.volumes', 'ec2.subnets', 'ec2.securityGroups'],
   commands(result, { context: ctx }) {

@@ -46,6 +46,7 @@ interface Hop {
 /** Each network ACL on the pull's path (the task subnet's, the NAT gateway subnet's, the endpoints' subnets') lets TCP 443 through and the replies on 1024-65535 back, rules evaluated in number order with the final deny. */
 export const naclCheck = defineCheck(r, {
   cause: 'network-security-group',
+  failedTask: 'refines',
   needs: [
     'ec2.subnets',
     'ec2.routeTables',

@@ -9,6 +9,7 @@ const r = results('network.public-ip');
 /** A task in a subnet routed to an internet gateway has a public IP (assignPublicIp ENABLED); else it cannot reach the registry. */
 export const publicIpCheck = defineCheck(r, {
   cause: 'network-no-public-ip',
+  failedTask: 'refines',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
   commands(result, { context: ctx }) {
     const groups = ctx.network.securityGroupIds;

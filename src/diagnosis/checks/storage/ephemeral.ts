@@ -14,6 +14,7 @@ export const EXPANSION = 2.5;
 /** The task's ephemeral storage holds its images: compressed plus extracted layers (ECR sizes are compressed). */
 export const ephemeralStorageCheck = defineCheck(r, {
   cause: 'disk-space',
+  failedTask: 'refines',
   cannotTell: ['skip.no-sizes'],
   needs: ['ecr.images'],
   commands(result, { context: ctx }) {
