@@ -182,6 +182,8 @@ function doctorBlocks(t: TFunction, doctor: HomeDoctor, lng: string): Block[] {
 export function renderHome(data: HomeData, t: TFunction, lang: Language): HomeView {
   const commands = [
     'slack:home.commands.why',
+    'slack:home.commands.service',
+    'slack:home.commands.check',
     'slack:home.commands.help',
     'slack:home.commands.mention',
     'slack:home.commands.unfurl',

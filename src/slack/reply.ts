@@ -194,9 +194,10 @@ export async function publishMessage(
   channel: string,
   msg: SlackMessage,
   respond: RespondFn | undefined,
+  threadTs?: string,
 ): Promise<Posted | undefined> {
   try {
-    const ts = await post(deps, client, channel, msg);
+    const ts = await post(deps, client, channel, msg, threadTs);
     return ts ? { channel, ts } : undefined;
   } catch (err) {
     const code = slackErrorCode(err);

@@ -1,9 +1,9 @@
 /**
- * The Diagnose button of an unfurled console link: posts the full report in the thread of the message that holds
- * the link, in the language of the person who pressed it. The unfurl's own diagnosis is posted while its state
- * lasts (no AWS call); after that, or when the unfurl had to wait for a rate limit, the task is diagnosed again
- * (rate-limited). Either way the channel the button is pressed in must be allowed the task's account, whatever the
- * button carries. One report per link and message: a second press is told where it is.
+ * The Diagnose button of an unfurled console link (a task's or a service's): posts the full report in the thread of
+ * the message that holds the link, in the language of the person who pressed it. The unfurl's own diagnosis is posted while its state
+ * lasts (no AWS call); after that, or when the unfurl had to wait for a rate limit, the task (or service) is
+ * diagnosed again (rate-limited). Either way the channel the button is pressed in must be allowed the account,
+ * whatever the button carries. One report per link and message: a second press is told where it is.
  */
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { Language } from '../../config.js';
@@ -13,7 +13,14 @@ import { channelLanguage, mayDiagnose, refusalMessage } from '../access.js';
 import { ACTION_UNFURL_DIAGNOSE, decodeUnfurlValue } from '../buttons.js';
 import { claim } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
-import { diagnoseTasks, fromRequest, toRequest } from '../diagnoser.js';
+import {
+  diagnoseServiceItem,
+  diagnoseTasks,
+  fromRequest,
+  serviceFromRequest,
+  toRequest,
+  toServiceRequest,
+} from '../diagnoser.js';
 import { guarded } from '../guard.js';
 import { rememberReply } from '../home.js';
 import { requestLanguage } from '../language.js';
@@ -54,39 +61,51 @@ export async function handleUnfurlDiagnose(
         channel,
       });
       const t = translator(lang);
-      const task = fromRequest({ arn: value.a });
-      if (!task) {
+      const service = /:service\//.test(value.a) ? serviceFromRequest({ arn: value.a }) : undefined;
+      const task = service ? undefined : fromRequest({ arn: value.a });
+      const target = service?.target ?? task?.target;
+      if (!target) {
         await respondLine(respond, t('slack:errors.stale'));
         return;
       }
-      const { account, partition } = task.target;
+      const { account, partition } = target;
       if (!mayDiagnose(deps.config, deps.pool, channel, account, partition)) {
         deps.log.info({ channel, account }, 'unfurl Diagnose refused: account not allowed in channel');
         await respondLine(respond, say(t, refusalMessage(deps.config, channel, account)));
         return;
       }
-      const once = `unfurl-diagnose:${channel}:${messageTs}:${task.target.taskArn ?? task.target.taskId}`;
+      const once = `unfurl-diagnose:${channel}:${messageTs}:${task ? (task.target.taskArn ?? task.target.taskId) : value.a}`;
       if (!(await claim(deps, once, POSTED_TTL_MS))) {
         await respondLine(respond, t('slack:unfurl.already'));
         return;
       }
       const stored = value.k ? await loadState(deps, value.k) : undefined;
+      const kind = service ? 'service' : 'report';
+      const opts = {
+        channel,
+        requester: requesterOf(body.team?.id ?? body.user.team_id, user),
+        surface: 'unfurl' as const,
+      };
       let items: ReplyState['items'];
-      if (stored && stored.channel === channel && stored.items.every((i) => i.kind === 'report')) {
+      if (stored && stored.channel === channel && stored.items.every((i) => i.kind === kind)) {
         items = stored.items;
+      } else if (service) {
+        items = [
+          await diagnoseServiceItem(deps, service, opts).catch((err: unknown) =>
+            releaseIfLimited(deps, once, err),
+          ),
+        ];
       } else {
-        items = await diagnoseTasks(deps, [task], {
-          channel,
-          requester: requesterOf(body.team?.id ?? body.user.team_id, user),
-          surface: 'unfurl',
-        }).catch((err: unknown) => releaseIfLimited(deps, once, err));
+        items = await diagnoseTasks(deps, [task!], opts).catch((err: unknown) =>
+          releaseIfLimited(deps, once, err),
+        );
       }
       const state: ReplyState = {
         v: 1,
         channel,
         layout: 'thread',
         items,
-        requests: [toRequest(task)],
+        requests: [service ? toServiceRequest(service) : toRequest(task!)],
         more: 0,
         requestedBy: user,
       };

@@ -20,7 +20,7 @@ import { diagnosisId, newScope, withCorrelation } from '../../log.js';
 import { checkLinks, renderCheckReply } from '../../render/check-blocks.js';
 import { say } from '../../render/text.js';
 import { channelAccounts, mayDiagnose, refusalMessage } from '../access.js';
-import { requesterOf, type SlackDeps } from '../deps.js';
+import { requesterOf, type SlackDeps, type Surface } from '../deps.js';
 import { userErrorMessage } from '../diagnoser.js';
 import { publishMessage, type SlackClient } from '../reply.js';
 import type { ParsedCommand } from './parse.js';
@@ -81,17 +81,32 @@ async function plan(
   return { service, td, account };
 }
 
-/** Runs one pre-flight for a channel and posts its report; tells the person what stopped it otherwise. */
+/** Where a check was asked from other than `/ecs-pull`: the app's DM (its thread, its own usage line). */
+export interface CheckSurface {
+  surface: Surface;
+  /** The thread the report goes into; none: the conversation itself. */
+  threadTs?: string | undefined;
+  /** The usage line told with bad input. */
+  usage: string;
+}
+
+/**
+ * Runs one pre-flight for a conversation (a channel's `/ecs-pull check`, or `check` in the app's DM) and posts its
+ * report; tells the person what stopped it otherwise. The conversation's rules (channelAccounts, mayDiagnose:
+ * slack.dm.accounts for a DM) decide every account, before any AWS call.
+ */
 export async function handleCheck(
   deps: SlackDeps,
   cmd: CheckCommand,
   command: Payload,
   client: SlackClient,
-  respond: RespondFn,
+  respond: RespondFn | undefined,
   t: TFunction,
   tell: (text: string) => Promise<void>,
+  from?: CheckSurface,
 ): Promise<void> {
-  const usage = t('slack:usage.check', { command: '/ecs-pull' });
+  const surface: Surface = from?.surface ?? 'command';
+  const usage = from?.usage ?? t('slack:usage.check', { command: '/ecs-pull' });
   let planned: Awaited<ReturnType<typeof plan>>;
   try {
     planned = await plan(deps, cmd, command.channel_id);
@@ -125,7 +140,7 @@ export async function handleCheck(
   // One pre-flight costs one token, as one diagnosis does (per person, channel and account).
   const named = [{ target: preflightTarget(req) }];
   await deps.rateLimits?.admit({
-    surface: 'command',
+    surface,
     requester,
     channel: command.channel_id,
     named,
@@ -136,7 +151,7 @@ export async function handleCheck(
   await withCorrelation(scope, async () => {
     const log = deps.log.child({
       correlationId: scope.id,
-      surface: 'command',
+      surface,
       command: 'check',
       account,
       region: req.region,
@@ -178,6 +193,6 @@ export async function handleCheck(
     );
     const links = checkLinks(report, (a) => deps.pool.identityCenterFor(a));
     const msg = renderCheckReply(report, t, { requestedBy: command.user_id, links });
-    await publishMessage(deps, client, command.channel_id, msg, respond);
+    await publishMessage(deps, client, command.channel_id, msg, respond, from?.threadTs);
   });
 }
