@@ -8,7 +8,9 @@
  * - Unfurls: a console link to a task in an allowed channel unfurls (both console layouts, an access portal link),
  *   in a forbidden channel not at all and with no AWS call; Diagnose posts the full report in the message's thread;
  *   rate limits apply.
- * - DMs: why and help answered in the app's DM; slack.dm.accounts decides.
+ * - DMs: why, service, check and help answered in the app's DM; slack.dm.accounts decides, before any AWS call.
+ * - Service console links: unfurled with the service's state, its rollout and the lead group's cause (both layouts,
+ *   an access portal link), not in a forbidden channel; Diagnose posts the service report in the thread.
  * - The Workflow Builder step: completed with outputs, failed with a localized sentence on bad input.
  */
 import { readFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ import {
   type StoppedTask,
 } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
+import { createService, registerTaskDefinition } from '../helpers/preflight-scenario.js';
+import { notFoundReason, runAndStop } from '../helpers/service-scenario.js';
 import { blockKitViolations, homeViewViolations, unfurlViolations } from '../helpers/slack-blockkit.js';
 import {
   appHomeOpened,
@@ -58,12 +62,15 @@ const C_HIDDEN = 'G0HIDDENSF';
 const C_OPS = 'C0OPSSURF1';
 const D_A = 'D0DMUSERA1';
 const D_B = 'D0DMUSERB1';
+const D_C = 'D0DMUSERC1';
 
 const U_A = 'U0SURFACEA';
 const U_B = 'U0SURFACEB';
 const U_ADMIN = 'U0SURFADMN';
 const U_LINK = 'U0SURFLINK';
 const U_FLOOD = 'U0SURFLOOD';
+const U_C = 'U0SURFACEC';
+const U_SVC = 'U0SURFSVC1';
 
 const root = join(import.meta.dirname, '..', '..');
 const manifest = parseYaml(readFileSync(join(root, 'manifest.yml'), 'utf8'));
@@ -112,6 +119,9 @@ describe.skipIf(!motoUrl)(
     let config: Config;
     let t1: StoppedTask;
     let t2: StoppedTask;
+    /** A service whose tasks failed to pull (2 stopped, one group), and one with no stopped task (the pre-flight). */
+    let apiArn: string;
+    let workerArn: string;
     let eventSeq = 0;
     const logs: string[] = [];
     const nextEventId = () => `Ev0SURF${String(++eventSeq).padStart(5, '0')}`;
@@ -170,6 +180,17 @@ describe.skipIf(!motoUrl)(
       const role = await createExecutionRole(a);
       t1 = await runStoppedTask(a, net, { executionRoleArn: role, cluster: 'surf' });
       t2 = await runStoppedTask(a, net, { executionRoleArn: role, cluster: 'surf' });
+      const td = await registerTaskDefinition(a, { executionRoleArn: role });
+      apiArn = await createService(a, net, { cluster: 'surf-svc', service: 'api', taskDefinition: td.arn });
+      workerArn = await createService(a, net, {
+        cluster: 'surf-svc',
+        service: 'worker',
+        taskDefinition: td.arn,
+      });
+      const image = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.2`;
+      await runAndStop(a, 'surf-svc', 'api', td.arn, net.subnetId, net.securityGroupId, 2, (i) =>
+        notFoundReason(image, i),
+      );
 
       slack = await new FakeSlack().start();
       slack.scopes = manifest.oauth_config.scopes.bot;
@@ -179,13 +200,15 @@ describe.skipIf(!motoUrl)(
         [U_ADMIN, 'en-GB'],
         [U_LINK, 'en-US'],
         [U_FLOOD, 'en-US'],
+        [U_C, 'en-US'],
+        [U_SVC, 'en-US'],
       ] as const)
         slack.locales.set(u, l);
       slack.addConversation({
         id: C_PAY,
         name: 'payments',
         isPrivate: false,
-        members: [U_A, U_LINK, BOT_USER_ID],
+        members: [U_A, U_LINK, U_SVC, BOT_USER_ID],
       });
       slack.addConversation({
         id: C_PRIV,
@@ -273,6 +296,10 @@ describe.skipIf(!motoUrl)(
         for (const c of [C_FORBID, C_OPS, C_HIDDEN]) expect(text).not.toContain(c);
         expect(text).not.toContain(OTHER);
         expect(text).toContain('`/ecs-pull why &lt;task-arn&gt;`');
+        expect(text).toContain('`/ecs-pull service CLUSTER/SERVICE`');
+        expect(text).toContain('`/ecs-pull check CLUSTER/SERVICE [FAMILY:REVISION]`');
+        expect(text).toContain('`service CLUSTER/SERVICE`, `check CLUSTER/SERVICE`');
+        expect(text).toContain('ECS console link of a task or a service');
         expect(text).toContain('Your last diagnoses');
         expect(text).toContain('None yet.');
         expect(text).not.toContain('Doctor');
@@ -632,6 +659,245 @@ describe.skipIf(!motoUrl)(
         expect(slack.callsOf('chat.postMessage').filter((c) => c.args.channel === D_B)).toHaveLength(
           before + 1,
         );
+      });
+    });
+
+    describe('services: DMs and console links', () => {
+      const svcUrl = (svc: string) =>
+        `https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/surf-svc/services/${svc}/health?region=eu-west-1`;
+      const svcOldUrl = (svc: string) =>
+        `https://console.aws.amazon.com/ecs/home?region=eu-west-1#/clusters/surf-svc/services/${svc}/details`;
+      const svcPortalUrl = (svc: string) =>
+        `https://my-org.awsapps.com/start/#/console?account_id=${ACCOUNT}&role_name=ReadOnly&destination=${encodeURIComponent(svcUrl(svc))}`;
+      const dmPosts = (channel: string) =>
+        slack.callsOf('chat.postMessage').filter((c) => c.args.channel === channel);
+      /** The AWS calls of the service diagnoses logged since `from` (one number per diagnosis). */
+      const serviceCalls = (from: number) =>
+        logs
+          .slice(from)
+          .join('')
+          .split('\n')
+          .filter((l) => l.includes('service diagnosis finished'))
+          .map(
+            (l) => JSON.parse(l) as { awsCalls: number; rounds: number; durationMs: number; surface: string },
+          );
+      let unfurled: StoredMessage;
+
+      it('a DM `service CLUSTER/SERVICE` is answered there with the service report; a service console link alone too', async () => {
+        const requesters = pool.requesters.length;
+        await send.event(
+          directMessage({ channel: D_C, user: U_C, text: 'service surf-svc/api', ts: slack.nextTs() }),
+          nextEventId(),
+        );
+        const reply = await slack.waitFor(
+          () => dmPosts(D_C).find((c) => json(c.args.blocks).includes('ecs-pull · service api')),
+          30_000,
+          'DM service report',
+        );
+        expect(reply.args.thread_ts).toBeUndefined();
+        const body = json(reply.args.blocks);
+        expect(body).toContain(`Cluster surf-svc · account ${ACCOUNT} · eu-west-1`);
+        expect(body).toContain('Deployments');
+        expect(body).toContain('web:1.4.2');
+        const msg = slack.messages.get(D_C)!.at(-1)!;
+        expect(blockKitViolations({ text: msg.text ?? '', blocks: msg.blocks ?? [] })).toEqual([]);
+        // Read as the person who asked, in the DM's one account (slack.dm.accounts).
+        expect(pool.requesters.slice(requesters)).toContain(`slack-T0TESTTEAM-${U_C}`);
+
+        // The service's console page alone (old layout): the service, not a task.
+        await send.event(
+          directMessage({ channel: D_C, user: U_C, text: `<${svcOldUrl('worker')}>`, ts: slack.nextTs() }),
+          nextEventId(),
+        );
+        const worker = await slack.waitFor(
+          () => dmPosts(D_C).find((c) => json(c.args.blocks).includes('ecs-pull · service worker')),
+          30_000,
+          'DM service link report',
+        );
+        expect(
+          blockKitViolations({ text: String(worker.args.text), blocks: worker.args.blocks as never }),
+        ).toEqual([]);
+      });
+
+      it('a DM `check CLUSTER/SERVICE` is answered there with the pre-flight report', async () => {
+        const before = dmPosts(D_C).length;
+        await send.event(
+          directMessage({ channel: D_C, user: U_C, text: 'check surf-svc/worker', ts: slack.nextTs() }),
+          nextEventId(),
+        );
+        const reply = await slack.waitFor(() => dmPosts(D_C)[before], 30_000, 'DM check report');
+        expect(String(reply.args.text)).toMatch(
+          /ecs-pull · pre-flight · service worker, task definition web:\d+/,
+        );
+        const body = json(reply.args.blocks);
+        expect(body).toMatch(/Would (pull|fail)/);
+        expect(body).toContain(`Cluster surf-svc · account ${ACCOUNT} · eu-west-1`);
+        expect(
+          blockKitViolations({ text: String(reply.args.text), blocks: reply.args.blocks as never }),
+        ).toEqual([]);
+        // Bad input: the DM's own usage line, no AWS call.
+        const requesters = pool.requesters.length;
+        await send.event(
+          directMessage({ channel: D_C, user: U_C, text: 'check surf-svc/wor.ker', ts: slack.nextTs() }),
+          nextEventId(),
+        );
+        const usage = await slack.waitFor(() => dmPosts(D_C)[before + 1], 10_000, 'usage');
+        expect(String(usage.args.text)).toContain('Send me `check CLUSTER/SERVICE [FAMILY:REVISION]`');
+        expect(String(usage.args.text)).not.toContain('/ecs-pull');
+        expect(pool.requesters.length).toBe(requesters);
+      });
+
+      it('service and check of an account slack.dm.accounts does not list: refused in a line, with no AWS call; help names both', async () => {
+        const requesters = pool.requesters.length;
+        const before = dmPosts(D_B).length;
+        const svc = `arn:aws:ecs:eu-west-1:${OTHER}:service/surf-svc/api`;
+        for (const text of [
+          `service ${svc}`,
+          `check ${svc}`,
+          `<${svcPortalUrl('api').replace(ACCOUNT, OTHER)}>`,
+        ])
+          await send.event(
+            directMessage({ channel: D_B, user: U_B, text, ts: slack.nextTs() }),
+            nextEventId(),
+          );
+        const lines = await slack.waitFor(
+          () => (dmPosts(D_B).length >= before + 3 ? dmPosts(D_B).slice(before) : undefined),
+          10_000,
+          'refusals',
+        );
+        for (const line of lines) {
+          expect(String(line.args.text)).toContain(
+            `I messaggi diretti non sono autorizzati a diagnosticare attività dell'account ${OTHER}`,
+          );
+          // A line, not a report.
+          expect(json(line.args.blocks)).not.toMatch(/ecs-pull · (service|pre-flight)/);
+        }
+        expect(pool.requesters.length).toBe(requesters);
+        await send.event(
+          directMessage({ channel: D_B, user: U_B, text: 'aiuto', ts: slack.nextTs() }),
+          nextEventId(),
+        );
+        const help = await slack.waitFor(() => dmPosts(D_B)[before + 3], 10_000, 'help');
+        expect(String(help.args.text)).toContain('`service CLUSTER/SERVIZIO`');
+        expect(String(help.args.text)).toContain('`check CLUSTER/SERVIZIO [FAMIGLIA:REVISIONE]`');
+      });
+
+      it('a service console link unfurls in an allowed channel: its state, its rollout and the lead group’s cause, with Diagnose', async () => {
+        const requesters = pool.requesters.length;
+        const logFrom = logs.length;
+        const sentAt = Date.now();
+        unfurled = await postLinks(C_PAY, U_SVC, [svcUrl('api'), svcOldUrl('worker')]);
+        const call = await slack.waitFor(
+          () => unfurlsOf(C_PAY).find((c) => c.args.ts === unfurled.ts),
+          30_000,
+          'service unfurl',
+        );
+        const map = unfurlMap(call);
+        expect(Object.keys(map).sort()).toEqual([svcUrl('api'), svcOldUrl('worker')].sort());
+        expect(unfurlViolations(map)).toEqual([]);
+        const api = json(map[svcUrl('api')]!.blocks);
+        expect(api).toContain('*Service api*');
+        expect(api).toContain(`Cluster surf-svc · account ${ACCOUNT} · eu-west-1`);
+        expect(api).toContain('Service ACTIVE');
+        expect(api).toContain('PRIMARY');
+        expect(api).toContain('web:1');
+        expect(api).toContain('Most likely cause');
+        expect(api).toContain('% confidence');
+        expect(api).toContain(ACTION_UNFURL_DIAGNOSE);
+        expect(api).toContain('"text":"Diagnose"');
+        // No stopped task left: the pre-flight's verdict is the answer.
+        const worker = json(map[svcOldUrl('worker')]!.blocks);
+        expect(worker).toContain('*Service worker*');
+        expect(worker).toMatch(/Would (pull|fail)/);
+        for (const u of Object.values(map)) expect(u.blocks.length).toBeLessThanOrEqual(6);
+        expect(pool.requesters.slice(requesters)).toContain(`slack-T0TESTTEAM-${U_SVC}`);
+        const runs = serviceCalls(logFrom).filter((r) => r.surface === 'unfurl');
+        expect(runs).toHaveLength(2);
+        console.info(
+          `service unfurl: ${call.wall - sentAt} ms from link_shared to chat.unfurl; AWS calls per service ${runs
+            .map((r) => `${r.awsCalls} in ${r.rounds} rounds (${r.durationMs} ms)`)
+            .join(', ')}`,
+        );
+      });
+
+      it('in a channel that may not diagnose the account: no unfurl and no AWS call; an access portal link in an allowed one does (Italian)', async () => {
+        const requesters = pool.requesters.length;
+        const calls = slack.callsOf('chat.unfurl').length;
+        await postLinks(C_FORBID, U_B, [svcPortalUrl('api')]);
+        // No account named and the channel may diagnose several ("*"): not unfurled either.
+        await postLinks(C_OPS, U_ADMIN, [svcUrl('api')]);
+        await sleep(1_500);
+        expect(slack.callsOf('chat.unfurl')).toHaveLength(calls);
+        expect(pool.requesters.length).toBe(requesters);
+
+        const msg = await postLinks(C_OPS, U_ADMIN, [svcPortalUrl('api')]);
+        const call = await slack.waitFor(
+          () => unfurlsOf(C_OPS).find((c) => c.args.ts === msg.ts),
+          30_000,
+          'portal service unfurl',
+        );
+        const map = unfurlMap(call);
+        expect(unfurlViolations(map)).toEqual([]);
+        const text = json(map[svcPortalUrl('api')]!.blocks);
+        expect(text).toContain('*Servizio api*');
+        expect(text).toContain('Causa più probabile');
+        expect(text).toContain('"text":"Diagnostica"');
+      });
+
+      it('Diagnose posts the service report in that message’s thread, without reading AWS again', async () => {
+        const call = unfurlsOf(C_PAY).find((c) => c.args.ts === unfurled.ts)!;
+        const button = JSON.stringify(unfurlMap(call)[svcUrl('api')]!.blocks);
+        const value = /"value":"((?:[^"\\]|\\.)*)"/.exec(button)![1]!.replace(/\\"/g, '"');
+        expect(JSON.parse(value).a).toBe(apiArn);
+        const requesters = pool.requesters.length;
+        const r = await send.interaction(
+          unfurlClick({
+            channel: C_PAY,
+            user: U_A,
+            messageTs: unfurled.ts,
+            url: svcUrl('api'),
+            actionId: ACTION_UNFURL_DIAGNOSE,
+            value,
+            responseUrl: slack.responseUrl('svc-unfurl-1'),
+          }),
+        );
+        expect(r.status).toBe(200);
+        const reply = await slack.waitFor(
+          () =>
+            slack
+              .callsOf('chat.postMessage')
+              .find((c) => c.args.channel === C_PAY && c.args.thread_ts === unfurled.ts),
+          20_000,
+          'thread service report',
+        );
+        const body = json(reply.args.blocks);
+        expect(body).toContain('ecs-pull · service api');
+        expect(body).toContain('Deployments');
+        const msg = slack.messages.get(C_PAY)!.find((m) => m.thread_ts === unfurled.ts)!;
+        expect(blockKitViolations({ text: msg.text ?? '', blocks: msg.blocks ?? [] })).toEqual([]);
+        expect(pool.requesters.length).toBe(requesters);
+        // The worker service's button in a channel that may not diagnose the account: refused, no AWS call.
+        const wButton = JSON.stringify(unfurlMap(call)[svcOldUrl('worker')]!.blocks);
+        const wValue = /"value":"((?:[^"\\]|\\.)*)"/.exec(wButton)![1]!.replace(/\\"/g, '"');
+        expect(JSON.parse(wValue).a).toBe(workerArn);
+        await send.interaction(
+          unfurlClick({
+            channel: C_FORBID,
+            user: U_B,
+            messageTs: unfurled.ts,
+            url: svcOldUrl('worker'),
+            actionId: ACTION_UNFURL_DIAGNOSE,
+            value: wValue,
+            responseUrl: slack.responseUrl('svc-unfurl-2'),
+          }),
+        );
+        const refused = await slack.waitFor(
+          () => slack.responses.find((x) => x.id === 'svc-unfurl-2'),
+          5_000,
+          'refused',
+        );
+        expect(String(refused.body.text)).toContain(`account ${ACCOUNT}`);
+        expect(pool.requesters.length).toBe(requesters);
       });
     });
 

@@ -53,7 +53,8 @@ export function notFoundReason(image: string, i: number): string {
   return `CannotPullContainerError: pull image manifest has been retried ${1 + (i % 2)} time(s): failed to resolve ref ${image}: ${image}: not found`;
 }
 
-async function runAndStop(
+/** Runs `count` tasks as the service's deployment would (its group, its startedBy) and stops them with `reason`. */
+export async function runAndStop(
   a: MotoAccount,
   cluster: string,
   service: string,
