@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/aws/clients.js';
 import { defaultConfig, loadConfig } from '../../src/config.js';
+import type { ServiceReport } from '../../src/diagnosis/service-report.js';
 import type { DoctorRow } from '../../src/doctor.js';
 import { isUserError } from '../../src/errors.js';
 import { translator } from '../../src/i18n.js';
@@ -193,6 +194,111 @@ describe('the unfurl of a console link', () => {
     });
   }
 
+  /** A service report as large as AWS allows, with what a person or an alert could have typed in its texts. */
+  function hugeService(over: Partial<ServiceReport> = {}): ServiceReport {
+    const name = `svc-${'x'.repeat(250)}`;
+    const big = syntheticReport({ fail: 60, warn: 60, causes: 10, summaryLength: 6000, stopLength: 50_000 });
+    return {
+      schema: 1,
+      kind: 'ecs-pull-service-report',
+      generatedAt: '2026-11-28T09:45:00.000Z',
+      target: {
+        partition: 'aws',
+        region: 'eu-south-1',
+        account: '210987654321',
+        cluster: nasty,
+        service: name,
+      },
+      service: {
+        serviceName: name,
+        status: nasty.repeat(50),
+        desiredCount: 3,
+        runningCount: 0,
+        pendingCount: 0,
+        deployments: Array.from({ length: 10 }, (_, i) => ({
+          id: `ecs-svc/${i}${nasty}`,
+          status: 'PRIMARY',
+          taskDefinition: `arn:aws:ecs:eu-south-1:210987654321:task-definition/${'f'.repeat(255)}:${i}`,
+          rolloutState: 'FAILED',
+          rolloutStateReason: nasty.repeat(400),
+          desiredCount: 3,
+          runningCount: 0,
+          pendingCount: 0,
+          failedTasks: 12,
+        })),
+        events: [],
+        account: '210987654321',
+        region: 'eu-south-1',
+        cluster: `c-${'y'.repeat(250)}`,
+        stoppedTasks: { listed: 100, described: 100, truncated: true },
+      },
+      groups: [
+        {
+          stoppedReason: nasty.repeat(1000),
+          count: 100,
+          taskArns: [],
+          failed: true,
+          report: big,
+        },
+      ],
+      preflight: null,
+      notes: [],
+      links: {
+        service: { url: 'https://x', label: 'x' },
+        events: { url: 'https://x', label: 'x' },
+        deployments: { url: 'https://x', label: 'x' },
+      } as unknown as ServiceReport['links'],
+      aws: big.aws,
+      ...over,
+    };
+  }
+
+  for (const lang of ['en', 'it'] as const) {
+    it(`a service's unfurl is a few valid, escaped blocks whatever the report (${lang})`, () => {
+      const t = translator(lang);
+      const svcArn = 'arn:aws:ecs:eu-south-1:210987654321:service/payments/checkout';
+      const lead = hugeService();
+      const cases: ServiceReport[] = [
+        lead,
+        // The lead group has no diagnosis, only why.
+        hugeService({ groups: [{ ...lead.groups[0]!, report: null, error: { key: 'slack:errors.stale' } }] }),
+        // No stopped task, no pre-flight, no deployment.
+        hugeService({ groups: [], service: { ...lead.service, deployments: [] } }),
+      ];
+      for (const report of cases) {
+        const u = renderUnfurl(t, lang, { kind: 'service', report, arn: svcArn, stateKey: 'k'.repeat(20) });
+        expect(u.blocks.length).toBeLessThanOrEqual(UNFURL_MAX_BLOCKS);
+        expect(unfurlViolations({ 'https://eu-south-1.console.aws.amazon.com/ecs/v2/x': u })).toEqual([]);
+        const text = JSON.stringify(u.blocks);
+        expect(text).not.toContain('<!channel>');
+        expect(text).not.toContain('<@U0EVIL>');
+        expect(text).toContain(t('service:slack.subject', { service: 'svc-' }).replace(/ svc-$/, ''));
+      }
+      const first = JSON.stringify(
+        renderUnfurl(t, lang, { kind: 'service', report: lead, arn: svcArn }).blocks,
+      );
+      expect(first).toContain(t('slack:cause.title'));
+      expect(first).toContain(':x:');
+      const none = JSON.stringify(
+        renderUnfurl(t, lang, { kind: 'service', report: cases[2]!, arn: svcArn }).blocks,
+      );
+      expect(none).toContain(t('service:stopped.none', { count: 100 }));
+      for (const item of [
+        {
+          kind: 'error' as const,
+          taskId: 'checkout',
+          message: { key: 'slack:errors.stale' },
+          subject: 'service' as const,
+        },
+        { kind: 'later' as const, taskId: 'checkout', arn: svcArn, text: nasty, subject: 'service' as const },
+      ]) {
+        const u = renderUnfurl(t, lang, item);
+        expect(unfurlViolations({ 'https://eu-south-1.console.aws.amazon.com/ecs/v2/x': u })).toEqual([]);
+        expect(JSON.stringify(u.blocks)).toContain(t('service:slack.subject', { service: 'checkout' }));
+      }
+    });
+  }
+
   it('button values: only an ARN and a language are taken', () => {
     expect(decodeUnfurlValue(encodeUnfurlValue({ a: 'arn:aws:ecs:x', g: 'it' }))).toEqual({
       a: 'arn:aws:ecs:x',
@@ -318,12 +424,26 @@ describe('settings', () => {
 });
 
 describe('the DM grammar', () => {
-  it('reads a reference alone as why, and anything else as typed', () => {
+  it('reads a reference alone as why (a service’s as service), and anything else as typed', () => {
     expect(dmCommandText('<https://eu-west-1.console.aws.amazon.com/ecs/v2/x>')).toBe(
       'why <https://eu-west-1.console.aws.amazon.com/ecs/v2/x>',
     );
     expect(dmCommandText('  arn:aws:ecs:eu-west-1:1:task/a/b ')).toBe('why arn:aws:ecs:eu-west-1:1:task/a/b');
     expect(dmCommandText('help')).toBe('help');
+    // A service's console page (either layout, or an access portal link to it) or its ARN alone: the service.
+    const svcPage =
+      'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/web/services/api/health?region=eu-west-1';
+    expect(dmCommandText(`<${svcPage}>`)).toBe(`service <${svcPage}>`);
+    const oldPage =
+      'https://console.aws.amazon.com/ecs/home?region=eu-west-1#/clusters/web/services/api/details';
+    expect(dmCommandText(`<${oldPage}|api>`)).toBe(`service <${oldPage}|api>`);
+    const portal = `https://my-org.awsapps.com/start/#/console?account_id=210987654321&amp;destination=${encodeURIComponent(svcPage)}`;
+    expect(dmCommandText(`<${portal}>`)).toBe(`service <${portal}>`);
+    expect(dmCommandText('arn:aws:ecs:eu-west-1:210987654321:service/web/api')).toBe(
+      'service arn:aws:ecs:eu-west-1:210987654321:service/web/api',
+    );
+    expect(dmCommandText('service web/api')).toBe('service web/api');
+    expect(dmCommandText('check web/api web:3')).toBe('check web/api web:3');
     expect(dmCommandText('why arn:x')).toBe('why arn:x');
     expect(dmCommandText(undefined)).toBe('');
   });
