@@ -211,6 +211,7 @@ describe.skipIf(skip)(`two replicas sharing Redis${skip ? ` (${why})` : ''}`, ()
       'alert',
       'aws',
       'event',
+      'home',
       'locale',
       'rate',
       'reply',
@@ -220,5 +221,7 @@ describe.skipIf(skip)(`two replicas sharing Redis${skip ? ` (${why})` : ''}`, ()
     // A token bucket's key lives until the bucket is full again: a minute for a person's 10 tokens.
     expect(families.rate!.maxTtlS).toBeLessThanOrEqual(60);
     expect(families.storm!.maxTtlS).toBeLessThanOrEqual(600);
+    // A person's last diagnoses for the App Home: kept 30 days after their last change, no longer.
+    expect(families.home!.maxTtlS).toBeLessThanOrEqual(30 * 24 * 3600);
   });
 });
