@@ -285,6 +285,9 @@ describe.skipIf(!motoUrl)(
         );
         const call = slack.callsOf('views.publish').find((c) => c.args.user_id === U_A)!;
         expect(call.wall - sentAt).toBeLessThan(3_000);
+        console.info(
+          `Home: ${call.wall - sentAt} ms from app_home_opened to views.publish (${(view!.blocks as unknown[]).length} blocks)`,
+        );
         expect(homeViewViolations(view!)).toEqual([]);
         const text = json(view!.blocks);
         expect(text).toContain('What your channels may diagnose');
@@ -685,6 +688,8 @@ describe.skipIf(!motoUrl)(
 
       it('a DM `service CLUSTER/SERVICE` is answered there with the service report; a service console link alone too', async () => {
         const requesters = pool.requesters.length;
+        const logFrom = logs.length;
+        const sentAt = Date.now();
         await send.event(
           directMessage({ channel: D_C, user: U_C, text: 'service surf-svc/api', ts: slack.nextTs() }),
           nextEventId(),
@@ -703,6 +708,10 @@ describe.skipIf(!motoUrl)(
         expect(blockKitViolations({ text: msg.text ?? '', blocks: msg.blocks ?? [] })).toEqual([]);
         // Read as the person who asked, in the DM's one account (slack.dm.accounts).
         expect(pool.requesters.slice(requesters)).toContain(`slack-T0TESTTEAM-${U_C}`);
+        const [run] = serviceCalls(logFrom).filter((r) => r.surface === 'dm');
+        console.info(
+          `DM service: ${reply.wall - sentAt} ms to the report; ${run!.awsCalls} AWS calls in ${run!.rounds} rounds (${run!.durationMs} ms)`,
+        );
 
         // The service's console page alone (old layout): the service, not a task.
         await send.event(
