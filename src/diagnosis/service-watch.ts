@@ -4,56 +4,17 @@
  * seen before described). Fixed when those checks pass, the service runs its desired count with nothing pending and
  * no deployment rolling out, and no new task failed to start since the look before.
  */
-import type { ServiceTarget } from '../aws/service-target.js';
 import { parseTaskTarget } from '../aws/target.js';
 import { isUserError } from '../errors.js';
 import type { DiagnoseDeps } from './diagnose.js';
 import { MemoryCallCache } from './facts/call-cache.js';
-import { readService, type ServiceState } from './facts/service-tasks.js';
+import { readService } from './facts/service-tasks.js';
 import { notAPullFailure } from './not-a-pull.js';
-import type { ServiceReport } from './service-report.js';
+import { primaryOf, type ServiceWatchPlan, serviceSteady } from './service-watch-plan.js';
 import { normalizeStopReason } from './stop-reason.js';
-import { recheck, type ServiceLook, type WatchTick, watchedChecks } from './watch.js';
+import { recheck, type ServiceLook, type WatchTick } from './watch.js';
 
-/** What a service watch follows. */
-export interface ServiceWatchPlan {
-  target: ServiceTarget;
-  /** The lead failed group's task and its failing checks (none when no group failed or it was not diagnosed). */
-  lead?: { taskArn: string; checks: string[] } | undefined;
-  /** Stopped tasks already seen: the report's. Each look adds the new ones. */
-  known: string[];
-}
-
-function primaryOf(s: Pick<ServiceState, 'deployments'>) {
-  return s.deployments.find((d) => d.status === 'PRIMARY') ?? s.deployments[0];
-}
-
-/** The service runs what it should: its desired count, nothing pending, no deployment rolling out or failed. */
-export function serviceSteady(
-  s: Pick<ServiceState, 'desiredCount' | 'runningCount' | 'pendingCount' | 'deployments'>,
-): boolean {
-  const primary = s.deployments.find((d) => d.status === 'PRIMARY') ?? s.deployments[0];
-  const rollout = primary?.rolloutState;
-  return (
-    (s.runningCount ?? 0) >= (s.desiredCount ?? 0) &&
-    (s.pendingCount ?? 0) === 0 &&
-    rollout !== 'IN_PROGRESS' &&
-    rollout !== 'FAILED'
-  );
-}
-
-/** The plan of a watch of this report; undefined when there is nothing to watch (steady, no failed group). */
-export function serviceWatchPlan(report: ServiceReport): ServiceWatchPlan | undefined {
-  const lead = report.groups.find((g) => g.failed && g.report);
-  const checks = lead?.report ? watchedChecks(lead.report) : [];
-  const failedGroup = report.groups.some((g) => g.failed);
-  if (!checks.length && !failedGroup && serviceSteady(report.service)) return undefined;
-  return {
-    target: report.target,
-    ...(lead?.report && checks.length ? { lead: { taskArn: lead.taskArns[0]!, checks } } : {}),
-    known: report.groups.flatMap((g) => g.taskArns),
-  };
-}
+export { type ServiceWatchPlan, serviceSteady, serviceWatchPlan } from './service-watch-plan.js';
 
 /**
  * One look at the service and its watched checks. The plan's `known` grows with the tasks seen, so that a task that
