@@ -35,7 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {})
       outputError: () => {},
     });
   registerWhy(program, io, setExit);
-  registerService(program, io);
+  registerService(program, io, setExit);
   registerCheck(program, io, setExit);
   registerClassify(program, io);
   registerDemo(program, io);

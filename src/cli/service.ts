@@ -7,7 +7,7 @@ import { renderServiceJson } from '../render/service-json.js';
 import { renderServiceText } from '../render/service-text.js';
 import { commandEnv, type GlobalOptions } from './common.js';
 import type { Io } from './io.js';
-import { cliAccess } from './why.js';
+import { cliAccess, watchSettings } from './why.js';
 
 interface ServiceOptions extends GlobalOptions {
   cluster?: string;
@@ -17,10 +17,14 @@ interface ServiceOptions extends GlobalOptions {
   roleArn?: string;
   externalId?: string;
   json?: boolean;
+  watch?: boolean;
+  watchInterval?: string;
+  watchFor?: string;
 }
 
 /** Registers `service`. */
-export function registerService(program: Command, io: Io): void {
+/** Registers `service`; `setExit` ends `service --watch` with its code. */
+export function registerService(program: Command, io: Io, setExit: (code: number) => void = () => {}): void {
   program
     .command('service')
     .description(
@@ -43,10 +47,17 @@ export function registerService(program: Command, io: Io): void {
     .option('--role-arn <arn>', 'IAM role to assume in the service’s account (over the configuration)')
     .option('--external-id <id>', 'ExternalId for --role-arn')
     .option('--json', 'print the JSON service report (schema 1)')
+    .option(
+      '--watch',
+      'after the report, look again every interval until the service runs its desired count with no new task failing to start and the lead group’s failing checks pass (exit 0), or time runs out (exit 4)',
+    )
+    .option('--watch-interval <time>', 'time between looks: 60s, 2m (default: watch.intervalSeconds, 60s)')
+    .option('--watch-for <time>', 'longest watch: 30m, 90s (default: watch.maxMinutes, 30m)')
     .action(async (ref: string, _o: ServiceOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ServiceOptions>();
       const env = commandEnv(opts);
       const access = cliAccess(opts);
+      const watch = watchSettings(opts, env);
       const role = access.roleArn?.split(':')[4];
       const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
       let target: ServiceTarget;
@@ -111,10 +122,35 @@ export function registerService(program: Command, io: Io): void {
         },
         'service diagnosis finished',
       );
-      io.out(
-        opts.json
-          ? renderServiceJson(report, env.t, env.lang)
-          : renderServiceText(report, env.t, io.terminal?.()),
-      );
+      // Watching with --json: one JSON object per line, the report first.
+      if (watch?.json) io.out(`${JSON.stringify(JSON.parse(renderServiceJson(report, env.t, env.lang)))}\n`);
+      else
+        io.out(
+          opts.json
+            ? renderServiceJson(report, env.t, env.lang)
+            : renderServiceText(report, env.t, io.terminal?.()),
+        );
+      if (watch) {
+        const [{ watchCli }, { recheckService, serviceWatchPlan }] = await Promise.all([
+          import('./watch.js'),
+          import('../diagnosis/service-watch.js'),
+        ]);
+        const plan = serviceWatchPlan(report);
+        const deps = {
+          pool,
+          deadlineMs: env.config.aws.deadlineMs,
+          settings: {
+            probePublicRegistries: env.config.registries.probePublic,
+            probeTimeoutMs: env.config.registries.probeTimeoutMs,
+          },
+        };
+        setExit(
+          await watchCli(io, env, watch, {
+            checks: plan?.lead?.checks ?? [],
+            recheck: () => recheckService({ requester: `cli-${io.user()}` }, plan!, deps),
+            service: { name: report.service.serviceName, watch: !!plan },
+          }),
+        );
+      }
     });
 }

@@ -51,6 +51,26 @@ function duration(
   return seconds;
 }
 
+/** --watch's settings (--watch-interval, --watch-for, else the configuration's), or undefined without --watch. */
+export function watchSettings(
+  opts: { watch?: boolean; watchInterval?: string; watchFor?: string; json?: boolean },
+  env: CommandEnv,
+): { intervalSeconds: number; forSeconds: number; json: boolean } | undefined {
+  if (!opts.watch) return undefined;
+  return {
+    intervalSeconds: duration(
+      opts.watchInterval,
+      env.config.watch.intervalSeconds,
+      's',
+      1,
+      600,
+      '--watch-interval',
+    ),
+    forSeconds: duration(opts.watchFor, env.config.watch.maxMinutes * 60, 'm', 5, 240 * 60, '--watch-for'),
+    json: !!opts.json,
+  };
+}
+
 /** --profile (else AWS_PROFILE), --role-arn and --external-id, validated. */
 export function cliAccess(opts: { profile?: string; roleArn?: string; externalId?: string }): {
   profile: string | undefined;
@@ -120,27 +140,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
       const opts = cmd.optsWithGlobals<WhyOptions>();
       const env = commandEnv(opts);
       const access = cliAccess(opts);
-      const watch = opts.watch
-        ? {
-            intervalSeconds: duration(
-              opts.watchInterval,
-              env.config.watch.intervalSeconds,
-              's',
-              1,
-              600,
-              '--watch-interval',
-            ),
-            forSeconds: duration(
-              opts.watchFor,
-              env.config.watch.maxMinutes * 60,
-              'm',
-              5,
-              240 * 60,
-              '--watch-for',
-            ),
-            json: !!opts.json,
-          }
-        : undefined;
+      const watch = watchSettings(opts, env);
       const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
       const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
       let target: TaskTarget;
@@ -238,8 +238,16 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
       else print(io, env, report, opts.json);
       if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
       if (watch) {
-        const { watchCli } = await import('./watch.js');
-        setExit(await watchCli(io, env, report, request, deps, watch));
+        const [{ watchCli }, { recheck, watchedChecks }] = await Promise.all([
+          import('./watch.js'),
+          import('../diagnosis/watch.js'),
+        ]);
+        setExit(
+          await watchCli(io, env, watch, {
+            checks: watchedChecks(report),
+            recheck: (checks) => recheck(request, checks, deps),
+          }),
+        );
       }
     });
 
