@@ -1,5 +1,6 @@
 import type { LinkRef } from '../../../aws/console-links.js';
 import type { FactError } from '../../../aws/errors.js';
+import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
 import { worstOf } from '../shared/fold.js';
@@ -103,8 +104,8 @@ async function oneSecret(
       const decrypt = access.step === 'decrypt';
       if (a.decision === 'unknown')
         return unknownFrom(
-          'unknown.permissions',
-          params,
+          a.evaluatorMissing ? 'unknown.evaluator' : 'unknown.permissions',
+          a.evaluatorMissing ? { ...params, package: POLICY_EVALUATOR_PACKAGE } : params,
           a.fallbackError ?? a.error,
           'iam.executionRolePolicies',
         );
