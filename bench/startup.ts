@@ -1,10 +1,12 @@
 /**
  * `npm run bench:startup`: how long the built command line takes to start, measured as a person meets it: the whole
  * process (spawn to exit) of `classify`, `demo` and the refusals, and for `why` the time from spawn to its first AWS
- * request, received by a local HTTP server the CLI is pointed at with AWS_ENDPOINT_URL. Each scenario runs
- * BENCH_RUNS times (default 10) after one unmeasured run; the table shows the median and the spread, and the CPU
- * time of the whole process (user + system, from /usr/bin/time when there is one). Exit code 1 when a median misses
- * its target.
+ * request, received by a local HTTP server the CLI is pointed at with AWS_ENDPOINT_URL. With moto installed, also a
+ * whole diagnosis (a task behind a NAT gateway) through a proxy that adds 50 ms to every AWS call, so that loading
+ * the SDK's clients as the diagnosis needs them is seen to cost nothing at the end. Each scenario runs BENCH_RUNS
+ * times (default 10) after one unmeasured run; the table shows the median and the spread, and the CPU time of the
+ * whole process (user + system, from /usr/bin/time when there is one). Exit code 1 when a median misses its target.
+ * BENCH_ONLY=text runs the scenarios whose name contains it; BENCH_CLI=path/to/cli.js measures another build.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,8 +14,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  createExecutionRole,
+  MOTO_DEFAULT_ACCOUNT,
+  motoAccount,
+  runStoppedTask,
+} from '../test/helpers/aws-scenario.js';
+import { findMotoPython, type MotoServer, startMoto } from '../test/helpers/moto-server.js';
+import { natPath } from '../test/helpers/network-scenario.js';
+import { type LatencyProxy, startLatencyProxy } from './latency-proxy.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+const cli = process.env.BENCH_CLI ?? join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const work = mkdtempSync(join(tmpdir(), 'ecs-pull-startup-'));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -209,12 +220,36 @@ async function main(): Promise<void> {
     },
   ];
   const only = process.env.BENCH_ONLY;
+  // A whole diagnosis against moto, 50 ms a call: what the lazy clients cost (or save) at the end.
+  let moto: MotoServer | undefined;
+  let proxy: LatencyProxy | undefined;
+  const python =
+    !only || 'diagnosis'.includes(only) || only.includes('diagnosis') ? findMotoPython() : undefined;
+  if (python) {
+    moto = await startMoto(python);
+    proxy = await startLatencyProxy(moto.url, 50);
+    const a = await motoAccount(moto.url, MOTO_DEFAULT_ACCOUNT);
+    const net = await natPath(a);
+    const role = await createExecutionRole(a, 'benchStartupExecutionRole');
+    const task = await runStoppedTask(a, net, { cluster: 'startup', executionRoleArn: role });
+    const config = file('moto.yml', `accounts:\n  "${MOTO_DEFAULT_ACCOUNT}": { defaultCredentials: true }\n`);
+    scenarios.push({
+      name: 'why, a whole diagnosis (moto, 50 ms a call)',
+      args: ['why', task.taskArn, '--config', config],
+      env: baseEnv({
+        AWS_ENDPOINT_URL: proxy.url,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+      }),
+    });
+  }
   console.log(
     `ecs-pull start-up · node ${process.version} · median of ${runs} runs (whole process${TIME ? ', CPU = user + system' : ''})`,
   );
   console.log('');
   const header = ['scenario', 'median', 'min–max', 'CPU', 'target'];
   const widths = [46, 8, 12, 8, 10];
+  if (python) console.log('(moto found: the last row is a whole diagnosis through a 50 ms proxy)\n');
   const line = (cells: string[]) =>
     cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   console.log(line(header));
@@ -242,6 +277,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await aws.stop();
+    await proxy?.close();
+    await moto?.stop();
     rmSync(work, { recursive: true, force: true });
   }
   if (missed) {

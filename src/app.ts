@@ -15,6 +15,7 @@ import {
   SocketModeReceiver,
 } from '@slack/bolt';
 import { ClientPool } from './aws/clients.js';
+import { preload } from './aws/sdk.js';
 import { type Config, loadConfig } from './config.js';
 import { MemoryCallCache } from './diagnosis/facts/call-cache.js';
 import { isUserError, UserError } from './errors.js';
@@ -342,6 +343,9 @@ export async function main(): Promise<number> {
     const slack = await buildSlackApp(config, { log });
     const { port } = await slack.start();
     log.info({ mode: config.slack.mode, port }, 'ecs-pull Slack app started');
+    // The SDK's clients load on first use (src/aws/sdk.ts); a bot will use them all: load them now, not during the
+    // first diagnosis someone waits for.
+    preload(['sts', 'ecs', 'ec2', 'ecr', 'iam', 'kms', 'secretsManager', 'ssm']);
     const shutdown = (signal: string) => {
       log.info({ signal }, 'stopping');
       slack.stop().finally(() => process.exit(0));

@@ -2,21 +2,11 @@
  * `ecs-pull doctor`: is this installation able to work? The configuration, the Slack tokens and scopes, the bot's
  * own AWS identity, and for each configured account: can the role be assumed, and may it make every call the
  * checks need (asked of iam:SimulatePrincipalPolicy, else decided by evaluating the role's policies). Also whether
- * the optional policy evaluator (AGPL-3.0, not in the default install) is there.
+ * the optional policy evaluator (AGPL-3.0, not in the default install) is there. The Slack Web API client (Bolt)
+ * is loaded only when a Slack token is configured.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  type IAMClient,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  SimulatePrincipalPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { webApi } from '@slack/bolt';
 import { parse as parseYaml } from 'yaml';
 import type { AccessPlan, ClientPool } from './aws/clients.js';
 import { classifyAwsError } from './aws/errors.js';
@@ -27,6 +17,16 @@ import {
   POLICY_EVALUATOR_PACKAGE,
   policyEvaluator,
 } from './aws/policy-eval.js';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  SimulatePrincipalPolicyCommand,
+} from './aws/sdk/iam.js';
 import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
@@ -221,6 +221,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
   if (!s.botToken) {
     rows.push(row(m('check.slack'), 'skip', m('detail.slack-off')));
   } else {
+    const { webApi } = await import('@slack/bolt');
     const client = new webApi.WebClient(s.botToken, {
       ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}),
       retryConfig: { retries: 0 },

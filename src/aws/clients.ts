@@ -8,36 +8,35 @@
  * the SDK's chain), --role-arn to assume a given role, and for an account the configuration does not list, those
  * credentials when sts:GetCallerIdentity says they are in it. The bot has none of this: it reaches exactly what its
  * configuration lists.
+ *
+ * Every client is a LazyClient (src/aws/sdk.ts): creating a client set loads nothing, and a service's SDK package is
+ * imported when its first command is sent, so that a diagnosis' first request (sts:GetCallerIdentity, sts:AssumeRole
+ * or ecs:DescribeTasks) leaves before EC2's client, the largest, has even been read from disk.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type * as Sts from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { type Config, identityCenterFor } from '../config.js';
+import type { Config } from '../config.js';
+import { identityCenterFor } from '../config-base.js';
 import { isUserError, UserError } from '../errors.js';
 import type { RegistryAllowEntry } from '../registry/allow-list.js';
 import type { IdentityCenterLink } from './console-links.js';
 import { classifyAwsError } from './errors.js';
 import { globalRegion, type Partition } from './partition.js';
+import { LazyClient, SERVICES } from './sdk.js';
 
 export interface AccountClients {
   readonly account: string | undefined;
   readonly region: string;
-  readonly ecs: ECSClient;
-  readonly ec2: EC2Client;
-  readonly ecr: ECRClient;
-  readonly iam: IAMClient;
-  readonly secretsManager: SecretsManagerClient;
-  readonly ssm: SSMClient;
-  readonly kms: KMSClient;
+  readonly ecs: LazyClient;
+  readonly ec2: LazyClient;
+  readonly ecr: LazyClient;
+  readonly iam: LazyClient;
+  readonly secretsManager: LazyClient;
+  readonly ssm: LazyClient;
+  readonly kms: LazyClient;
 }
 
 /** How credentials for an account are obtained. */
@@ -383,13 +382,13 @@ export class ClientPool {
     const clients: AccountClients = {
       account,
       region,
-      ecs: new ECSClient(common),
-      ec2: new EC2Client(common),
-      ecr: new ECRClient(common),
-      iam: new IAMClient({ ...common, region: globalRegion(partition) }),
-      secretsManager: new SecretsManagerClient(common),
-      ssm: new SSMClient(common),
-      kms: new KMSClient(common),
+      ecs: new LazyClient(SERVICES.ecs, common),
+      ec2: new LazyClient(SERVICES.ec2, common),
+      ecr: new LazyClient(SERVICES.ecr, common),
+      iam: new LazyClient(SERVICES.iam, { ...common, region: globalRegion(partition) }),
+      secretsManager: new LazyClient(SERVICES.secretsManager, common),
+      ssm: new LazyClient(SERVICES.ssm, common),
+      kms: new LazyClient(SERVICES.kms, common),
     };
     this.clients.set(key, clients);
     return clients;
@@ -397,6 +396,9 @@ export class ClientPool {
 
   /** The bot's own identity (sts:GetCallerIdentity with the base credentials). */
   async whoAmI(region: string): Promise<{ Arn?: string; Account?: string }> {
+    // The credentials first (memoized, so the request reuses them): with none, the refusal needs no STS client.
+    await this.base();
+    const { GetCallerIdentityCommand, STSClient } = (await SERVICES.sts.load()) as unknown as typeof Sts;
     const sts = new STSClient({
       region,
       credentials: this.base,
@@ -418,6 +420,7 @@ export class ClientPool {
  */
 export async function defaultRegion(profile?: string): Promise<string | undefined> {
   try {
+    const { STSClient } = (await SERVICES.sts.load()) as unknown as typeof Sts;
     const client = new STSClient(profile ? { profile } : {});
     const region = await client.config.region();
     client.destroy();

@@ -9,9 +9,9 @@ describe('ecs-pull CLI: bad input', () => {
     [['why', 'not-an-arn', '--lang', 'it'], 'it', /non è l'ARN di un'attività/],
     [['why', 'not-an-arn', '--lang=it'], 'it', /non è l'ARN di un'attività/],
     [['why', 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web'], 'en', /not a task ARN/],
-    [['why'], 'en', /missing required argument/],
-    [['why', 'x', '--frobnicate'], 'en', /unknown option/],
-    [['whatever'], 'en', /unknown command/],
+    [['why'], 'en', /Missing the required argument <task>\. Run `ecs-pull why --help`/],
+    [['why', 'x', '--frobnicate'], 'en', /Unknown option --frobnicate\. Run `ecs-pull why --help`/],
+    [['whatever'], 'en', /Unknown command whatever\. Run `ecs-pull --help`/],
     [['why', 'not-an-arn', '--lang', 'de'], 'en', /Unknown language “de”/],
   ])('%j → exit 2 and one line', async (argv, _lang, pattern) => {
     const { io, out, err } = captureIo();

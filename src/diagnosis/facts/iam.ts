@@ -3,6 +3,8 @@
  * and inline policy names), iam:SimulatePrincipalPolicy for every permission the task needs of it, and — only when
  * simulation cannot answer — its policy documents for local evaluation.
  */
+
+import { hasErrorCode, NotApplicable } from '../../aws/errors.js';
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -11,8 +13,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   SimulatePrincipalPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { hasErrorCode, NotApplicable } from '../../aws/errors.js';
+} from '../../aws/sdk/iam.js';
 import {
   containersOf,
   executionRoleQuestions,
