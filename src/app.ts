@@ -340,12 +340,12 @@ export async function main(): Promise<number> {
   const t = translator(config.defaultLanguage);
   const log = createLogger(config.log.level, process.stdout, {}, { secrets: secretsOf(config) });
   try {
+    // The SDK's clients load on first use (src/aws/sdk.ts); a bot uses them all: load them before it starts, not
+    // during the first diagnosis someone waits for.
+    await preload(['sts', 'ecs', 'ec2', 'ecr', 'iam', 'kms', 'secretsManager', 'ssm']);
     const slack = await buildSlackApp(config, { log });
     const { port } = await slack.start();
     log.info({ mode: config.slack.mode, port }, 'ecs-pull Slack app started');
-    // The SDK's clients load on first use (src/aws/sdk.ts); a bot will use them all: load them now, not during the
-    // first diagnosis someone waits for.
-    preload(['sts', 'ecs', 'ec2', 'ecr', 'iam', 'kms', 'secretsManager', 'ssm']);
     const shutdown = (signal: string) => {
       log.info({ signal }, 'stopping');
       slack.stop().finally(() => process.exit(0));

@@ -129,9 +129,12 @@ export class LazyClient {
   }
 }
 
-/** Starts loading these services' packages in the background (a bot that will need them all, a diagnosis under way). */
-export function preload(names: readonly ServiceName[]): void {
-  for (const n of names) SERVICES[n].load().catch(() => {});
+/**
+ * Loads these services' packages (a bot that will need them all, a diagnosis under way); resolves when they are
+ * loaded, never rejects (a package that fails to load fails again, and is reported, when a command needs it).
+ */
+export async function preload(names: readonly ServiceName[]): Promise<void> {
+  await Promise.allSettled(names.map((n) => SERVICES[n].load()));
 }
 
 /**
@@ -146,7 +149,7 @@ export function preloadAfterRequest(
     const request = (message as { request: ClientRequest }).request;
     if (!matches(request)) return;
     unsubscribe('http.client.request.start', onStart);
-    const go = () => setImmediate(() => preload(names));
+    const go = () => setImmediate(() => void preload(names));
     request.once('socket', (socket: Socket) => {
       if (!socket.connecting) go();
       else socket.once('encrypted' in socket ? 'secureConnect' : 'connect', go);
