@@ -1,5 +1,6 @@
 /** The CLI in-process: exit codes and one localized line for anything a user can get wrong. */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCENARIO } from '../../src/cli/demo.js';
 import { run } from '../../src/cli.js';
 import { captureIo } from '../helpers/cli.js';
 
@@ -45,6 +46,12 @@ describe('ecs-pull CLI: bad input', () => {
     const { io, out } = captureIo();
     expect(await run(['--help'], io)).toBe(0);
     expect(out()).toContain('why');
+  });
+
+  it("demo's help names the scenario demo shows by default (program.ts keeps its own copy of the name)", async () => {
+    const { io, out } = captureIo();
+    expect(await run(['demo', '--help'], io)).toBe(0);
+    expect(out()).toContain(`(default: ${DEFAULT_SCENARIO})`);
   });
 
   it('says in words that a facts file does not exist, never ENOENT', async () => {
