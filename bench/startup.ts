@@ -6,7 +6,9 @@
  * the SDK's clients as the diagnosis needs them is seen to cost nothing at the end. Each scenario runs BENCH_RUNS
  * times (default 10) after one unmeasured run; the table shows the median and the spread, and the CPU time of the
  * whole process (user + system, from /usr/bin/time when there is one). Exit code 1 when a median misses its target.
- * BENCH_ONLY=text runs the scenarios whose name contains it; BENCH_CLI=path/to/cli.js measures another build.
+ * BENCH_ONLY=text runs the scenarios whose name contains it; BENCH_CLI=path/to/cli.js measures another build;
+ * BENCH_BEFORE=path/to/cli.js measures that build too, its runs interleaved with this one's (before, after, before,
+ * …), so that both see the same load on a shared machine, and prints both medians.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { natPath } from '../test/helpers/network-scenario.js';
 import { type LatencyProxy, startLatencyProxy } from './latency-proxy.js';
 
 const cli = process.env.BENCH_CLI ?? join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+const before = process.env.BENCH_BEFORE;
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const work = mkdtempSync(join(tmpdir(), 'ecs-pull-startup-'));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -123,12 +126,12 @@ class FakeAws {
 }
 
 /** One run: milliseconds from spawn to exit (or to the first AWS request), and the process' CPU time. */
-async function once(s: Scenario, aws: FakeAws): Promise<Sample> {
+async function once(s: Scenario, aws: FakeAws, program = cli): Promise<Sample> {
   const timing = join(work, 'time.txt');
   rmSync(timing, { force: true });
   const [cmd, args] = TIME
-    ? [TIME, ['-f', '%U %S', '-o', timing, process.execPath, cli, ...s.args]]
-    : [process.execPath, [cli, ...s.args]];
+    ? [TIME, ['-f', '%U %S', '-o', timing, process.execPath, program, ...s.args]]
+    : [process.execPath, [program, ...s.args]];
   const request = s.untilRequest ? aws.next() : undefined;
   const started = performance.now();
   const child = spawn(cmd, args, { env: s.env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -247,8 +250,11 @@ async function main(): Promise<void> {
     `ecs-pull start-up · node ${process.version} · median of ${runs} runs (whole process${TIME ? ', CPU = user + system' : ''})`,
   );
   console.log('');
-  const header = ['scenario', 'median', 'min–max', 'CPU', 'target'];
-  const widths = [46, 8, 12, 8, 10];
+  const header = before
+    ? ['scenario', 'before', 'after', 'CPU before', 'CPU after', 'target']
+    : ['scenario', 'median', 'min–max', 'CPU', 'target'];
+  const widths = before ? [46, 8, 8, 10, 10, 10] : [46, 8, 12, 8, 10];
+  if (before) console.log(`before: ${before}\nafter: ${cli}\n`);
   if (python) console.log('(moto found: the last row is a whole diagnosis through a 50 ms proxy)\n');
   const line = (cells: string[]) =>
     cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
@@ -259,19 +265,42 @@ async function main(): Promise<void> {
       if (only && !s.name.includes(only)) continue;
       await once(s, aws);
       const samples: Sample[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await once(s, aws));
+      const earlier: Sample[] = [];
+      if (before) await once(s, aws, before);
+      for (let i = 0; i < runs; i++) {
+        if (before) earlier.push(await once(s, aws, before));
+        samples.push(await once(s, aws));
+      }
       const ms = samples.map((x) => x.ms);
       const cpu = samples.flatMap((x) => (x.cpuMs === undefined ? [] : [x.cpuMs]));
       const m = median(ms);
       const ok = s.target === undefined || m <= s.target;
       if (!ok) missed++;
+      const target = s.target === undefined ? '—' : `≤ ${s.target} ${ok ? '✓' : '✗'}`;
+      if (before) {
+        const cpuOf = (xs: Sample[]) => {
+          const c = xs.flatMap((x) => (x.cpuMs === undefined ? [] : [x.cpuMs]));
+          return c.length && !s.untilRequest ? `${median(c).toFixed(0)} ms` : '—';
+        };
+        console.log(
+          line([
+            s.name,
+            `${median(earlier.map((x) => x.ms)).toFixed(0)} ms`,
+            `${m.toFixed(0)} ms`,
+            cpuOf(earlier),
+            cpuOf(samples),
+            target,
+          ]),
+        );
+        continue;
+      }
       console.log(
         line([
           s.name,
           `${m.toFixed(0)} ms`,
           `${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}`,
           cpu.length && !s.untilRequest ? `${median(cpu).toFixed(0)} ms` : '—',
-          s.target === undefined ? '—' : `≤ ${s.target} ${ok ? '✓' : '✗'}`,
+          target,
         ]),
       );
     }
