@@ -12,8 +12,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isPortalUrl } from './aws/console-links.js';
 import { ENV_VARIABLES, type EnvVariable, EXTERNAL_ID_RE, languages, ROLE_ARN_RE } from './config-base.js';
+import { unknownSetting } from './config-keys.js';
 import { UserError } from './errors.js';
-import { nearNames } from './near-names.js';
 import {
   DEFAULT_REGISTRY_ALLOW,
   HOST_PATTERN_RE,
@@ -188,7 +188,8 @@ const registriesSchema = z
   })
   .strict();
 
-const fileSchema = z
+/** The configuration file's schema (exported for the test that holds config-keys.ts's tree equal to it). */
+export const fileSchema = z
   .object({
     defaultLanguage: z.enum(languages).default('en'),
     /**
@@ -261,53 +262,6 @@ function getPath(raw: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 type Issue = z.core.$ZodIssue;
-type Schema = z.core.$ZodType;
-
-/** A schema without its wrappers (default, optional, a transform's input). */
-function unwrap(schema: Schema | undefined): Schema | undefined {
-  let s = schema;
-  for (let i = 0; s && i < 10; i++) {
-    const def = s._zod.def as { type: string; innerType?: Schema; in?: Schema };
-    if (def.innerType) s = def.innerType;
-    else if (def.type === 'pipe' && def.in) s = def.in;
-    else break;
-  }
-  return s;
-}
-
-/** The keys the configuration accepts at `path` (for "did you mean"): an object's, a record's values', a union's. */
-function keysAt(schema: Schema, path: readonly PropertyKey[]): string[] {
-  const options = (s: Schema | undefined): Schema[] => {
-    const u = unwrap(s);
-    if (!u) return [];
-    const def = u._zod.def as { type: string; options?: Schema[] };
-    return def.type === 'union' ? (def.options ?? []).flatMap(options) : [u];
-  };
-  let at = options(schema);
-  for (const key of path) {
-    at = at.flatMap((s) => {
-      const def = s._zod.def as {
-        type: string;
-        shape?: Record<string, Schema>;
-        valueType?: Schema;
-        element?: Schema;
-      };
-      if (def.type === 'object') return options(def.shape?.[String(key)]);
-      if (def.type === 'record') return options(def.valueType);
-      if (def.type === 'array') return options(def.element);
-      return [];
-    });
-  }
-  return [
-    ...new Set(
-      at.flatMap((s) => {
-        const def = s._zod.def as { type: string; shape?: Record<string, Schema> };
-        return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
-      }),
-    ),
-  ];
-}
-
 /** A dotted key for messages: accounts.210987654321.roleArn, (root) for the file itself. */
 function dotted(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join('.') : '(root)';
@@ -370,17 +324,9 @@ function configError(
   fromEnv: ReadonlyMap<EnvVariable, string>,
 ): UserError {
   if (issue.code === 'unrecognized_keys') {
-    const unknownKey = issue.keys[0] ?? '?';
-    const known = keysAt(fileSchema, issue.path);
-    const key = dotted([...issue.path, unknownKey]);
-    const near = nearNames(unknownKey, known)[0];
-    if (near)
-      return new UserError('config:unknown-key', {
-        path: source,
-        key,
-        suggestion: dotted([...issue.path, near]),
-      });
-    return new UserError('config:unknown-key-none', { path: source, key, known: known.join(', ') || '—' });
+    // unknownSetting (config-keys.ts) has found it before zod, whose schema a test holds equal to the tree there.
+    const key = dotted([...issue.path, issue.keys[0] ?? '?']);
+    return new UserError('config:unknown-key-none', { path: source, key, known: '—' });
   }
   const reason = reasonOf(issue, raw);
   const path = issue.path.map(String);
@@ -447,6 +393,9 @@ export function loadConfig(
     setPath(raw, v.path, envValue(v, text));
     fromEnv.set(v, text);
   }
+  // A key that is not a setting first, with the one meant; then the values.
+  const unknown = unknownSetting(raw, path ?? 'environment');
+  if (unknown) throw unknown;
   const result = fileSchema.safeParse(raw);
   if (!result.success) {
     throw configError(result.error.issues[0]!, raw, path ?? 'environment', fromEnv);

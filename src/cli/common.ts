@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { TFunction } from 'i18next';
 import type { Config } from '../config.js';
 import {
+  environmentConfigPath,
   environmentLanguage,
   hasConfiguration,
   type Language,
@@ -53,12 +54,32 @@ export async function commandEnv(opts: GlobalOptions, ctx: CommandContext): Prom
   // Validate --lang first so that even a configuration error is said in the language asked for.
   const asked = requestedLanguage(opts);
   if (asked) ctx.setLanguage(asked);
-  const config = hasConfiguration(opts.config)
-    ? (await import('../config.js')).loadConfig(undefined, { configPath: opts.config })
-    : unconfigured(environmentLanguage());
+  let config: Config;
+  if (hasConfiguration(opts.config)) {
+    await checkSettings(opts.config ?? environmentConfigPath());
+    config = (await import('../config.js')).loadConfig(undefined, { configPath: opts.config });
+  } else config = unconfigured(environmentLanguage());
   const lang = asked ?? config.defaultLanguage;
   ctx.setLanguage(lang);
   return { config, lang, t: translator(lang) };
+}
+
+/**
+ * A key of the configuration file that is not a setting, refused before zod is loaded (the same error loadConfig
+ * gives). Anything else (no such file, not YAML, a bad value) is left to loadConfig, which says it.
+ */
+async function checkSettings(path: string | undefined): Promise<void> {
+  if (!path) return;
+  let raw: unknown;
+  try {
+    const { parse } = await import('yaml');
+    raw = parse(readFileSync(path, 'utf8'));
+  } catch {
+    return;
+  }
+  const { unknownSetting } = await import('../config-keys.js');
+  const unknown = unknownSetting(raw, path);
+  if (unknown) throw unknown;
 }
 
 /**

@@ -3,7 +3,6 @@
  * checked first (options, the task reference, the event file), then the configuration is loaded, and only then the
  * AWS SDK: its clients one by one, as the diagnosis needs them (src/aws/clients.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
 import { environmentProfile, isExternalId, isRoleArn } from '../config-base.js';
 import type { Report } from '../diagnosis/report.js';
@@ -108,7 +107,8 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
     import('../diagnosis/diagnose.js'),
   ]);
   // The diagnosis' id (what log.correlationId() gives): on every line it logs, in the message of an internal error.
-  const id = randomUUID().slice(0, 8);
+  // node:crypto is loaded here, not with this module: a refused input or configuration does not need it.
+  const id = (await import('node:crypto')).randomUUID().slice(0, 8);
   const started = performance.now();
   const logger = async () => {
     const [log_, diagnosisLog] = await Promise.all([

@@ -98,10 +98,12 @@ describe('what each command loads', () => {
     expect(r.packages).not.toContain('yaml');
   });
 
-  it('a configuration refusal: no AWS SDK, Slack or logger', async () => {
+  it('a configuration refusal: no AWS SDK, Slack or logger; a misspelt key not even zod', async () => {
     const r = await traced(['why', ARN, '--config', writeConfig('defaultLanguge: it\n')]);
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain('did you mean defaultLanguage?');
     expect(r.packages.filter((p) => AWS.test(p) || HEAVY.test(p))).toEqual([]);
+    expect(r.packages).not.toContain('zod');
   });
 
   it('why: the first AWS request (sts:GetCallerIdentity) goes out with the clients it needs alone', async () => {

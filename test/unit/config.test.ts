@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { z } from 'zod';
+import { fileSchema, loadConfig } from '../../src/config.js';
 import { hasConfiguration, unconfigured } from '../../src/config-base.js';
+import { ANY_KEY, ITEMS, SETTINGS, type SettingsTree, unknownSetting } from '../../src/config-keys.js';
 import { UserError } from '../../src/errors.js';
 import { translator } from '../../src/i18n.js';
 
@@ -204,5 +206,64 @@ describe("loadConfig: each problem said in the reader's words", () => {
     expect(lines.at(-1)).toMatch(/^\s*\^$/);
     const col = Number(e.params.column);
     expect(lines.at(-1)!.indexOf('^')).toBe(2 + col - 1);
+  });
+});
+
+/**
+ * The settings tree a zod schema describes: an object's keys, a record's values under `*`, the mappings of a list
+ * under `[]`, a union's object options merged; null for anything else (a value). Wrappers (default, prefault,
+ * optional, a transform's input) are looked through.
+ */
+function treeOf(schema: z.core.$ZodType): SettingsTree | null {
+  const def = schema._zod.def as {
+    type: string;
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    options?: z.core.$ZodType[];
+    shape?: Record<string, z.core.$ZodType>;
+    valueType?: z.core.$ZodType;
+    element?: z.core.$ZodType;
+  };
+  if (def.innerType) return treeOf(def.innerType);
+  if (def.type === 'pipe' && def.in) return treeOf(def.in);
+  if (def.type === 'union') {
+    const trees = (def.options ?? []).map(treeOf).filter((t): t is SettingsTree => t !== null);
+    return trees.length ? Object.assign({}, ...trees) : null;
+  }
+  if (def.type === 'object')
+    return Object.fromEntries(Object.entries(def.shape ?? {}).map(([k, v]) => [k, treeOf(v)]));
+  if (def.type === 'record') return { [ANY_KEY]: treeOf(def.valueType!) };
+  if (def.type === 'array') {
+    const items = treeOf(def.element!);
+    return items ? { [ITEMS]: items } : null;
+  }
+  return null;
+}
+
+describe('config-keys.ts: the settings tree that refuses a misspelt key before zod is loaded', () => {
+  it('is the tree of the zod schema, setting for setting', () => {
+    expect(SETTINGS).toEqual(treeOf(fileSchema));
+  });
+
+  it('would notice a setting added to the schema and not to the tree, or one taken away', () => {
+    expect(treeOf(fileSchema.extend({ extra: z.object({ x: z.number() }).optional() }))).not.toEqual(
+      SETTINGS,
+    );
+    expect(treeOf(fileSchema.omit({ log: true }))).not.toEqual(SETTINGS);
+  });
+
+  it('finds the first key that is not a setting, at any depth, in lists and records too', () => {
+    expect(unknownSetting({ defaultLanguage: 'it', aws: { deadlineMs: 1 } }, 'f')).toBeUndefined();
+    const e = unknownSetting({ registries: { allow: ['x.io', { host: 'y.io', authHost: [] }] } }, 'f');
+    expect(e?.params).toMatchObject({
+      key: 'registries.allow.authHost',
+      suggestion: 'registries.allow.authHosts',
+    });
+    expect(
+      unknownSetting({ slack: { channels: { C0123456: { langage: 'it' } } } }, 'f')?.params,
+    ).toMatchObject({
+      key: 'slack.channels.C0123456.langage',
+      suggestion: 'slack.channels.C0123456.language',
+    });
   });
 });
