@@ -10,6 +10,8 @@ export default defineConfig({
     env: {
       AWS_ENDPOINT_URL: '',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // Dates are written in the machine's time zone next to UTC: tests read them in UTC wherever they run.
+      TZ: 'UTC',
     },
   },
 });

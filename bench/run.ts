@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: starts moto and a latency proxy in front of it, runs the diagnosis benchmark and prints the
  * table, then the Slack app under load, then the parsers' worst case at 40 k characters. Options (environment):
- * BENCH_LATENCY_MS (default 50), BENCH_RUNS (default 20), BENCH_PARTS (diagnosis,slack,parsers: which parts).
+ * BENCH_LATENCY_MS (default 50), BENCH_RUNS (default 20), BENCH_PARTS (diagnosis,preflight,service,slack,parsers:
+ * which
+ * parts).
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,6 +12,8 @@ import { join } from 'node:path';
 import { findMotoPython, startMoto } from '../test/helpers/moto-server.js';
 import { benchDiagnoses } from './diagnose.js';
 import { printParserBench } from './parsers.js';
+import { printPreflightBench } from './preflight.js';
+import { printServiceBench } from './service.js';
 import { printSlackBench } from './slack.js';
 
 /** Starts the latency proxy in a child process (its CPU must not count as the diagnosis'); returns its URL. */
@@ -36,12 +40,12 @@ async function proxyProcess(
 
 const latency = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const runs = Number(process.env.BENCH_RUNS ?? 20);
-/** BENCH_PARTS=diagnosis, slack or parsers runs one part (default all three). */
-const parts = new Set((process.env.BENCH_PARTS ?? 'diagnosis,slack,parsers').split(','));
+/** BENCH_PARTS=diagnosis, preflight, service, slack or parsers runs one part (default all of them). */
+const parts = new Set((process.env.BENCH_PARTS ?? 'diagnosis,preflight,service,slack,parsers').split(','));
 
 async function main(): Promise<void> {
   process.env.AWS_REGION = 'eu-west-1';
-  if (parts.has('diagnosis') || parts.has('slack')) await awsParts();
+  if (['diagnosis', 'preflight', 'service', 'slack'].some((p) => parts.has(p))) await awsParts();
   if (parts.has('parsers')) {
     console.log(`ecs-pull benchmark · parsers of Slack-supplied text · node ${process.version}`);
     console.log('');
@@ -62,6 +66,8 @@ async function awsParts(): Promise<void> {
     );
     console.log('');
     if (parts.has('diagnosis')) await diagnosisTable(proxy.url, zero.url, moto.url);
+    if (parts.has('preflight')) await printPreflightBench(proxy.url, moto.url, latency, runs);
+    if (parts.has('service')) await printServiceBench(proxy.url, moto.url, latency, runs);
     if (parts.has('slack') && !(await printSlackBench(moto.url, latency))) process.exitCode = 1;
     console.log('');
   } finally {

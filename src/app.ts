@@ -3,8 +3,10 @@
  * The Slack app (`npm start`): builds a Bolt app from the configuration, in Socket Mode by default (no public URL
  * needed) or HTTP mode (/slack/events, signed requests), with /healthz and /metrics on the configured port in both.
  */
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   App,
@@ -15,7 +17,7 @@ import {
   SocketModeReceiver,
 } from '@slack/bolt';
 import { ClientPool } from './aws/clients.js';
-import { preload } from './aws/sdk.js';
+import { preload, SERVICES, type ServiceName } from './aws/sdk.js';
 import { type Config, loadConfig } from './config.js';
 import { MemoryCallCache } from './diagnosis/facts/call-cache.js';
 import { isUserError, UserError } from './errors.js';
@@ -31,6 +33,7 @@ import { ChannelPacer, type PacerOptions, SLACK_PACE } from './slack/pacer.js';
 import { RateLimits } from './slack/rate-limit.js';
 import { SLACK_API_URL, slackFailure } from './slack/reach.js';
 import { STORM_WINDOW_MS, StormGroups, TaskLookup, type TaskLookupOptions } from './slack/storm.js';
+import { stopAllWatches } from './slack/watch.js';
 import { createSharedState, type SharedState } from './state/shared.js';
 import type { StateStore } from './state/store.js';
 
@@ -282,6 +285,10 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     now: Date.now,
     onDiagnosis: (surface, seconds, report, outcome, stoppedBy) =>
       metrics.diagnosis(surface, seconds, report, outcome, stoppedBy),
+    onFeedback: (next, previous) => metrics.feedbackAnswer(next, previous),
+    replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 4)}`,
+    watches: new Map(),
+    onWatchEnd: (result) => metrics.watches.inc({ result }),
   };
   registerListeners(app, deps);
   return {
@@ -310,6 +317,8 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     },
     async stop() {
       await app.stop();
+      // Watches say they were interrupted (another replica takes them over when someone presses Watch again).
+      await stopAllWatches(deps, 5_000);
       // Requests already acknowledged get their answer: Slack will not send them again.
       const grace = config.aws.deadlineMs + 5_000;
       let timer: NodeJS.Timeout | undefined;
@@ -342,7 +351,7 @@ export async function main(): Promise<number> {
   try {
     // The SDK's clients load on first use (src/aws/sdk.ts); a bot uses them all: load them before it starts, not
     // during the first diagnosis someone waits for.
-    await preload(['sts', 'ecs', 'ec2', 'ecr', 'iam', 'kms', 'secretsManager', 'ssm']);
+    await preload(Object.keys(SERVICES) as ServiceName[]);
     const slack = await buildSlackApp(config, { log });
     const { port } = await slack.start();
     log.info({ mode: config.slack.mode, port }, 'ecs-pull Slack app started');

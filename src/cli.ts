@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The ecs-pull command line (`why`, `replay`, `classify`, `demo`, `doctor`): src/cli/main.ts runs it. This file only
- * turns on Node's compile cache first (module.enableCompileCache, in the OS's temporary directory, or
- * NODE_COMPILE_CACHE's): a second run reuses the compiled code of every module the first one loaded instead of
+ * The ecs-pull command line (`why`, `replay`, `service`, `check`, `classify`, `demo`, `doctor`): src/cli/main.ts
+ * runs it. This file only turns on Node's compile cache first (module.enableCompileCache, in the OS's temporary
+ * directory, or NODE_COMPILE_CACHE's): a second run reuses the compiled code of every module the first one loaded instead of
  * compiling it again, which is most of what the AWS SDK costs to start. Where the cache cannot be written nothing
  * changes.
  */

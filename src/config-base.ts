@@ -51,6 +51,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'ECS_PULL_DEADLINE_MS', path: ['aws', 'deadlineMs'], kind: 'number' },
   { name: 'ECS_PULL_CALL_TIMEOUT_MS', path: ['aws', 'callTimeoutMs'], kind: 'number' },
   { name: 'ECS_PULL_MAX_ATTEMPTS', path: ['aws', 'maxAttempts'], kind: 'number' },
+  { name: 'ECS_PULL_WATCH_INTERVAL_SECONDS', path: ['watch', 'intervalSeconds'], kind: 'number' },
+  { name: 'ECS_PULL_WATCH_MAX_MINUTES', path: ['watch', 'maxMinutes'], kind: 'number' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
   { name: 'SLACK_BOT_TOKEN', path: ['slack', 'botToken'], kind: 'string', secret: true },
   { name: 'SLACK_APP_TOKEN', path: ['slack', 'appToken'], kind: 'string', secret: true },
@@ -58,6 +60,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'SLACK_API_URL', path: ['slack', 'apiUrl'], kind: 'string' },
   { name: 'SLACK_MODE', path: ['slack', 'mode'], kind: 'string' },
   { name: 'ECS_PULL_SLACK_DEFAULT_ACCOUNTS', path: ['slack', 'defaultAccounts'], kind: 'list' },
+  { name: 'ECS_PULL_CHANGES_LOOKBACK_HOURS', path: ['changes', 'lookbackHours'], kind: 'number' },
+  { name: 'ECS_PULL_CHANGES_MAX_LOOKUPS', path: ['changes', 'maxLookups'], kind: 'number' },
   { name: 'ECS_PULL_PROBE_PUBLIC_REGISTRIES', path: ['registries', 'probePublic'], kind: 'boolean' },
   { name: 'PORT', path: ['slack', 'port'], kind: 'number' },
   { name: 'SLACK_MAX_BODY_BYTES', path: ['slack', 'maxBodyBytes'], kind: 'number' },
@@ -141,6 +145,7 @@ export function unconfigured(defaultLanguage: Language = 'en'): Config {
       probeTimeoutMs: 2_000,
       allow: DEFAULT_REGISTRY_ALLOW.map((e) => ({ ...e, authHosts: [...e.authHosts] })),
     },
+    changes: { lookbackHours: 24, afterMinutes: 5, maxLookups: 3 },
     slack: {
       mode: 'socket' as const,
       port: 3000,
@@ -151,6 +156,7 @@ export function unconfigured(defaultLanguage: Language = 'en'): Config {
       defaultAccounts: [],
     },
     redis: { keyPrefix: 'ecs-pull:' },
+    watch: { intervalSeconds: 60, maxMinutes: 30 },
     log: { level: 'info' as const },
     source: 'environment',
   });

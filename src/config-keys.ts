@@ -40,6 +40,7 @@ export const SETTINGS: SettingsTree = {
     probeTimeoutMs: null,
     allow: { [ITEMS]: { host: null, authHosts: null } },
   },
+  changes: { lookbackHours: null, afterMinutes: null, maxLookups: null },
   slack: {
     mode: null,
     botToken: null,
@@ -54,6 +55,7 @@ export const SETTINGS: SettingsTree = {
     defaultAccounts: null,
   },
   redis: { url: null, keyPrefix: null },
+  watch: { intervalSeconds: null, maxMinutes: null },
   log: { level: null },
 };
 

@@ -188,6 +188,18 @@ const registriesSchema = z
   })
   .strict();
 
+/** What changed before the failure: CloudTrail's event history for the resources behind the problems. */
+const changesSchema = z
+  .object({
+    /** How far before the failure to look (the event history keeps 90 days). */
+    lookbackHours: z.number().int().min(1).max(2160).default(24),
+    /** How long after it (a change recorded meanwhile, a fix already made). */
+    afterMinutes: z.number().int().min(0).max(120).default(5),
+    /** cloudtrail:LookupEvents requests per diagnosis (two a second per account and region at most); 0: off. */
+    maxLookups: z.number().int().min(0).max(8).default(3),
+  })
+  .strict();
+
 /** The configuration file's schema (exported for the test that holds config-keys.ts's tree equal to it). */
 export const fileSchema = z
   .object({
@@ -204,6 +216,7 @@ export const fileSchema = z
     identityCenter: identityCenterSchema.optional(),
     aws: awsSchema.prefault({}),
     registries: registriesSchema.prefault({}),
+    changes: changesSchema.prefault({}),
     slack: slackSchema.prefault({}),
     /**
      * Shared state for several replicas (dedupe, alert-storm grouping, paced posting, the short-lived AWS answer
@@ -221,6 +234,17 @@ export const fileSchema = z
       })
       .strict()
       .default({ keyPrefix: 'ecs-pull:' }),
+    /**
+     * Watch until fixed (the Slack Watch button, `why --watch`): how often the failing checks are run again, and for
+     * how long at most.
+     */
+    watch: z
+      .object({
+        intervalSeconds: z.number().int().min(1).max(600).default(60),
+        maxMinutes: z.number().int().min(1).max(240).default(30),
+      })
+      .strict()
+      .default({ intervalSeconds: 60, maxMinutes: 30 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -30,6 +30,7 @@ import {
 import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
+import { SERVICE_ACTIONS } from './diagnosis/facts/service-tasks.js';
 import { TASK_BATCH_ACTIONS } from './diagnosis/facts/task-batch.js';
 import { isUserError } from './errors.js';
 import { localesDir } from './i18n.js';
@@ -47,7 +48,13 @@ export interface DoctorRow {
 
 /** Every IAM action the fact providers and the alert storm's task lookup call: what a diagnostics role must allow. */
 export function requiredActions(): string[] {
-  return [...new Set([...[...providers.values()].flatMap((p) => p.actions), ...TASK_BATCH_ACTIONS])].sort();
+  return [
+    ...new Set([
+      ...[...providers.values()].flatMap((p) => p.actions),
+      ...TASK_BATCH_ACTIONS,
+      ...SERVICE_ACTIONS,
+    ]),
+  ].sort();
 }
 
 /** Bot scopes requested by manifest.yml (what auth.test must report). */
@@ -213,7 +220,13 @@ export interface DoctorOptions {
 
 /** Runs every check; never throws. */
 export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
-  const rows: DoctorRow[] = [row(m('check.config'), 'pass', m('detail.config', { source: o.config.source }))];
+  // Where the configuration came from, in words: a file's path, or the environment alone.
+  const source = o.config.source;
+  const configDetail =
+    source === 'environment' || source === 'defaults'
+      ? m(`detail.config-${source}`)
+      : m('detail.config', { source });
+  const rows: DoctorRow[] = [row(m('check.config'), 'pass', configDetail)];
   rows.push(await policyEvaluatorRow());
 
   // Slack

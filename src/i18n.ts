@@ -56,6 +56,21 @@ function withLanguages(langs: readonly Language[]): I18n {
       interpolation: { escapeValue: false },
       returnNull: false,
     });
+    // {{x, gib}}: a size in GiB with one decimal, as the language writes numbers (9.5 in English, 9,5 in Italian).
+    instance.services.formatter?.add('gib', (value, lng) =>
+      new Intl.NumberFormat(lng, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(
+        Number(value),
+      ),
+    );
+    // {{x, when}}: an instant (ISO text or epoch) as the language writes dates, in the local time zone and in UTC.
+    instance.services.formatter?.add('when', (value, lng) => when(value, lng ?? 'en'));
+    // {{x, clock}}: the time of day of an instant, in the local time zone (a line printed as it happens).
+    instance.services.formatter?.add('clock', (value, lng) => {
+      const d = instant(value);
+      return d
+        ? new Intl.DateTimeFormat(lng ?? 'en', { timeStyle: 'medium' }).format(d)
+        : String(value ?? '');
+    });
   }
   const missing = langs.filter((l) => !loaded.has(l));
   if (missing.length) {
@@ -79,3 +94,36 @@ export function translator(lang: Language): TFunction {
 }
 
 export { toLanguage } from './config-base.js';
+/** Epoch seconds or milliseconds, or ISO text, as a Date; undefined when it is neither. */
+export function instant(value: unknown): Date | undefined {
+  const d =
+    typeof value === 'number'
+      ? new Date(value < 1e12 ? value * 1000 : value)
+      : typeof value === 'string' && value
+        ? new Date(value)
+        : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : undefined;
+}
+
+/**
+ * An instant for a reader: "29 nov 2026, 05:47 (04:47 UTC)" in the machine's time zone, then UTC; just the UTC
+ * one where the machine runs on UTC. Anything that is not an instant comes back as it was.
+ */
+export function when(value: unknown, lng: string, timeZone?: string): string {
+  const d = instant(value);
+  if (!d) return String(value ?? '');
+  const local = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const utc = new Intl.DateTimeFormat(lng, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(d);
+  if (!local || local === 'UTC' || local === 'Etc/UTC') return `${utc} UTC`;
+  const here = new Intl.DateTimeFormat(lng, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: local,
+  }).format(d);
+  const utcTime = new Intl.DateTimeFormat(lng, { timeStyle: 'short', timeZone: 'UTC' }).format(d);
+  return `${here} (${utcTime} UTC)`;
+}

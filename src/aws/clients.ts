@@ -37,6 +37,12 @@ export interface AccountClients {
   readonly secretsManager: LazyClient;
   readonly ssm: LazyClient;
   readonly kms: LazyClient;
+  /** CloudWatch Logs (the awslogs log groups). */
+  readonly logs: LazyClient;
+  /** EFS (the task's volumes). */
+  readonly efs: LazyClient;
+  /** CloudTrail's event history (what changed before the failure). */
+  readonly cloudtrail: LazyClient;
 }
 
 /** How credentials for an account are obtained. */
@@ -270,6 +276,18 @@ export class ClientPool {
     return this.plan(account, partition, requester);
   }
 
+  /**
+   * The own credentials' account on the command line (one sts:GetCallerIdentity for the pool's life, reported
+   * through `onCall` by the caller that made it); undefined for the bot, which always names the account it reads.
+   */
+  async ownAccountId(
+    region: string,
+    onCall?: (ok: boolean, code?: string) => void,
+  ): Promise<string | undefined> {
+    if (!this.cli?.ownAccount) return undefined;
+    return this.callerAccount(region, onCall);
+  }
+
   /** The own credentials' account (sts:GetCallerIdentity, asked once). */
   private callerAccount(region: string, onCall?: (ok: boolean, code?: string) => void): Promise<string> {
     this.ownAccountLookup ??= (async () => {
@@ -389,6 +407,9 @@ export class ClientPool {
       secretsManager: new LazyClient(SERVICES.secretsManager, common),
       ssm: new LazyClient(SERVICES.ssm, common),
       kms: new LazyClient(SERVICES.kms, common),
+      logs: new LazyClient(SERVICES.logs, common),
+      efs: new LazyClient(SERVICES.efs, common),
+      cloudtrail: new LazyClient(SERVICES.cloudtrail, common),
     };
     this.clients.set(key, clients);
     return clients;

@@ -15,10 +15,16 @@ export type LinkKind =
   | 'ecr-repository'
   | 'ecs-task'
   | 'ecs-service'
+  | 'ecs-service-events'
+  | 'ecs-service-deployments'
   | 'task-definition'
   | 'secret'
   | 'ssm-parameter'
-  | 'kms-key';
+  | 'kms-key'
+  | 'log-group'
+  | 'efs-file-system'
+  | 'efs-access-point'
+  | 'cloudtrail-event';
 
 /** A console page for one resource. */
 export interface LinkRef {
@@ -173,6 +179,14 @@ export class ConsoleLinks {
       url: `${this.base()}/ecs/v2/clusters/${enc(cluster)}/services/${enc(service)}/health?region=${this.region}`,
     });
   }
+  /** A tab of the service's page: its events, or its deployments (rollout state, circuit breaker). */
+  serviceTab(cluster: string, service: string, tab: 'events' | 'deployments'): LinkRef {
+    return this.out({
+      kind: tab === 'events' ? 'ecs-service-events' : 'ecs-service-deployments',
+      id: service,
+      url: `${this.base()}/ecs/v2/clusters/${enc(cluster)}/services/${enc(service)}/${tab}?region=${this.region}`,
+    });
+  }
   taskDefinition(family: string, revision: number | string): LinkRef {
     return this.out({
       kind: 'task-definition',
@@ -195,6 +209,40 @@ export class ConsoleLinks {
       id: n,
       url: `${this.base()}/systems-manager/parameters/${enc(n.replace(/^\//, ''))}/description?region=${this.region}`,
     });
+  }
+  /** CloudWatch's console spells a log group in its fragment URL-encoded twice, with `$` for `%`. */
+  logGroup(name: string, region = this.region): LinkRef {
+    const fragment = enc(enc(name)).replaceAll('%', '$');
+    return this.out({
+      kind: 'log-group',
+      id: name,
+      url: `${this.base(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${fragment}`,
+    });
+  }
+  efsFileSystem(id: string): LinkRef {
+    return this.out({
+      kind: 'efs-file-system',
+      id,
+      url: `${this.base()}/efs/home?region=${this.region}#/file-systems/${enc(id)}`,
+    });
+  }
+  efsAccessPoint(id: string): LinkRef {
+    return this.out({
+      kind: 'efs-access-point',
+      id,
+      url: `${this.base()}/efs/home?region=${this.region}#/access-points/${enc(id)}`,
+    });
+  }
+  /** One event of CloudTrail's event history, in the region it is recorded in (IAM's: the global region). */
+  cloudTrailEvent(eventId: string, region = this.region, account = this.account): LinkRef {
+    return this.out(
+      {
+        kind: 'cloudtrail-event',
+        id: eventId,
+        url: `${this.base(region)}/cloudtrail/home?region=${region}#/events/${enc(eventId)}`,
+      },
+      account,
+    );
   }
   kmsKey(idOrArn: string): LinkRef {
     const id = idOrArn.split('/').pop() ?? idOrArn;

@@ -41,9 +41,11 @@ export class Service {
 
 /** The services the diagnosis and doctor call. */
 export const SERVICES = {
+  cloudtrail: new Service('cloudtrail', 'CloudTrailClient', () => import('@aws-sdk/client-cloudtrail')),
   ecs: new Service('ecs', 'ECSClient', () => import('@aws-sdk/client-ecs')),
   ec2: new Service('ec2', 'EC2Client', () => import('@aws-sdk/client-ec2')),
   ecr: new Service('ecr', 'ECRClient', () => import('@aws-sdk/client-ecr')),
+  efs: new Service('efs', 'EFSClient', () => import('@aws-sdk/client-efs')),
   iam: new Service('iam', 'IAMClient', () => import('@aws-sdk/client-iam')),
   kms: new Service('kms', 'KMSClient', () => import('@aws-sdk/client-kms')),
   secretsManager: new Service(
@@ -51,6 +53,7 @@ export const SERVICES = {
     'SecretsManagerClient',
     () => import('@aws-sdk/client-secrets-manager'),
   ),
+  logs: new Service('logs', 'CloudWatchLogsClient', () => import('@aws-sdk/client-cloudwatch-logs')),
   ssm: new Service('ssm', 'SSMClient', () => import('@aws-sdk/client-ssm')),
   sts: new Service('sts', 'STSClient', () => import('@aws-sdk/client-sts')),
 } as const;

@@ -55,7 +55,7 @@ function trimTrailing(s: string): string {
  * SDK's parser (@aws-sdk/util-arn-parser) splits it: that package loads @aws-sdk/core's CommonJS build, 18 ms of a
  * start-up that refuses bad input in 150.
  */
-function splitArn(
+export function splitArn(
   arn: string,
 ): { partition: string; service: string; region: string; accountId: string; resource: string } | undefined {
   const segments = arn.split(':');

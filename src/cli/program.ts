@@ -1,16 +1,17 @@
 /**
  * The command line's commands, options and help, in the user's language (locales/<lang>/cli.json): commander parses,
  * each command's help shows its options, the global ones, a few examples and the exit codes. Building it loads
- * nothing but commander and the words: each command's work is in its own module (why.ts, classify.ts, demo.ts,
- * doctor.ts), imported when that command runs, so that `classify` never loads the AWS SDK and `why` loads it only
+ * nothing but commander and the words: each command's work is in its own module (why.ts, service.ts, check.ts,
+ * classify.ts, demo.ts, doctor.ts), imported when that command runs, so that `classify` never loads the AWS SDK and `why` loads it only
  * once its input is valid.
  */
 import { Command, Help } from 'commander';
 import type { TFunction } from 'i18next';
 import type { CommandContext } from './common.js';
 
-/** The scenario `demo` shows when none is named (demo.ts says why). */
+/** The scenarios `demo` and `demo --check` show when none is named (demo.ts says why). */
 const DEFAULT_SCENARIO = 'network-no-route';
+const DEFAULT_CHECK_SCENARIO = 'image-not-found';
 
 interface CommandHelp {
   /** Command lines, each with the key of its one-line explanation. */
@@ -27,7 +28,7 @@ const HELP: Record<string, CommandHelp> = {
         'cli:why.example.arn',
       ],
       [
-        'ecs-pull why 3f9d2b1c8e7a4d6f9b0c1a2e3d4f5a6b --cluster payments --region eu-south-1',
+        'ecs-pull why 3f9d2b1c8e7a4d6f9b0c1a2e3d4f5a6b --cluster payments --region eu-south-1 --watch',
         'cli:why.example.id',
       ],
       [
@@ -37,8 +38,45 @@ const HELP: Record<string, CommandHelp> = {
     ],
     exits: [
       [0, 'cli:exit.diagnosis'],
+      [4, 'cli:exit.watch-failing'],
       [2, 'cli:exit.refused-why'],
       [3, 'cli:exit.unreadable'],
+      [1, 'cli:exit.internal'],
+    ],
+  },
+  service: {
+    examples: [
+      ['ecs-pull service shop/checkout --profile payments-oncall', 'cli:service.example.name'],
+      [
+        'ecs-pull service arn:aws:ecs:eu-south-1:210987654321:service/shop/checkout --json',
+        'cli:service.example.arn',
+      ],
+      [
+        'ecs-pull service checkout --cluster shop --region eu-south-1 --lang it',
+        'cli:service.example.cluster',
+      ],
+    ],
+    exits: [
+      [0, 'cli:exit.service'],
+      [2, 'cli:exit.refused-service'],
+      [3, 'cli:exit.unreadable-service'],
+      [1, 'cli:exit.internal'],
+    ],
+  },
+  check: {
+    examples: [
+      ['ecs-pull check --service shop/checkout --task-definition checkout:42', 'cli:check.example.service'],
+      [
+        'ecs-pull check --task-definition checkout:42 --subnets subnet-0a1b2c3d4e5f67890 --security-groups sg-0c1d2e3f4a5b6c7d8',
+        'cli:check.example.network',
+      ],
+      ['ecs-pull check --service shop/checkout --json --save-facts preflight.json', 'cli:check.example.json'],
+    ],
+    exits: [
+      [0, 'cli:exit.check-ok'],
+      [4, 'cli:exit.check-fails'],
+      [2, 'cli:exit.refused-check'],
+      [3, 'cli:exit.unreadable-check'],
       [1, 'cli:exit.internal'],
     ],
   },
@@ -71,7 +109,7 @@ const HELP: Record<string, CommandHelp> = {
     examples: [
       ['ecs-pull demo', 'cli:demo.example.default'],
       ['ecs-pull demo kms --lang it', 'cli:demo.example.one'],
-      ['ecs-pull demo --list', 'cli:demo.example.list'],
+      ['ecs-pull demo --check', 'cli:demo.example.check'],
     ],
     exits: [
       [0, 'cli:exit.demo'],
@@ -100,6 +138,7 @@ const HELP: Record<string, CommandHelp> = {
       [0, 'cli:exit.top-ok'],
       [2, 'cli:exit.top-refused'],
       [3, 'cli:exit.top-unreadable'],
+      [4, 'cli:exit.top-would-fail'],
       [1, 'cli:exit.top-internal'],
     ],
   },
@@ -204,9 +243,47 @@ export function buildProgram(ctx: CommandContext, t: TFunction, version: string)
     .option('--service <name>', t('cli:why.service'))
     .option('--json', t('cli:option.json'))
     .option('--save-facts <file>', t('cli:why.saveFacts'))
+    .option('--watch', t('cli:why.watch'))
+    .option('--watch-interval <time>', t('cli:why.watchInterval'))
+    .option('--watch-for <time>', t('cli:why.watchFor'))
     .action(async (task: string, _o: unknown, cmd: Command) => {
       const { why } = await import('./why.js');
       await why(task, cmd.optsWithGlobals(), ctx);
+    });
+
+  command('service')
+    .description(t('cli:service.description'))
+    .argument('<service>', t('cli:service.service'))
+    .option('--cluster <name>', t('cli:service.cluster'))
+    .option('--region <region>', t('cli:service.region'))
+    .option('--account <id>', t('cli:service.account'))
+    .option('--profile <name>', t('cli:why.profile'))
+    .option('--role-arn <arn>', t('cli:service.roleArn'))
+    .option('--external-id <id>', t('cli:why.externalId'))
+    .option('--json', t('cli:service.json'))
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const { service } = await import('./service.js');
+      await service(ref, cmd.optsWithGlobals(), ctx);
+    });
+
+  command('check')
+    .description(t('cli:check.description'))
+    .option('--service <service>', t('cli:check.service'))
+    .option('--cluster <name>', t('cli:check.cluster'))
+    .option('--task-definition <td>', t('cli:check.taskDefinition'))
+    .option('--subnets <ids>', t('cli:check.subnets'))
+    .option('--security-groups <ids>', t('cli:check.securityGroups'))
+    .option('--assign-public-ip', t('cli:check.assignPublicIp'))
+    .option('--region <region>', t('cli:check.region'))
+    .option('--account <id>', t('cli:check.account'))
+    .option('--profile <name>', t('cli:why.profile'))
+    .option('--role-arn <arn>', t('cli:check.roleArn'))
+    .option('--external-id <id>', t('cli:why.externalId'))
+    .option('--json', t('cli:option.json'))
+    .option('--save-facts <file>', t('cli:why.saveFacts'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const { check } = await import('./check.js');
+      await check(cmd.optsWithGlobals(), ctx);
     });
 
   command('replay')
@@ -231,6 +308,7 @@ export function buildProgram(ctx: CommandContext, t: TFunction, version: string)
     .description(t('cli:demo.description'))
     .argument('[scenario]', t('cli:demo.scenario', { scenario: DEFAULT_SCENARIO }))
     .option('--list', t('cli:demo.list'))
+    .option('--check', t('cli:demo.check', { scenario: DEFAULT_CHECK_SCENARIO }))
     .option('--json', t('cli:demo.json'))
     .action(async (scenario: string | undefined, _o: unknown, cmd: Command) => {
       const { demo } = await import('./demo.js');

@@ -29,6 +29,34 @@ interface WhyOptions extends GlobalOptions {
   service?: string;
   json?: boolean;
   saveFacts?: string;
+  watch?: boolean;
+  watchInterval?: string;
+  watchFor?: string;
+}
+
+/**
+ * A duration for --watch-interval and --watch-for: `90s`, `5m`, or a bare number in `unit`; in seconds, within
+ * [min, max] seconds.
+ */
+function duration(
+  raw: string | undefined,
+  fallbackSeconds: number,
+  unit: 's' | 'm',
+  min: number,
+  max: number,
+  option: string,
+): number {
+  if (raw === undefined) return fallbackSeconds;
+  const m = /^(\d{1,6})\s*([sm]?)$/.exec(raw.trim());
+  const seconds = m ? Number(m[1]) * ((m[2] || unit) === 'm' ? 60 : 1) : Number.NaN;
+  if (!(seconds >= min && seconds <= max))
+    throw new UserError('errors.options.duration', {
+      option,
+      value: raw,
+      min: `${min}s`,
+      max: `${max / 60}m`,
+    });
+  return seconds;
 }
 
 /** --profile (else AWS_PROFILE), --role-arn and --external-id, validated. */
@@ -65,13 +93,44 @@ async function print(io: Io, env: CommandEnv, report: Report, json: boolean | un
   }
 }
 
-/** Runs `why`. */
+/**
+ * --watch's timing: --watch-interval and --watch-for, else the configuration's watch.*. Called once without the
+ * configuration (the options are checked with the rest of the input) and once with it.
+ */
+function watchOptions(
+  opts: WhyOptions,
+  config?: { watch: { intervalSeconds: number; maxMinutes: number } },
+): { intervalSeconds: number; forSeconds: number; json: boolean } | undefined {
+  if (!opts.watch) return undefined;
+  return {
+    intervalSeconds: duration(
+      opts.watchInterval,
+      config?.watch.intervalSeconds ?? 60,
+      's',
+      1,
+      600,
+      '--watch-interval',
+    ),
+    forSeconds: duration(
+      opts.watchFor,
+      (config?.watch.maxMinutes ?? 30) * 60,
+      'm',
+      5,
+      240 * 60,
+      '--watch-for',
+    ),
+    json: !!opts.json,
+  };
+}
+
+/** Runs `why`; with --watch, then re-runs the failing checks (src/cli/watch.ts) and ends with its exit code. */
 export async function why(task: string, opts: WhyOptions, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
   // The input first: a mistake in it is said before the configuration, let alone the AWS SDK, is loaded.
   const asked = requestedLanguage(opts);
   if (asked) ctx.setLanguage(asked);
   const access = cliAccess(opts);
+  watchOptions(opts);
   const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
   const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
   let target: TaskTarget;
@@ -100,6 +159,7 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
       )
     : undefined;
   const env = await commandEnv(opts, ctx);
+  const watch = watchOptions(opts, env.config);
   // Only the input and the configuration are known valid does the AWS SDK start loading, and then a client at a
   // time, as the diagnosis sends its first command of each service (src/aws/sdk.ts); the logger after the answer.
   const [{ ClientPool }, { diagnose }] = await Promise.all([
@@ -110,7 +170,8 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
   // node:crypto is loaded here, not with this module: a refused input or configuration does not need it.
   const id = (await import('node:crypto')).randomUUID().slice(0, 8);
   const started = performance.now();
-  const logger = async () => {
+  let logged: Awaited<ReturnType<typeof createLogger>> | undefined;
+  const createLogger = async () => {
     const [log_, diagnosisLog] = await Promise.all([
       import('../log.js'),
       import('../observability/diagnosis-log.js'),
@@ -133,8 +194,13 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
       });
     return { log, diagnosisLog };
   };
-  /** Checks that failed internally, logged once the diagnosis is over. */
+  /** Checks that failed internally: kept until the logger is loaded (after the diagnosis), then logged. */
   const checkErrors: Array<{ checkId: string; err: unknown }> = [];
+  const logger = async () => {
+    logged ??= await createLogger();
+    for (const e of checkErrors.splice(0)) logged.log.error(e, 'check failed');
+    return logged;
+  };
   const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
   // Once ecs:DescribeTasks is on its way, the clients of the next round load while AWS answers.
   const { preloadAfterRequest } = await import('../aws/sdk.js');
@@ -142,23 +208,25 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
     String(request.getHeader('x-amz-target') ?? '').startsWith('AmazonEC2ContainerServiceV20141113.'),
   );
   let result: Awaited<ReturnType<typeof diagnose>>;
+  const request = { target, event, service: opts.service, requester: `cli-${io.user()}` };
+  const deps = {
+    pool,
+    deadlineMs: env.config.aws.deadlineMs,
+    settings: {
+      probePublicRegistries: env.config.registries.probePublic,
+      probeTimeoutMs: env.config.registries.probeTimeoutMs,
+      changes: env.config.changes,
+    },
+    onCheckError: (checkId: string, err: unknown) => {
+      if (logged) logged.log.error({ checkId, err }, 'check failed');
+      else checkErrors.push({ checkId, err });
+    },
+  };
   try {
-    result = await diagnose(
-      { target, event, service: opts.service, requester: `cli-${io.user()}` },
-      {
-        pool,
-        deadlineMs: env.config.aws.deadlineMs,
-        settings: {
-          probePublicRegistries: env.config.registries.probePublic,
-          probeTimeoutMs: env.config.registries.probeTimeoutMs,
-        },
-        onCheckError: (checkId, err) => checkErrors.push({ checkId, err }),
-      },
-    );
+    result = await diagnose(request, deps);
   } catch (err) {
     const ms = performance.now() - started;
     const { log, diagnosisLog } = await logger();
-    for (const e of checkErrors) log.error(e, 'check failed');
     if (isUserError(err)) {
       diagnosisLog.logUserErrorAws(log, err);
       log.info(
@@ -176,23 +244,45 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
   }
   const { report, saved } = result;
   const { log, diagnosisLog } = await logger();
-  for (const e of checkErrors) log.error(e, 'check failed');
   diagnosisLog.logAwsErrors(log, report);
   log.info(
     diagnosisLog.diagnosisSummary(report, diagnosisLog.diagnosisOutcome(report), performance.now() - started),
     'diagnosis finished',
   );
   if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
-  await print(io, env, report, opts.json);
+  // Watching with --json: one JSON object per line, the report first.
+  if (watch?.json) {
+    const { renderJson } = await import('../render/json.js');
+    io.out(`${JSON.stringify(JSON.parse(renderJson(report, env.t, env.lang)))}\n`);
+  } else await print(io, env, report, opts.json);
   if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
+  if (watch) {
+    const { watchCli } = await import('./watch.js');
+    ctx.setExit(await watchCli(io, env, report, request, deps, watch));
+  }
 }
 
-/** Runs `replay`. */
+/** Runs `replay`: a diagnosis' saved facts, or a pre-flight's (`ecs-pull check --save-facts`). */
 export async function replay(file: string, opts: WhyOptions, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
   const env = await commandEnv(opts, ctx);
   const { evaluate, parseSavedFacts } = await import('../diagnosis/evaluate.js');
   const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
   const { identityCenterFor } = await import('../config-base.js');
   const identityCenter = (account: string) => identityCenterFor(env.config, account);
-  await print(ctx.io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
+  if (saved.inputs.preflight) {
+    // Facts saved by `ecs-pull check`: the pre-flight's report, not a diagnosis.
+    const [{ evaluatePreflight }, render] = await Promise.all([
+      import('../diagnosis/check-report.js'),
+      import('../render/check-text.js'),
+    ]);
+    const report = await evaluatePreflight(saved, { replayedFrom: file, identityCenter });
+    io.out(
+      opts.json
+        ? render.renderCheckJson(report, env.t, env.lang)
+        : render.renderCheckText(report, env.t, io.terminal?.()),
+    );
+    return;
+  }
+  await print(io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
 }

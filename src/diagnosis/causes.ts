@@ -23,6 +23,8 @@ export const CAUSE_IDS = [
   'repository-policy',
   'kms',
   'secrets',
+  'log-configuration',
+  'efs-mount',
   'not-a-pull-failure',
   'unknown',
 ] as const;
@@ -82,6 +84,8 @@ export const PULL_ORDER: readonly CauseId[] = [
   'not-a-pull-failure',
   'secrets',
   'kms',
+  // The task's volumes are set up with its other resources, before its containers are created.
+  'efs-mount',
   'dns',
   'network-no-route',
   'network-no-public-ip',
@@ -95,6 +99,8 @@ export const PULL_ORDER: readonly CauseId[] = [
   'rate-limit',
   'platform-mismatch',
   'disk-space',
+  // The logging driver starts with the container, once every image is there.
+  'log-configuration',
   'unknown',
 ];
 
@@ -145,8 +151,20 @@ const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: num
     hints: 2,
   },
   'vpc-endpoint': {
-    summary: [v('missing', 'vpcId', 'missing'), v('endpoint', 'endpointId'), v('vpc', 'vpcId'), v('plain')],
-    fix: [v('missing', 'vpcId', 'missing'), v('endpoint', 'endpointId'), v('region', 'region'), v('plain')],
+    summary: [
+      v('start', 'vpcId', 'startMissing'),
+      v('missing', 'vpcId', 'missing'),
+      v('endpoint', 'endpointId'),
+      v('vpc', 'vpcId'),
+      v('plain'),
+    ],
+    fix: [
+      v('start', 'vpcId', 'startMissing'),
+      v('missing', 'vpcId', 'missing'),
+      v('endpoint', 'endpointId'),
+      v('region', 'region'),
+      v('plain'),
+    ],
     hints: 2,
   },
   dns: {
@@ -208,6 +226,42 @@ const variants: Record<CauseId, { summary: Variant[]; fix: Variant[]; hints: num
     summary: [v('secret', 'secret'), v('plain')],
     fix: [v('secret', 'secret'), v('plain')],
     hints: 1,
+  },
+  'log-configuration': {
+    summary: [
+      v('missing', 'missingGroup'),
+      v('denied', 'logRole', 'logGroup', 'logActions'),
+      v('key', 'logGroup', 'logKey'),
+      v('options', 'logContainer', 'logOptions'),
+      v('group', 'logGroup'),
+      v('plain'),
+    ],
+    fix: [
+      v('missing', 'missingGroup', 'logRegion'),
+      v('denied', 'logRole', 'logGroup', 'logActions'),
+      v('key', 'logKey'),
+      v('options', 'logContainer', 'logOptions'),
+      v('group', 'logGroup'),
+      v('plain'),
+    ],
+    hints: 2,
+  },
+  'efs-mount': {
+    summary: [
+      v('zone', 'fileSystemId', 'zone'),
+      v('port', 'fileSystemId', 'mountTarget'),
+      v('denied', 'fileSystemId', 'efsActions'),
+      v('file-system', 'fileSystemId'),
+      v('plain'),
+    ],
+    fix: [
+      v('zone', 'fileSystemId', 'zone', 'subnetId'),
+      v('port', 'mountTargetGroups', 'source'),
+      v('denied', 'fileSystemId', 'efsActions', 'efsPrincipal'),
+      v('file-system', 'fileSystemId'),
+      v('plain'),
+    ],
+    hints: 2,
   },
   // Worded per kind (notAPullMessages): what ECS says the task stopped for. No hint: the verdict's note says
   // that no pull check ran.
@@ -303,6 +357,8 @@ const HINT_ANSWERED_BY: Partial<Record<CauseId, Record<number, readonly string[]
   },
   'rate-limit': { 1: ['image.rate-limit'] },
   'disk-space': { 1: ['storage.ephemeral'] },
+  'log-configuration': { 1: ['endpoints.required'], 2: ['logs.log-group'] },
+  'efs-mount': { 1: ['efs.mount-target'], 2: ['efs.authorization'] },
   unknown: { 2: 'unverified' },
 };
 

@@ -1,10 +1,13 @@
 /**
  * Stop message → ranked candidate causes. Reads what the ECS agent wrote in every era (Docker daemon errors on
  * platform 1.3.0, containerd's on 1.4.0, the 2024 "The task can’t pull the image. Check …" prefixes, the
- * ResourceInitializationError family), through the wrappers that alerts and the console add, in any case and cut
- * short. When the text cannot decide (a timeout, "pull access denied", a 403) it returns several candidates, using
- * the host it names (ECR, the S3 layer bucket, Docker Hub, another registry, Secrets Manager/SSM) and the address
- * it dialled to rank them; the checks settle it. Pure and total: any input, never a throw.
+ * ResourceInitializationError family, and Fargate's plain words since 2024: "The task cannot pull … There is a
+ * connection issue between the task and Amazon ECR / the registry / AWS Secrets Manager / AWS Systems Manager /
+ * Amazon CloudWatch", "The task execution role doesn’t have the permissions to call …"), through the wrappers that
+ * alerts and the console add, in any case and cut short, mid-word included. When the text cannot decide (a
+ * timeout, "pull access denied", a 403) it returns several candidates, using the host it names (ECR, the S3 layer
+ * bucket, Docker Hub, another registry, Secrets Manager/SSM) and the address it dialled to rank them; the checks
+ * settle it. Pure and total: any input, never a throw.
  */
 import { parseImageRef } from '../aws/image-ref.js';
 import { type CauseId, MESSAGE_TIE_ORDER, NETWORK_FAMILY } from './causes.js';
@@ -82,6 +85,8 @@ interface Clues {
   image: string | undefined;
   /** The image named no registry (or docker.io/library/…): the bare-name trap. */
   bareImage: boolean;
+  /** The request that failed was a layer download (containerd's copy): from ECR, that is the S3 layer bucket. */
+  layerFetch: boolean;
 }
 
 // ── text ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -115,7 +120,15 @@ const ecrDkr = /\b\d{12}\.dkr[.-]ecr(?:-fips)?\.[a-z0-9-]+\.(?:amazonaws\.com(?:
 function hostKind(host: string): HostKind {
   const h = host.toLowerCase().replace(/:\d+$/, '');
   if (ecrDkr.test(h)) return 'ecr';
-  if (/^prod-[a-z0-9-]+-starport-layer-bucket\b/.test(h)) return 's3-layer';
+  // The same host with its account id masked (XXXXXXXXXXXX.dkr.ecr.…), as people paste it.
+  if (
+    /^[a-z0-9*]{1,12}\.dkr[.-]ecr(?:-fips)?\.[a-z0-9-]{1,30}\.(?:amazonaws\.com(?:\.cn)?|on\.aws|api\.aws)$/.test(
+      h,
+    )
+  )
+    return 'ecr';
+  // Cut short (Fargate truncates long reasons), the layer bucket's name still starts `prod-REGION-starport`.
+  if (/^prod-[a-z0-9-]{1,36}-starport\b/.test(h)) return 's3-layer';
   if (/^api\.ecr(?:-fips)?\.|^ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com/.test(h)) return 'ecr-api';
   if (/^(?:registry-1\.|index\.|auth\.|registry\.hub\.|production\.cloudflare\.)?docker\.(?:io|com)$/.test(h))
     return 'docker-hub';
@@ -149,6 +162,8 @@ function imageIn(text: string): string | undefined {
     /manifest for\s+"?([^\s"]+)"?\s+not found/i,
     /(?:repository|image)\s+"?([a-z0-9][^\s",]*?)"?\s+not found/i,
     /cannot pull\s+'([^']+)'/i,
+    // "The task cannot pull REF from the registry REF." (2024+), the reference unquoted.
+    /cannot pull\s+([a-z0-9][^\s']{0,300}?)\s+from the (?:registry|amazon ecr repository)\b/i,
   ];
   for (const re of patterns) {
     const m = re.exec(text);
@@ -193,8 +208,13 @@ function cluesOf(text: string): Clues {
   const last = found.at(-1);
   let target: HostKind | undefined = last ? hostKind(last.host) : hosts[0]?.kind;
   if (!target && /secrets ?manager|\bfrom asm\b/i.test(text)) target = 'secrets';
-  else if (!target && /\bfrom ssm\b|parameter store/i.test(text)) target = 'ssm';
-  else if (!target && /ecr registry auth|getauthorizationtoken/i.test(text)) target = 'ecr-api';
+  else if (!target && /\bfrom ssm\b|parameter store|systems manager/i.test(text)) target = 'ssm';
+  else if (!target && /ecr registry auth|getauthorizationtoken|registry auth from amazon ecr/i.test(text))
+    target = 'ecr-api';
+  else if (!target && /between the task and amazon cloudwatch/i.test(text)) target = 'logs';
+  // ECS's own words name ECR: they outweigh a host guessed from a placeholder ('image-name' reads as Docker Hub).
+  if (!isAws(target) && /between the task and amazon ecr|from the amazon ecr repository/i.test(text))
+    target = 'ecr';
 
   let dialled: Clues['dialled'];
   const dial = [...text.matchAll(/dial tcp\s+(\d{1,3}(?:\.\d{1,3}){3}):\d+/gi)].at(-1);
@@ -202,7 +222,8 @@ function cluesOf(text: string): Clues {
   else if (/dial tcp\s+\[[0-9a-f:]+\]:\d+/i.test(text)) dialled = 'public';
 
   const bareImage = !!ref && ref.kind === 'docker-hub' && ref.repository.startsWith('library/');
-  return { text, hosts, target, dialled, image, bareImage };
+  const layerFetch = /failed to copy: httpreadseeker|httpreadseeker: failed open/i.test(text);
+  return { text, hosts, target, dialled, image, bareImage, layerFetch };
 }
 
 // ── what each kind of evidence implies ─────────────────────────────────────────────────────────────────────
@@ -226,7 +247,10 @@ function withoutDns(x: Dist): Dist {
 }
 
 /** A timeout or a refused connection: spread over the network family by where the request went. */
-function networkDist(c: Clues, scale = 1): Dist {
+function networkDist(given: Clues, scale = 1): Dist {
+  // A layer download from ECR goes to the S3 layer bucket, whatever host the message shows for it (since 2024
+  // Fargate writes the image reference where the presigned S3 URL was).
+  const c: Clues = given.target === 'ecr' && given.layerFetch ? { ...given, target: 's3-layer' } : given;
   let x: Dist;
   if (c.dialled === 'private' && (c.target === undefined || isAws(c.target))) {
     // A private address for an AWS name: DNS sent the task to an interface endpoint, which did not answer.
@@ -271,15 +295,33 @@ const P = {
   rate: /toomanyrequests|too many requests|pull rate limit|reached your (?:unauthenticated )?pull rate|(?<![\d.])429(?![\d.])|rate exceeded|throttlingexception/i,
   kms: /\bkms\b|kms[a-z]*exception|customer master key|kms:decrypt|\bciphertext\b/i,
   secretsCtx:
-    /unable to retrieve secrets? from (?:asm|ssm)|secrets? from (?:asm|ssm)|fetch secret|getsecretvalue|ssm:getparameters?|\bparameternotfound\b|invalidparameters|secrets ?manager|retrieve secrets?\b/i,
+    /unable to retrieve secrets? from (?:asm|ssm)|secrets? from (?:asm|ssm)|cannot pull secrets from aws (?:secrets manager|systems manager)|retrieve the secret\b|fetch secret|getsecretvalue|ssm:getparameters?|\bparameternotfound\b|invalidparameters|secrets ?manager|retrieve secrets?\b/i,
   registryAuthCtx:
     /registry auth from asm|get registry auth|private registry auth|repositorycredentials|credentialsparameter/i,
-  ecrAuthCtx: /ecr registry auth|getauthorizationtoken|retrieve ecr/i,
+  ecrAuthCtx: /ecr registry auth|registry auth from amazon ecr|getauthorizationtoken|retrieve ecr/i,
   pullSecrets: /unable to pull secrets or registry auth|execution resource retrieval failed/i,
   hint: /the task (?:can't|cannot|can not) pull the image\.?\s*(check[^.…]*)?/i,
   dns: /no such host|\blookup\s+\S+\s+on\s+\S+|server misbehaving|temporary failure in name resolution|name resolution failed|could not resolve host/i,
   network:
-    /i\/o timeout|context deadline exceeded|context canceled|request canceled|client\.timeout|dockertimeouterror|dial tcp|connection (?:refused|reset|timed out)|tls handshake timeout|network is unreachable|no route to host|send request failed|requesterror|requestcanceled|timed out|timeout exceeded|awaiting headers|unexpected EOF|:\s*EOF\s*$/i,
+    /i\/o timeout|context deadline exceeded|context canceled|request canceled|client\.timeout|dockertimeouterror|dial tcp|connection (?:refused|reset|timed out)|tls handshake timeout|network is unreachable|no route to host|send request failed|request send failed|statuscode: 0(?![\d.])|requesterror|requestcanceled|timed out|timeout exceeded|awaiting headers|unexpected EOF|:\s*EOF\s*$/i,
+  /**
+   * ECS's plain words (2024+) for a connection that did not happen: "There is a connection issue between the task
+   * and Amazon ECR / the registry / AWS Secrets Manager / AWS Systems Manager Parameter Store / Amazon CloudWatch",
+   * "Check your task network configuration", also when cut mid-word.
+   */
+  connection:
+    /there is a connection\b|connection issue between the task\b|check your (?:task |host )?network (?:configuration|connection)/i,
+  /** The words worth quoting from it: the service it names, when it does. */
+  connectionQuote:
+    /connection issue between the task(?: and (?:the registry|(?:amazon |aws )?[a-z]{1,20}(?: [a-z]{1,20}){0,3}))?/i,
+  /** ECS's plain words for a permission the execution role lacks ("… doesn’t have the permissions to call …"). */
+  noPermission:
+    /(?:does not|doesn't|do not|don't) have (?:the )?permissions? to call [a-z0-9-]{1,30}:[a-z]{1,60}|(?:does not|doesn't|do not|don't) have (?:the )?permi/i,
+  /**
+   * "The task cannot pull REF from the Amazon ECR repository REPO." / "… from the registry REF.": ECS writes it only
+   * before "There is a connection issue …", so cut right after it, it still points at the network.
+   */
+  plainPull: /the task cannot pull \S{1,400} from the (?:amazon ecr repository|registry)\b/i,
   /** The phrases worth quoting from a network failure, before the generic "dial tcp". */
   networkQuote:
     /i\/o timeout|context deadline exceeded|context canceled|request canceled while waiting for connection|client\.timeout exceeded[^)]*|connection (?:refused|reset(?: by peer)?|timed out)|tls handshake timeout|network is unreachable|no route to host|dockertimeouterror|timed out/i,
@@ -302,6 +344,22 @@ const P = {
   forbidden: /(?<![\d.])403(?![\d.])|\bforbidden\b|<code>accessdenied<\/code>|\baccessdenied\b(?!exception)/i,
   unauthorized:
     /(?<![\d.])401(?![\d.])|\bunauthorized\b|incorrect username or password|authentication required|invalid username\/password/i,
+  /** The awslogs driver could not start (ResourceInitializationError, and the docker-era daemon's words). */
+  logger:
+    /failed to validate logger args|failed to initiali[sz]e logging driver|unable to get awslogs driver arguments|cannot find the amazon cloudwatch log group|failed to create cloudwatch log (?:stream|group)/i,
+  /** What the agent adds after the logger's words that says the options themselves are wrong. */
+  loggerOptions:
+    /awslogs-[a-z-]{1,40} is required|unknown log opt|invalid (?:log|awslogs)|must be (?:true|false|specified)/i,
+  logGroupMissing:
+    /log group does not exist|specified log group does not exist|cannot find the amazon cloudwatch log group|resourcenotfoundexception/i,
+  /** The EFS mount helper (amazon-efs-utils) or mount.nfs4 failed while ECS set up the task's volumes. */
+  efs: /failed to invoke efs utils commands|set up efs volumes|efs utils command|\bmount\.nfs4?:|\bfs-[0-9a-f]{8,17}\.efs\./i,
+  efsResolve:
+    /failed to resolve "?[a-z0-9.-]{0,80}efs|could not resolve|name or service not known|no such host/i,
+  efsDenied: /access denied by server|permission denied|operation not permitted|not authorized|accessdenied/i,
+  efsNetwork:
+    /connection timed out|timed out|timeout after|connection reset by peer|connection refused|no route to host|network is unreachable|mount system call failed/i,
+  efsNoPath: /no such file or directory/i,
   notPull:
     /executable file not found|essential container in task exited|outofmemory|cannotstartcontainererror|cannotinspectcontainererror|cannotcreatecontainererror|log group does not exist/i,
 };
@@ -319,6 +377,9 @@ function hostFrag(c: Clues): Frag[] {
   const pick = c.hosts.find((h) => h.kind === 's3-layer') ?? c.hosts.find((h) => h.kind === c.target);
   return pick ? [{ text: pick.host, kind: 'host', what: pick.kind }] : [];
 }
+
+/** ECS's plain words for a connection that did not happen, naming the service when they do. */
+const connectionFrag = (t: string): Frag[] => frag(P.connection, t, P.connectionQuote);
 
 /** The image the message names, as a fragment. */
 const imageFrag = (c: Clues): Frag[] => (c.image ? [{ text: c.image, kind: 'image' }] : []);
@@ -440,34 +501,36 @@ function resourceInit(c: Clues): Decision | undefined {
       ctx,
       hostFrag(c),
     );
-  if (P.network.test(t) || P.requestFailed.test(t)) {
-    // The timeout and the host it went to point at the network; what ECS was reading, at the reader too.
+  if (P.network.test(t) || P.requestFailed.test(t) || P.connection.test(t)) {
+    // The timeout (or ECS's "connection issue") and the host it went to point at the network: Secrets Manager,
+    // SSM or ECR was not reached, so no permission was asked; what ECS was reading, at the reader too.
     return decision(
       plus(networkDist(c, 0.85), { [reader]: 0.1 }),
-      only(NETWORK_FAMILY, frag(P.network, t, P.networkQuote).concat(frag(P.requestFailed, t))),
+      only(
+        NETWORK_FAMILY,
+        connectionFrag(t).concat(frag(P.network, t, P.networkQuote), frag(P.requestFailed, t)),
+      ),
       ctx,
       only(NETWORK_FAMILY, hostFrag(c)),
     );
   }
   const missing =
-    /resourcenotfoundexception|can't find the specified secret|parameternotfound|invalidparameters|does not exist|not found/i;
+    /resourcenotfoundexception|can't find the specified secret|can't retrieve the secret with arn|check whether the secret exists|parameternotfound|invalidparameters|does not exist|not found/i;
+  const denied = P.accessDenied.test(t) || P.noPermission.test(t);
+  const deniedFrag = () => frag(P.accessDenied, t).concat(frag(P.noPermission, t));
   if (registry) {
-    if (P.accessDenied.test(t) || missing.test(t))
+    if (denied || missing.test(t))
       return decision(
         { 'registry-auth': 0.85, 'execution-role': 0.05 },
-        frag(P.accessDenied, t),
+        deniedFrag(),
         only(['registry-auth'], frag(missing, t)),
         ctx,
       );
     return decision({ 'registry-auth': 0.7, 'vpc-endpoint': 0.1, 'network-no-route': 0.1 }, ctx);
   }
   if (secrets) {
-    if (P.accessDenied.test(t))
-      return decision(
-        { secrets: 0.8, 'execution-role': 0.1, 'vpc-endpoint': 0.05 },
-        frag(P.accessDenied, t),
-        ctx,
-      );
+    if (denied)
+      return decision({ secrets: 0.8, 'execution-role': 0.1, 'vpc-endpoint': 0.05 }, deniedFrag(), ctx);
     if (missing.test(t)) return decision({ secrets: 0.9 }, frag(missing, t), ctx);
     return decision(
       { secrets: 0.65, 'vpc-endpoint': 0.1, 'network-no-route': 0.1, 'execution-role': 0.05 },
@@ -475,12 +538,18 @@ function resourceInit(c: Clues): Decision | undefined {
     );
   }
   if (ecrAuth) {
-    if (P.accessDenied.test(t)) return decision(deniedDist(c), frag(P.accessDenied, t), ctx);
+    // GetAuthorizationToken is allowed on "*" or not at all: the role's policies (or an endpoint policy) decide,
+    // never the repository's.
+    if (denied)
+      return decision(
+        P.deniedVpce.test(t) ? deniedDist(c) : { 'execution-role': 0.85, 'vpc-endpoint': 0.08 },
+        deniedFrag(),
+        ctx,
+      );
     return decision(plus(networkDist({ ...c, target: 'ecr-api' }, 0.6), { 'execution-role': 0.3 }), ctx);
   }
   // Cut before it says which: secrets, the registry token, or the network to either.
-  if (P.accessDenied.test(t))
-    return decision({ 'execution-role': 0.5, secrets: 0.35 }, frag(P.accessDenied, t), ctx);
+  if (denied) return decision({ 'execution-role': 0.5, secrets: 0.35 }, deniedFrag(), ctx);
   return decision(
     plus(networkDist({ ...c, target: c.target ?? 'aws' }, 0.5), {
       secrets: 0.2,
@@ -489,6 +558,84 @@ function resourceInit(c: Clues): Decision | undefined {
     }),
     ctx,
   );
+}
+
+/**
+ * The awslogs driver could not start: ECS validates its options and creates the container's log stream before the
+ * container starts. A connection that did not happen is the network path to CloudWatch Logs (the same family as a
+ * pull's); a missing group, a denied write, a KMS key or wrong options are the log configuration.
+ */
+function loggerArgs(c: Clues): Decision | undefined {
+  const t = c.text;
+  if (!P.logger.test(t)) return undefined;
+  const ctx = frag(P.logger, t);
+  const logs: Clues = { ...c, target: c.target ?? 'logs' };
+  if (P.dns.test(t))
+    return decision(
+      plus({ dns: 0.5 }, scaled(withoutDns(networkDist(logs)), 0.35), { 'log-configuration': 0.1 }),
+      frag(P.dns, t),
+      ctx,
+      hostFrag(logs),
+    );
+  if (P.network.test(t) || P.requestFailed.test(t) || P.connection.test(t)) {
+    return decision(
+      plus(networkDist(logs, 0.85), { 'log-configuration': 0.1 }),
+      frag(P.network, t, P.networkQuote).concat(connectionFrag(t)),
+      ctx,
+      hostFrag(logs),
+    );
+  }
+  if (P.kms.test(t)) return decision({ 'log-configuration': 0.75, kms: 0.15 }, frag(P.kms, t), ctx);
+  if (P.accessDenied.test(t))
+    return decision(
+      { 'log-configuration': 0.8, 'execution-role': 0.1 },
+      frag(/not authorized to perform:?\s*"?logs:[a-z]+/i, t, undefined).concat(frag(P.accessDenied, t)),
+      ctx,
+    );
+  // ECS's "The task cannot find the Amazon CloudWatch log group …" leads in to "There is a connection issue …" as
+  // well: cut before that sentence, a missing group and no way to CloudWatch Logs are both possible.
+  const leadIn = /cannot find the amazon cloudwatch log group/i;
+  if (leadIn.test(t) && !/log group does not exist|resourcenotfoundexception/i.test(t))
+    return decision(
+      plus({ 'log-configuration': 0.55 }, scaled(networkDist(logs), 0.35)),
+      frag(leadIn, t),
+      ctx,
+    );
+  if (P.logGroupMissing.test(t))
+    return decision(
+      { 'log-configuration': 0.9 },
+      frag(P.logGroupMissing, t, /(?:the specified )?log group does not exist/i),
+      ctx,
+    );
+  if (P.loggerOptions.test(t)) return decision({ 'log-configuration': 0.9 }, frag(P.loggerOptions, t), ctx);
+  if (P.rate.test(t)) return decision({ 'log-configuration': 0.6 }, frag(P.rate, t), ctx);
+  // Cut before it says why: the group, the role or the way to CloudWatch Logs.
+  return decision(
+    plus({ 'log-configuration': 0.55 }, scaled(networkDist(logs), 0.3), { 'execution-role': 0.05 }),
+    ctx,
+  );
+}
+
+/**
+ * ECS could not mount an EFS volume: the mount target is missing in the task's zone (its name does not resolve), a
+ * security group or the task's egress stops NFS (TCP 2049: the mount times out), or the file system policy, the
+ * access point or IAM authorization refuses the task (access denied by server).
+ */
+function efsMount(c: Clues): Decision | undefined {
+  const t = c.text;
+  if (!P.efs.test(t)) return undefined;
+  const ctx = frag(P.efs, t);
+  if (P.efsResolve.test(t))
+    return decision(
+      { 'efs-mount': 0.75, dns: 0.15 },
+      frag(P.efsResolve, t, /failed to resolve "?[a-z0-9.-]{1,120}\.amazonaws\.com(?:\.cn)?"?/i),
+      ctx,
+    );
+  if (P.efsDenied.test(t)) return decision({ 'efs-mount': 0.9 }, frag(P.efsDenied, t), ctx);
+  if (P.efsNetwork.test(t))
+    return decision({ 'efs-mount': 0.85, 'network-security-group': 0.05 }, frag(P.efsNetwork, t), ctx);
+  if (P.efsNoPath.test(t)) return decision({ 'efs-mount': 0.9 }, frag(P.efsNoPath, t), ctx);
+  return decision({ 'efs-mount': 0.85 }, ctx);
 }
 
 const topOf = (x: Dist) =>
@@ -533,6 +680,9 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
     const h = hinted(c);
     if (h) return h;
   }
+  // Start failures that are not the pull: the logging driver and EFS volumes, whatever else their words say.
+  const start = loggerArgs(c) ?? efsMount(c);
+  if (start) return start;
   if (P.platform.test(t)) return decision({ 'platform-mismatch': 0.95 }, frag(P.platform, t));
   if (P.noSpace.test(t)) return decision({ 'disk-space': 0.95 }, frag(P.noSpace, t));
   if (P.rate.test(t)) {
@@ -551,7 +701,9 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
       frag(P.dns, t),
       hostFrag(c),
     );
-  if (P.network.test(t)) return decision(networkDist(c), frag(P.network, t, P.networkQuote), hostFrag(c));
+  // A timeout, or ECS's plain "There is a connection issue between the task and …" (ECR, the registry).
+  if (P.network.test(t) || P.connection.test(t))
+    return decision(networkDist(c), connectionFrag(t), frag(P.network, t, P.networkQuote), hostFrag(c));
   if (P.execRole.test(t))
     return decision({ 'execution-role': 0.85, 'vpc-endpoint': 0.05 }, frag(P.execRole, t));
   if (P.deniedEcr.test(t)) return decision(deniedDist(c), frag(P.deniedEcr, t));
@@ -576,6 +728,12 @@ function decideText(c: Clues, allowHint = true): Decision | undefined {
   if (P.accessDenied.test(t)) return decision(deniedDist(c), frag(P.accessDenied, t));
   if (P.requestFailed.test(t)) return decision(networkDist(c, 0.8), frag(P.requestFailed, t), hostFrag(c));
   if (P.layer.test(t)) return decision({ 'disk-space': 0.7 }, frag(P.layer, t));
+  if (P.plainPull.test(t))
+    return decision(
+      networkDist(c, 0.7),
+      frag(P.plainPull, t, /from the (?:amazon ecr repository|registry)/i),
+      hostFrag(c),
+    );
   // Last: ECS's words for a task that started (or was stopped on purpose), when nothing above matched.
   for (const re of Object.values(NOT_A_PULL)) {
     if (re.test(t)) return decision({ 'not-a-pull-failure': 0.95 }, frag(re, t));

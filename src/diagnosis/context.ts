@@ -23,6 +23,8 @@ export type Origin =
   | 'eni'
   | 'task-definition'
   | 'default'
+  /** Given with a pre-flight request (--subnets, --security-groups, --assign-public-ip). */
+  | 'request'
   | 'unknown';
 
 export interface ContainerContext {
@@ -121,7 +123,7 @@ export function deriveContext(
   },
 ): TaskContext {
   if (!facts.task.ok) throw new Error('deriveContext needs the task fact');
-  const { task, source, fallbackReason } = facts.task.value;
+  const { task, source, fallbackReason, plan } = facts.task.value;
   const arnParts = task.taskArn.split(':');
   const account = target.account ?? arnParts[4] ?? 'unknown';
   const td = facts.taskDefinition?.ok ? facts.taskDefinition.value : undefined;
@@ -141,20 +143,26 @@ export function deriveContext(
 
   const named = taskSubnetIds(task);
   const subnetIds = named.length ? named : eni?.subnetId ? [eni.subnetId] : (svcNet?.subnets ?? []);
-  const subnetOrigin: Origin = details.subnetId
-    ? source === 'service'
-      ? 'service'
-      : source
-    : eni?.subnetId
-      ? 'eni'
-      : svcNet?.subnets?.length
-        ? 'service'
-        : 'unknown';
+  const subnetOrigin: Origin = plan
+    ? plan.networkFrom
+    : details.subnetId
+      ? source === 'preflight'
+        ? 'unknown'
+        : source
+      : eni?.subnetId
+        ? 'eni'
+        : svcNet?.subnets?.length
+          ? 'service'
+          : 'unknown';
 
   let securityGroupIds: string[] | undefined;
   let sgOrigin: Origin = 'unknown';
   const eniGroups = eni?.groups?.map((g) => g.groupId).filter((g): g is string => !!g);
-  if (eniGroups?.length) {
+  if (plan) {
+    // A pre-flight: the network the task would get (no ENI yet).
+    securityGroupIds = plan.securityGroupIds.length ? plan.securityGroupIds : undefined;
+    sgOrigin = plan.networkFrom;
+  } else if (eniGroups?.length) {
     securityGroupIds = eniGroups;
     sgOrigin = 'eni';
   } else if (svcNet?.securityGroups?.length) {
@@ -165,7 +173,10 @@ export function deriveContext(
   let assignPublicIp: 'ENABLED' | 'DISABLED' | undefined;
   let publicIp: string | undefined;
   let ipOrigin: Origin = 'unknown';
-  if (eni?.association?.publicIp) {
+  if (plan) {
+    assignPublicIp = plan.assignPublicIp;
+    ipOrigin = plan.networkFrom;
+  } else if (eni?.association?.publicIp) {
     publicIp = eni.association.publicIp;
     assignPublicIp = 'ENABLED';
     ipOrigin = 'eni';

@@ -6,12 +6,13 @@ import type { ClientPool } from '../aws/clients.js';
 import { classifyAwsError, type FactError } from '../aws/errors.js';
 import type { TaskTarget } from '../aws/target.js';
 import { UserError } from '../errors.js';
+import { CHANGE_DEFAULTS, planChanges } from './changes.js';
 import { allChecks, factsNeeded } from './checks/index.js';
 import type { Check } from './checks/types.js';
 import { evaluate } from './evaluate.js';
 import { contextFactNames, providers as defaultProviders } from './facts/index.js';
 import { type FactProvider, FactSession, type SharedCallCache } from './facts/session.js';
-import type { DiagnosisSettings, EventTask } from './facts/types.js';
+import type { DiagnosisInputs, DiagnosisSettings, EventTask } from './facts/types.js';
 import { notAPullFailure } from './not-a-pull.js';
 import { REPORT_SCHEMA, type Report, type SavedFacts } from './report.js';
 
@@ -53,25 +54,26 @@ function taskError(error: FactError, target: TaskTarget): UserError {
   return new UserError('errors.task.unreadable', { ...where, code: error.code, message: error.message }, 3);
 }
 
-/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
-export async function diagnose(
-  req: DiagnoseRequest,
+/**
+ * A fact session for one request (a diagnosis, a pre-flight) with the settings' defaults, its credentials ready:
+ * throws UserError when the account may not be read or its role cannot be assumed.
+ */
+export async function openSession(
+  inputs: Omit<DiagnosisInputs, 'settings'>,
   deps: DiagnoseDeps,
-): Promise<{ report: Report; saved: SavedFacts }> {
-  const checks = deps.checks ?? allChecks;
+  opts: { learnAccount?: boolean } = {},
+): Promise<FactSession> {
+  const { target } = inputs;
   const session = new FactSession({
     pool: deps.pool,
     providers: deps.providers ?? defaultProviders,
     inputs: {
-      target: req.target,
-      event: req.event,
-      service: req.service,
-      requester: req.requester,
+      ...inputs,
       settings: {
         probePublicRegistries: false,
         probeTimeoutMs: 2_000,
         registryAllow: deps.pool.registryAllowList(),
-        canReachAccount: (account) => deps.pool.canReach(account, req.target.partition),
+        canReachAccount: (account) => deps.pool.canReach(account, target.partition),
         mayRead: () => true,
         ...deps.settings,
       },
@@ -82,16 +84,29 @@ export async function diagnose(
     fresh: deps.fresh,
   });
   try {
-    await session.prepare();
+    await session.prepare(opts);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = classifyAwsError(err, 'sts:AssumeRole');
     throw new UserError(
       'errors.account.assume-failed',
-      { account: req.target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
+      { account: target.account ?? '—', code: e.code, message: e.message.slice(0, 200) },
       3,
     );
   }
+  return session;
+}
+
+/** Runs a live diagnosis. Throws UserError when the task cannot be found or read at all. */
+export async function diagnose(
+  req: DiagnoseRequest,
+  deps: DiagnoseDeps,
+): Promise<{ report: Report; saved: SavedFacts }> {
+  const checks = deps.checks ?? allChecks;
+  const session = await openSession(
+    { target: req.target, event: req.event, service: req.service, requester: req.requester },
+    deps,
+  );
   // The context first; every fact a check reads depends on the task, so starting them once it is known costs no
   // round, and a task that did not fail to pull (still running, exited, stopped on purpose) needs none of them.
   const context = session.gatherAll(contextFactNames);
@@ -102,7 +117,7 @@ export async function diagnose(
   }
   const pulls = !notAPullFailure(task.value.task);
   await Promise.all([context, pulls ? session.gatherAll(factsNeeded(checks)) : undefined]);
-  const saved: SavedFacts = {
+  const savedNow = (): SavedFacts => ({
     kind: 'ecs-pull-facts',
     schema: REPORT_SCHEMA,
     savedAt: new Date().toISOString(),
@@ -112,10 +127,27 @@ export async function diagnose(
     calls: [...session.calls].sort((a, b) => a.round - b.round || a.startMs - b.startMs),
     wallMs: session.elapsedMs(),
     deadlineExceeded: session.signal.aborted && !deps.signal?.aborted,
-  };
+  });
   const identityCenter = (account: string) => deps.pool.identityCenterFor(account);
-  return {
-    report: await evaluate(saved, { checks, onCheckError: deps.onCheckError, identityCenter }),
-    saved,
-  };
+  const opts = { checks, onCheckError: deps.onCheckError, identityCenter };
+  let saved = savedNow();
+  let report = await evaluate(saved, opts);
+  // What changed: the resources behind the failing and warning checks, looked up in CloudTrail in one more round.
+  const plan = planChanges(
+    {
+      context: report.context,
+      checks: report.checks,
+      causes: report.causes,
+      facts: saved.facts,
+      after: [...contextFactNames, ...factsNeeded(checks)],
+    },
+    session.inputs.settings.changes ?? CHANGE_DEFAULTS,
+  );
+  if (plan) {
+    session.inputs.changes = plan;
+    await session.fact('cloudtrail.changes');
+    saved = savedNow();
+    report = await evaluate(saved, opts);
+  }
+  return { report, saved };
 }

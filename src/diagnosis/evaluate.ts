@@ -4,9 +4,11 @@
  */
 import { ConsoleLinks, type IdentityCenterLink } from '../aws/console-links.js';
 import { UserError } from '../errors.js';
+import { applyChanges, buildChanges } from './changes.js';
 import { allChecks, runChecks } from './checks/index.js';
 import type { Check } from './checks/types.js';
 import { deriveContext } from './context.js';
+import type { ChangesRecord } from './facts/cloudtrail.js';
 import type { EniRecord } from './facts/ec2.js';
 import type { ServiceRecord, TaskDefinitionRecord, TaskFact } from './facts/ecs.js';
 import type { Fact } from './facts/types.js';
@@ -37,6 +39,10 @@ export async function evaluate(
   const run = notAPullFailure(context) ? [] : (opts.checks ?? allChecks);
   const checks = await runChecks(run, context, f, links, opts.onCheckError);
   const { causes, verdict } = decide(context, checks);
+  // What changed on the resources behind the problems (gathered after the checks, when there were any).
+  const trail = f['cloudtrail.changes'] as Fact<ChangesRecord> | undefined;
+  const changes = trail?.ok && run.length ? buildChanges(trail.value, context, checks, links) : undefined;
+  applyChanges(causes, changes);
   const report: Report = {
     schema: REPORT_SCHEMA,
     kind: 'ecs-pull-report',
@@ -48,6 +54,7 @@ export async function evaluate(
     verdict,
     aws: callStats(saved.calls, saved.wallMs, saved.deadlineExceeded),
   };
+  if (changes) report.changes = changes;
   if (opts.replayedFrom) report.replayedFrom = opts.replayedFrom;
   return report;
 }

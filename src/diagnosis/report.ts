@@ -1,9 +1,10 @@
 /** The report: data only (ids, statuses, evidence, links, message keys). Every surface renders the same one. */
 import type { TaskTarget } from '../aws/target.js';
+import type { ChangeReport } from './changes.js';
 import type { CheckResult, Message } from './checks/types.js';
 import type { Clue } from './classify.js';
 import type { TaskContext } from './context.js';
-import type { CallRecord, Fact } from './facts/types.js';
+import type { CallRecord, Fact, PreflightPlan } from './facts/types.js';
 
 export const REPORT_SCHEMA = 1 as const;
 
@@ -30,6 +31,11 @@ export interface Cause {
   against?: string[];
   /** What else to look at when this is the answer (set on the top cause). */
   alsoCheck?: Message[];
+  /**
+   * The id of the change (in `changes.events`) that backs this cause: made to a resource its failing checks name,
+   * shortly before the failure. It raised the confidence, and is named with the answer.
+   */
+  change?: string;
 }
 
 export type ConfidenceLevel = 'high' | 'medium' | 'low';
@@ -68,6 +74,8 @@ export interface Report {
   causes: Cause[];
   verdict: Verdict;
   aws: AwsStats;
+  /** What CloudTrail's event history says changed on the resources behind the problems (absent: not looked up). */
+  changes?: ChangeReport;
   /** Set when the report was computed from saved facts rather than live AWS calls. */
   replayedFrom?: string;
 }
@@ -78,8 +86,8 @@ export interface SavedFacts {
   schema: typeof REPORT_SCHEMA;
   savedAt: string;
   target: TaskTarget;
-  /** Options given with the request (--service), and whether an event was supplied. */
-  inputs: { service?: string; event?: boolean };
+  /** Options given with the request (--service), whether an event was supplied, and a pre-flight's plan. */
+  inputs: { service?: string; event?: boolean; preflight?: PreflightPlan };
   facts: Record<string, Fact<unknown>>;
   calls: CallRecord[];
   wallMs: number;

@@ -154,12 +154,13 @@ export interface PermissionQuestion {
   account: string;
 }
 
-/** The actions the execution role needs for the task: ECR pulls, secrets, registry credentials. */
+/** The actions the execution role needs for the task: ECR pulls, secrets, registry credentials, awslogs. */
 export function executionRoleQuestions(
   images: ImageUse[],
   secrets: SecretRef[],
   partition: string,
   taskAccount: string,
+  logGroups: readonly LogGroupRef[] = [],
 ): PermissionQuestion[] {
   const out: PermissionQuestion[] = [];
   const ecr = images.filter((i) => i.ref?.kind === 'ecr' && i.ref.ecr);
@@ -176,10 +177,180 @@ export function executionRoleQuestions(
         : { action: 'ssm:GetParameters', resource: s.arn, account: s.account },
     );
   }
+  for (const g of logGroups) out.push(...logGroupQuestions(g));
   return out;
 }
 
 /** A stable key for a question (action + resource). */
 export function questionKey(q: { action: string; resource: string }): string {
   return `${q.action} ${q.resource}`;
+}
+
+// ── awslogs ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** What the execution role does for the awslogs driver: create the container's stream and write to it. */
+export const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+
+/** A CloudWatch Logs log group the task's awslogs driver writes to, and the containers that write there. */
+export interface LogGroupRef {
+  /** awslogs-group */
+  group: string;
+  /** awslogs-region, else the task's region (awslogs requires it; logs.log-group says when it is missing). */
+  region: string;
+  account: string;
+  containers: string[];
+  /** awslogs-create-group is true: the driver creates the group (logs:CreateLogGroup) when it is missing. */
+  createGroup: boolean;
+  streamPrefix?: string | undefined;
+  /** arn:…:log-group:NAME, the group's own ARN. */
+  arn: string;
+  /**
+   * The stream the first container writes to (arn:…:log-group:NAME:log-stream:PREFIX/CONTAINER/TASK): what
+   * CloudWatch Logs authorizes logs:CreateLogStream and logs:PutLogEvents on.
+   */
+  streamArn: string;
+}
+
+/** The awslogs options of one container, as the task definition gives them (for options that are missing). */
+export interface AwslogsOptions {
+  container: string;
+  group: string | undefined;
+  region: string | undefined;
+  createGroup: boolean;
+  streamPrefix: string | undefined;
+}
+
+/** The awslogs configuration of each container that logs with the awslogs driver. */
+export function awslogsOptionsOf(definitions: readonly ContainerDefinitionRecord[]): AwslogsOptions[] {
+  return definitions
+    .filter((c) => c.logConfiguration?.logDriver === 'awslogs')
+    .map((c) => {
+      const o = c.logConfiguration?.options ?? {};
+      return {
+        container: c.name ?? '?',
+        group: o['awslogs-group'] || undefined,
+        region: o['awslogs-region'] || undefined,
+        createGroup: String(o['awslogs-create-group'] ?? '').toLowerCase() === 'true',
+        streamPrefix: o['awslogs-stream-prefix'] || undefined,
+      };
+    });
+}
+
+/**
+ * The log groups the task's awslogs containers write to, once each (by region and name). A container without an
+ * awslogs-group names no group and is left to logs.log-group to report.
+ */
+export function logGroupRefsOf(
+  definitions: readonly ContainerDefinitionRecord[],
+  partition: string,
+  region: string,
+  account: string,
+  taskId: string,
+): LogGroupRef[] {
+  const out = new Map<string, LogGroupRef>();
+  for (const o of awslogsOptionsOf(definitions)) {
+    if (!o.group) continue;
+    const where = o.region ?? region;
+    const key = `${where}|${o.group}`;
+    const existing = out.get(key);
+    if (existing) {
+      if (!existing.containers.includes(o.container)) existing.containers.push(o.container);
+      existing.createGroup ||= o.createGroup;
+      continue;
+    }
+    const arn = `arn:${partition}:logs:${where}:${account}:log-group:${o.group}`;
+    const stream = o.streamPrefix ? `${o.streamPrefix}/${o.container}/${taskId}` : taskId;
+    out.set(key, {
+      group: o.group,
+      region: where,
+      account,
+      containers: [o.container],
+      createGroup: o.createGroup,
+      streamPrefix: o.streamPrefix,
+      arn,
+      streamArn: `${arn}:log-stream:${stream}`,
+    });
+  }
+  return [...out.values()];
+}
+
+/**
+ * What the execution role must be allowed for one log group: CreateLogStream and PutLogEvents on its stream, and
+ * CreateLogGroup when awslogs-create-group is set (on `log-group:NAME:*`, the form IAM policies grant it on).
+ */
+export function logGroupQuestions(g: LogGroupRef): PermissionQuestion[] {
+  const out: PermissionQuestion[] = LOG_WRITE_ACTIONS.map((action) => ({
+    action,
+    resource: g.streamArn,
+    account: g.account,
+  }));
+  if (g.createGroup) out.push({ action: 'logs:CreateLogGroup', resource: `${g.arn}:*`, account: g.account });
+  return out;
+}
+
+// ── EFS volumes ────────────────────────────────────────────────────────────────────────────────────────────
+
+/** An EFS volume of the task definition and the containers that mount it. */
+export interface EfsVolumeRef {
+  volume: string;
+  fileSystemId: string;
+  rootDirectory?: string | undefined;
+  transitEncryption: 'ENABLED' | 'DISABLED';
+  accessPointId?: string | undefined;
+  /** IAM authorization: the mount is made as the task role. */
+  iam: 'ENABLED' | 'DISABLED';
+  containers: string[];
+  /** Every mount point of the volume is read-only (no elasticfilesystem:ClientWrite needed). */
+  readOnly: boolean;
+  /** arn:…:elasticfilesystem:REGION:ACCOUNT:file-system/ID */
+  arn: string;
+  /** The access point's ARN, when the volume mounts through one. */
+  accessPointArn?: string | undefined;
+}
+
+/** The task definition's EFS volumes, with the containers that mount each. */
+export function efsVolumesOf(
+  td: Pick<TaskDefinitionRecord, 'volumes' | 'containerDefinitions'>,
+  partition: string,
+  region: string,
+  account: string,
+): EfsVolumeRef[] {
+  return (td.volumes ?? []).flatMap((v) => {
+    const efs = v.efsVolumeConfiguration;
+    if (!efs?.fileSystemId) return [];
+    const name = v.name ?? efs.fileSystemId;
+    const mounts = (td.containerDefinitions ?? []).flatMap((c) =>
+      (c.mountPoints ?? []).filter((m) => m.sourceVolume === name).map((m) => ({ c: c.name ?? '?', m })),
+    );
+    const ap = efs.authorizationConfig?.accessPointId || undefined;
+    const base = `arn:${partition}:elasticfilesystem:${region}:${account}`;
+    return [
+      {
+        volume: name,
+        fileSystemId: efs.fileSystemId,
+        rootDirectory: efs.rootDirectory,
+        transitEncryption: efs.transitEncryption === 'ENABLED' ? 'ENABLED' : 'DISABLED',
+        accessPointId: ap,
+        iam: efs.authorizationConfig?.iam === 'ENABLED' ? 'ENABLED' : 'DISABLED',
+        containers: [...new Set(mounts.map((x) => x.c))],
+        readOnly: mounts.length > 0 && mounts.every((x) => x.m.readOnly === true),
+        arn: `${base}:file-system/${efs.fileSystemId}`,
+        ...(ap ? { accessPointArn: `${base}:access-point/${ap}` } : {}),
+      },
+    ];
+  });
+}
+
+/** The EFS client actions a mount through IAM authorization needs of the task role. */
+export function efsMountActions(v: Pick<EfsVolumeRef, 'readOnly'>): string[] {
+  return v.readOnly
+    ? ['elasticfilesystem:ClientMount']
+    : ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'];
+}
+
+/** What the task role must be allowed for the volumes mounted with IAM authorization. */
+export function taskRoleQuestions(volumes: readonly EfsVolumeRef[], account: string): PermissionQuestion[] {
+  return volumes
+    .filter((v) => v.iam === 'ENABLED')
+    .flatMap((v) => efsMountActions(v).map((action) => ({ action, resource: v.arn, account })));
 }

@@ -1,10 +1,11 @@
 /**
  * Prometheus metrics (prom-client): diagnoses by top cause and outcome, their duration, AWS calls and errors by
- * API and code, Slack API errors, requests refused by a rate limit. One registry per process, served on /metrics.
+ * API and code, Slack API errors, requests refused by a rate limit, people's feedback on reports. One registry per process, served on /metrics.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { CallRecord } from '../diagnosis/facts/types.js';
 import type { Report } from '../diagnosis/report.js';
+import type { FeedbackRecord } from '../slack/feedback.js';
 
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
 
@@ -16,6 +17,9 @@ export class Metrics {
   readonly awsErrors: Counter<'api' | 'code'>;
   readonly slackErrors: Counter<'method' | 'code'>;
   readonly rateLimited: Counter<'surface' | 'scope'>;
+  readonly watches: Counter<'result'>;
+  readonly feedback: Counter<'cause' | 'verdict' | 'actual'>;
+  readonly feedbackWithdrawn: Counter<'cause' | 'verdict' | 'actual'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false)
@@ -57,6 +61,31 @@ export class Metrics {
       labelNames: ['surface', 'scope'],
       registers: [this.registry],
     });
+    this.watches = new Counter({
+      name: 'ecs_pull_watches_total',
+      help: 'Watches (Watch button) by how they ended: fixed, timeout, stopped, error, interrupted',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    this.feedback = new Counter({
+      name: 'ecs_pull_feedback_total',
+      help: 'Answers people gave on reports: the top cause reported, up or down, and what they said it actually was (the cause for up; a cause id, other or unspecified for down)',
+      labelNames: ['cause', 'verdict', 'actual'],
+      registers: [this.registry],
+    });
+    this.feedbackWithdrawn = new Counter({
+      name: 'ecs_pull_feedback_withdrawn_total',
+      help: 'Answers replaced by a later answer of the same person on the same report (current answers = ecs_pull_feedback_total - this)',
+      labelNames: ['cause', 'verdict', 'actual'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records a person's new answer on a report, withdrawing the one it replaces. */
+  feedbackAnswer(next: FeedbackRecord, previous: FeedbackRecord | undefined): void {
+    const labels = (r: FeedbackRecord) => ({ cause: r.cause, verdict: r.verdict, actual: r.actual });
+    if (previous) this.feedbackWithdrawn.inc(labels(previous));
+    this.feedback.inc(labels(next));
   }
 
   /** Records a finished diagnosis. */

@@ -17,6 +17,7 @@ export const LIMITS = {
   buttonText: 75,
   buttonUrl: 3000,
   buttonValue: 2000,
+  contextActionsElements: 5,
   actionId: 255,
   blockId: 255,
   /** Top-level `text`: Slack accepts far more, notifications show a line; kept short on purpose. */
@@ -41,7 +42,21 @@ export type Block =
   | { type: 'section'; text?: TextObject; fields?: TextObject[]; block_id?: string }
   | { type: 'context'; elements: TextObject[]; block_id?: string }
   | { type: 'actions'; elements: ButtonElement[]; block_id?: string }
+  | { type: 'context_actions'; elements: FeedbackButtonsElement[]; block_id?: string }
   | { type: 'divider'; block_id?: string };
+
+/** Slack's 👍 / 👎 pair (inside a context_actions block). */
+export interface FeedbackButtonsElement {
+  type: 'feedback_buttons';
+  action_id: string;
+  positive_button: FeedbackButton;
+  negative_button: FeedbackButton;
+}
+export interface FeedbackButton {
+  text: TextObject;
+  accessibility_label?: string;
+  value: string;
+}
 
 export interface SlackMessage {
   text: string;
@@ -169,27 +184,53 @@ function fitBlock(b: Block): Block | undefined {
         }));
       return elements.length ? { ...b, ...id, elements } : undefined;
     }
+    case 'context_actions': {
+      const fitButton = (f: FeedbackButton): FeedbackButton => ({
+        ...f,
+        text: fitText({ ...f.text, type: 'plain_text' as const }, LIMITS.buttonText),
+        ...(f.accessibility_label
+          ? { accessibility_label: clip(f.accessibility_label, LIMITS.buttonText) }
+          : {}),
+      });
+      const elements = b.elements
+        .filter(
+          (e) =>
+            e.positive_button.value.length <= LIMITS.buttonValue &&
+            e.negative_button.value.length <= LIMITS.buttonValue,
+        )
+        .slice(0, LIMITS.contextActionsElements)
+        .map((e) => ({
+          ...e,
+          action_id: e.action_id.slice(0, LIMITS.actionId),
+          positive_button: fitButton(e.positive_button),
+          negative_button: fitButton(e.negative_button),
+        }));
+      return elements.length ? { ...b, ...id, elements } : undefined;
+    }
     default:
       return { ...b, ...id };
   }
 }
 
+/** The reply's closing blocks (Re-run and language buttons, feedback), kept when a message overflows. */
+function isClosing(b: Block): boolean {
+  return (b.type === 'actions' && b.block_id === 'ecs_pull_actions') || b.type === 'context_actions';
+}
+
 /**
  * Enforces every Block Kit limit on a message: texts and ids cut, lists shortened, empty blocks dropped, and past
- * 50 blocks the overflow folded into a context line while a final actions block (Re-run, language) is kept.
+ * 50 blocks the overflow folded into a context line while the closing blocks (Re-run and language, feedback) are
+ * kept.
  */
 export function fitMessage(msg: SlackMessage): SlackMessage {
   let blocks = msg.blocks.map(fitBlock).filter((b): b is Block => b !== undefined);
   if (blocks.length > LIMITS.blocks) {
-    const last = blocks[blocks.length - 1]!;
-    const keepLast = last.type === 'actions' && last.block_id === 'ecs_pull_actions';
-    const room = LIMITS.blocks - 1 - (keepLast ? 1 : 0);
-    const dropped = blocks.length - room - (keepLast ? 1 : 0);
-    blocks = [
-      ...blocks.slice(0, room),
-      { type: 'context', elements: [mrkdwn(`… +${dropped}`)] },
-      ...(keepLast ? [last] : []),
-    ];
+    let tail = 0;
+    while (tail < 2 && tail < blocks.length && isClosing(blocks[blocks.length - 1 - tail]!)) tail++;
+    const kept = blocks.slice(blocks.length - tail);
+    const room = LIMITS.blocks - 1 - tail;
+    const dropped = blocks.length - room - tail;
+    blocks = [...blocks.slice(0, room), { type: 'context', elements: [mrkdwn(`… +${dropped}`)] }, ...kept];
   }
   const text = clip(msg.text.trim() || '…', LIMITS.messageText);
   return { text, blocks };

@@ -128,6 +128,8 @@ export interface Row {
   markRole?: Role;
   text: string;
   role?: Role;
+  /** Shown as it is, never coloured (a command to paste into a shell): never wrapped, a `# ` comment only into comment lines. */
+  raw?: boolean;
 }
 
 export const row = (indent: number, text: string, role?: Role): Row => ({ indent, text, role });
@@ -139,6 +141,8 @@ export const bullet = (indent: number, mark: string, text: string, role?: Role, 
   markRole,
 });
 export const BLANK: Row = Object.freeze({ indent: 0, text: '' });
+/** A line shown as it is, after its indentation: never wrapped or coloured, so that it can be pasted. */
+export const raw = (indent: number, text: string): Row => ({ indent, text, raw: true });
 
 const URL_RE = /\bhttps?:\/\/[^\s"'<>)]+/g;
 
@@ -157,6 +161,15 @@ function paintText(term: Terminal, role: Role | undefined, text: string): string
 export function layout(rows: readonly Row[], term: Terminal): string {
   const out: string[] = [];
   for (const r of rows) {
+    if (r.raw) {
+      const indent = ' '.repeat(r.indent);
+      // A shell comment wraps like text, each line a comment again; a command is never wrapped or coloured.
+      if (r.text.startsWith('# ') && term.width) {
+        const lines = wrap(r.text.slice(2), term.width, `${indent}# `, indent.length + 2);
+        out.push(...lines.map((l, i) => (i === 0 ? l : `${indent}# ${l.slice(indent.length + 2)}`)));
+      } else out.push(indent + r.text);
+      continue;
+    }
     // Leading spaces in a sentence ("  reason: …") are indentation.
     const lead = /^ */.exec(r.text)![0].length;
     const indent = ' '.repeat(r.indent + lead);

@@ -7,15 +7,35 @@
 import type { TFunction } from 'i18next';
 import { byWorstStatus, type CheckResult, checkKeyPrefix, type Message } from '../diagnosis/checks/types.js';
 import type { Clue } from '../diagnosis/classify.js';
+import { type FixCommand, shellLine } from '../diagnosis/commands.js';
 import type { TaskContext } from '../diagnosis/context.js';
 import type { Cause, ConfidenceLevel, Report } from '../diagnosis/report.js';
-import { BLANK, bullet, GLUE, layout, PLAIN, type Role, type Row, row, type Terminal } from './terminal.js';
+import { changeAnswer, changeLine, changeNotes, shownEvents } from './changes.js';
+import {
+  BLANK,
+  bullet,
+  GLUE,
+  layout,
+  PLAIN,
+  type Role,
+  type Row,
+  raw,
+  row,
+  type Terminal,
+} from './terminal.js';
 
 /** Translates a message key with its parameters (arrays joined). */
 export function say(t: TFunction, m: Message | undefined): string {
   if (!m) return '';
   const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m.params ?? {})) params[k] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(m.params ?? {})) {
+    // `checks` holds check ids: said by their names, as the language lists them ("A, B and C", "A, B e C"), with
+    // their count for the sentence's plural.
+    if (k === 'checks' && Array.isArray(v)) {
+      params.checks = v.map((id) => t('common:quoted', { text: checkTitle(t, id) }));
+      params.count ??= v.length;
+    } else params[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return t(m.key, params) as string;
 }
 
@@ -24,7 +44,7 @@ export function checkTitle(t: TFunction, id: string): string {
   return t(`${checkKeyPrefix(id)}.title`) as string;
 }
 
-const marks: Record<CheckResult['status'], string> = {
+export const marks: Record<CheckResult['status'], string> = {
   fail: '✗',
   warn: '!',
   unknown: '?',
@@ -36,7 +56,7 @@ const marks: Record<CheckResult['status'], string> = {
 export function contextLines(t: TFunction, c: TaskContext): string[] {
   const out: string[] = [];
   const origin = (o: string) => t(`origin.${o}`);
-  if (c.source !== 'describe-tasks') {
+  if (c.source !== 'describe-tasks' && c.source !== 'preflight') {
     out.push(t('report.rebuilt', { reason: c.fallbackReason ?? 'MISSING', source: origin(c.source) }));
   }
   const td = c.taskDefinition;
@@ -71,7 +91,9 @@ export function contextLines(t: TFunction, c: TaskContext): string[] {
       ? t('report.subnets', { ids: c.network.subnetIds.join(', '), origin: origin(c.origins.subnets) })
       : t('report.noSubnets'),
   );
-  out.push(t(`report.eni.${c.eni}`, { id: c.network.eniId ?? '?', ip: c.network.privateIp ?? '?' }));
+  // A pre-flight's task has no network interface yet: nothing to say about one.
+  if (c.source !== 'preflight')
+    out.push(t(`report.eni.${c.eni}`, { id: c.network.eniId ?? '?', ip: c.network.privateIp ?? '?' }));
   out.push(
     c.network.securityGroupIds?.length
       ? t('report.securityGroups', {
@@ -126,13 +148,58 @@ export function cluesOf(cause: Cause): Clue[] {
   return cause.clues ?? (cause.fragments ?? []).map((text) => ({ text, kind: 'said' as const }));
 }
 
+export interface CommandLine {
+  kind: 'comment' | 'command';
+  text: string;
+}
+
+/** A sentence as a shell comment: one line, whatever it contains. */
+function shellComment(text: string): CommandLine {
+  return { kind: 'comment', text: `# ${text.replace(/[\r\n]+/g, ' ')}` };
+}
+
+/**
+ * Fix commands as lines a person copies: each command on one line, what to know about it (the account to run it
+ * in, a caution, a value to fill in, where the resource lives in code) as shell comments before it, so that the
+ * whole block can be pasted into a shell as it is. The text report and Slack both show these lines.
+ */
+export function commandLines(t: TFunction, commands: readonly FixCommand[]): CommandLine[] {
+  const out: CommandLine[] = [];
+  let lastIac = '';
+  let lastAccount = '';
+  for (const c of commands) {
+    if (c.account && c.account !== lastAccount)
+      out.push(shellComment(t('fix:render.account', { account: c.account })));
+    lastAccount = c.account ?? '';
+    if (c.note) out.push(shellComment(say(t, c.note)));
+    for (const f of c.fill ?? [])
+      out.push(shellComment(t('fix:render.fill', { name: f.name, what: say(t, f.what) })));
+    if (c.iac) {
+      const iac = t('fix:render.iac', { ...c.iac });
+      if (iac !== lastIac) out.push(shellComment(iac));
+      lastIac = iac;
+    }
+    out.push({ kind: 'command', text: shellLine(c) });
+  }
+  return out;
+}
+
+/** The rows of a check's commands, never wrapped or coloured (they are pasted into a shell). */
+function commandRows(t: TFunction, commands: readonly FixCommand[] | undefined, indent: number): Row[] {
+  if (!commands?.length) return [];
+  return [
+    row(indent, t('fix:render.title'), 'fix'),
+    ...commandLines(t, commands).map((l) => raw(indent + 2, l.text)),
+  ];
+}
+
 /** "Console: URL", kept together when wrapped. */
-function linkText(t: TFunction, url: string): string {
+export function linkText(t: TFunction, url: string): string {
   return (t('report.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`);
 }
 
 /** A check that found a problem, in full: status and title, message, evidence, fix, console links. */
-function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
+export function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
   const role: Role = r.status;
   const out: Row[] = [
     bullet(
@@ -146,6 +213,7 @@ function problemRows(t: TFunction, r: CheckResult, indent: number): Row[] {
   ];
   for (const e of r.evidence) out.push(bullet(indent + 4, '·', say(t, e)));
   if (r.remediation) out.push(row(indent + 4, t('report.fix', { text: say(t, r.remediation) }), 'fix'));
+  out.push(...commandRows(t, r.commands, indent + 4));
   for (const l of r.links) out.push(row(indent + 4, linkText(t, l.url)));
   return out;
 }
@@ -157,7 +225,18 @@ function answerRows(t: TFunction, report: Report): Row[] {
   const summary = top.summary ? say(t, top.summary) : causeLabel(t, top.id);
   const out = [row(0, t('causes:render.answer', { summary }), 'answer')];
   if (top.id !== 'unknown') out.push(row(2, confidenceText(t, top), levelOf(top)));
+  const change = changeAnswer(t, report);
+  if (change) out.push(row(2, change));
   if (top.remediation) out.push(row(2, t('report.fix', { text: say(t, top.remediation) }), 'fix'));
+  // The commands of the checks that decided the answer (their fixes are the one above, in commands).
+  const decided = (top.checks ?? []).flatMap((id) => report.checks.filter((c) => c.id === id));
+  out.push(
+    ...commandRows(
+      t,
+      decided.flatMap((c) => c.commands ?? []),
+      2,
+    ),
+  );
   for (const n of report.verdict?.notes ?? []) out.push(row(2, say(t, n)));
   return out;
 }
@@ -184,6 +263,31 @@ function evidenceRows(t: TFunction, report: Report): Row[] {
     for (const l of r.links) out.push(row(6, linkText(t, l.url)));
   }
   return out.length ? [BLANK, row(0, t('causes:render.evidenceTitle'), 'heading'), ...out] : [];
+}
+
+/** Most changes the terminal lists (the nearest the failure); the JSON report has them all. */
+const MAX_CHANGE_LINES = 8;
+
+/**
+ * What changed, from CloudTrail's event history: each change on a resource behind a problem, with its console
+ * page, then what could not be looked up. Nothing when no lookup was made.
+ */
+function changeRows(t: TFunction, report: Report): Row[] {
+  const c = report.changes;
+  if (!c) return [];
+  const out: Row[] = [BLANK, row(0, t('changes:render.title', { from: c.from, to: c.to }), 'heading')];
+  const named = report.causes[0]?.change;
+  for (const e of shownEvents(c, MAX_CHANGE_LINES)) {
+    out.push(bullet(2, '·', changeLine(t, e), e.id === named ? 'answer' : undefined));
+    const url = e.link.url;
+    out.push(row(6, (t('changes:render.link', { url }) as string).replace(` ${url}`, `${GLUE}${url}`)));
+  }
+  for (const n of changeNotes(t, c)) {
+    out.push(
+      n.problem ? bullet(2, marks.unknown, n.text, undefined, 'unknown') : bullet(2, '·', n.text, 'muted'),
+    );
+  }
+  return out;
 }
 
 /** The problems a runner-up cause rests on, when it is listed: shown with it, not again under "Other checks". */
@@ -308,6 +412,7 @@ export function reportRows(report: Report, t: TFunction): Row[] {
     BLANK,
     ...answerRows(t, report),
     ...evidenceRows(t, report),
+    ...changeRows(t, report),
     ...alsoRows(t, report),
     ...otherCheckRows(t, report),
     ...contextRows(t, report),

@@ -121,7 +121,7 @@ export function flattenMessage(msg: SlackMessageLike): string {
 }
 
 /** Balanced `{…}` spans of the text (strings respected), largest first so that a whole event wins over parts. */
-function jsonCandidates(text: string): string[] {
+export function jsonCandidates(text: string): string[] {
   const spans: string[] = [];
   let i = text.indexOf('{');
   while (i >= 0 && spans.length < MAX_JSON_CANDIDATES) {
@@ -153,7 +153,7 @@ function jsonCandidates(text: string): string[] {
 }
 
 /** Chat clients turn straight quotes into curly ones when people paste; JSON needs them straight. */
-function straightenQuotes(s: string): string {
+export function straightenQuotes(s: string): string {
   return s.replace(/[“”]/g, '"').replace(/[‘’]/g, "'");
 }
 
@@ -188,10 +188,11 @@ const fullArnPattern = new RegExp(
   `arn:aws(?:-cn|-us-gov)?:ecs:[a-z0-9-]+:\\d{12}:task/(?:${clusterSource}/)?${taskIdSource}(?![0-9a-f-])`,
   'g',
 );
-const accountLabelPattern = /\baccount(?:[\s_-]*id)?\s*[:=]\s*["'`*_]*(\d{12})\b/i;
-const regionLabelPattern = /\bregion\s*[:=]\s*["'`*_]*((?:[a-z]{2}|us-gov|cn)-[a-z]+-\d{1,2})\b/i;
-const clusterLabelPattern = /\bcluster(?:\s*name)?\s*[:=]\s*["'`*_]*([A-Za-z0-9_-]{1,255})/i;
-const clusterArnPattern = /arn:aws(?:-cn|-us-gov)?:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})/;
+export const accountLabelPattern = /\baccount(?:[\s_-]*id)?\s*[:=]\s*["'`*_]*(\d{12})\b/i;
+export const regionLabelPattern = /\bregion\s*[:=]\s*["'`*_]*((?:[a-z]{2}|us-gov|cn)-[a-z]+-\d{1,2})\b/i;
+export const clusterLabelPattern = /\bcluster(?:\s*name)?\s*[:=]\s*["'`*_]*([A-Za-z0-9_-]{1,255})/i;
+export const clusterArnPattern =
+  /arn:aws(?:-cn|-us-gov)?:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})/;
 
 function tryTarget(ref: string, opts: { cluster?: string; region?: string; account?: string } = {}) {
   try {

@@ -6,12 +6,22 @@ import type { Report } from '../diagnosis/report.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/store.js';
 import type { Burst } from './burst.js';
+import type { FeedbackListener } from './feedback.js';
 import type { Limiter } from './limiter.js';
 import type { ChannelPacer } from './pacer.js';
 import type { RateLimits } from './rate-limit.js';
 import type { StormGroups, TaskLookup } from './storm.js';
+import type { RunningWatch, WatchResult } from './watch.js';
 
-export type Surface = 'command' | 'alert' | 'mention' | 'shortcut' | 'rerun' | 'language';
+export type Surface =
+  | 'command'
+  | 'alert'
+  | 'mention'
+  | 'shortcut'
+  | 'rerun'
+  | 'language'
+  | 'feedback'
+  | 'watch';
 export type Outcome = 'ok' | 'partial' | 'user_error' | 'internal_error';
 
 export interface SlackDeps {
@@ -47,6 +57,14 @@ export interface SlackDeps {
         stoppedBy?: { api: string; code: string },
       ) => void)
     | undefined;
+  /** This process among the bot's replicas (the owner of the watches it runs). */
+  replicaId: string;
+  /** Watches running in this process, by report id (stopped on shutdown). */
+  watches: Map<string, RunningWatch>;
+  /** Told how every watch ended (metrics). */
+  onWatchEnd?: ((result: WatchResult) => void) | undefined;
+  /** Told about every changed feedback answer (metrics). */
+  onFeedback?: FeedbackListener | undefined;
 }
 
 /** Role session requester: who asked, for CloudTrail (`slack-T0123-U0456`). */

@@ -1,6 +1,8 @@
 /** Registers every Slack listener: one file per listener kind, each acknowledging first. */
 import type { App } from '@slack/bolt';
+import { registerFeedback } from './actions/feedback-actions.js';
 import { registerActions } from './actions/report-actions.js';
+import { registerWatch } from './actions/watch-actions.js';
 import { registerCommand } from './commands/ecs-pull.js';
 import type { SlackDeps } from './deps.js';
 import { registerAlertMessages } from './events/alert-message.js';
@@ -20,6 +22,8 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerMentions(app, deps);
   registerShortcuts(app, deps);
   registerActions(app, deps);
+  registerFeedback(app, deps);
+  registerWatch(app, deps);
   app.error(async (err) => {
     deps.log.error({ err, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
   });

@@ -11,11 +11,12 @@
  * configured), so replicas agree; when the store fails, each replica limits with buckets of its own in memory.
  * A refusal is a UserError, so that each surface tells it the way it tells its other refusals.
  */
+
+import type { Partition } from '../aws/partition.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MemoryStore, type StateStore, type TokenTake } from '../state/store.js';
-import type { AlertTask } from './alert.js';
 import type { Surface } from './deps.js';
 
 export type SlackLimits = Config['slack']['limits'];
@@ -56,16 +57,21 @@ export async function releaseIfLimited(
   throw err;
 }
 
+/** What a request names: a task or a service, in an account. */
+export interface Named {
+  target: { partition: Partition; account: string | undefined };
+}
+
 /** What a request asks for. */
 export interface LimitRequest {
   surface: Surface;
   /** Who asked (`slack-TEAM-USER`): the person's bucket. */
   requester: string;
   channel: string | undefined;
-  /** Every task the request names (the cap on accounts counts them all). */
-  named: readonly AlertTask[];
-  /** The tasks that will be diagnosed: one token each. */
-  allowed: readonly AlertTask[];
+  /** Every task (or service) the request names (the cap on accounts counts them all). */
+  named: readonly Named[];
+  /** The tasks (or services) that will be diagnosed: one token each. */
+  allowed: readonly Named[];
 }
 
 interface Bucket {

@@ -175,6 +175,29 @@ export async function publishReply(
   }
 }
 
+/**
+ * Posts one message for the channel (a pre-flight's report); where the bot may not write (a private channel it is
+ * not in, a DM), through the command's response_url instead, still for the channel to see.
+ */
+export async function publishMessage(
+  deps: SlackDeps,
+  client: SlackClient,
+  channel: string,
+  msg: SlackMessage,
+  respond: RespondFn | undefined,
+): Promise<Posted | undefined> {
+  try {
+    const ts = await post(deps, client, channel, msg);
+    return ts ? { channel, ts } : undefined;
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (!respond || !code || !cannotWrite.has(code)) throw err;
+    deps.log.info({ channel, code }, 'cannot post in the channel; replying through response_url');
+    await respond({ response_type: 'in_channel', text: msg.text, blocks: msg.blocks as never });
+    return undefined;
+  }
+}
+
 /** Replaces a message; falls back to the action's response_url when the bot cannot update it directly. */
 export async function updateMessage(
   client: SlackClient,

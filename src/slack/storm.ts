@@ -16,10 +16,13 @@ import type { SharedCallCache } from '../diagnosis/facts/session.js';
 import { DESCRIBE_TASKS_MAX, describeTaskBatch } from '../diagnosis/facts/task-batch.js';
 import type { CallRecord, TaskRecord } from '../diagnosis/facts/types.js';
 import type { Report } from '../diagnosis/report.js';
+import { normalizeStopReason } from '../diagnosis/stop-reason.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/store.js';
 import type { AlertTask } from './alert.js';
 import type { CauseSummary } from './reply-types.js';
+
+export { normalizeStopReason };
 
 /** How long a group keeps answering new alerts with its first reply. */
 export const STORM_WINDOW_MS = 10 * 60_000;
@@ -30,27 +33,6 @@ export interface TaskSummary {
   stoppedReason?: string | undefined;
   stopCode?: string | undefined;
   taskDefinitionArn?: string | undefined;
-}
-
-/**
- * The stopped reason without what differs between tasks failing for one cause: IP addresses and ports, retry
- * counts, ids (task, request, ENI, hex digests) and timestamps. Image references, hosts and error words stay.
- */
-export function normalizeStopReason(reason: string | undefined): string {
-  if (!reason) return '';
-  return reason
-    .replace(/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>')
-    .replace(/\[[0-9a-f:]+\](?::\d+)?/gi, '<ip>')
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>')
-    .replace(/\bretried \d+ time\(s\)/g, 'retried <n> time(s)')
-    .replace(/\b(?:request ?id|requestid|x-amz-request-id)[:=\s]+[\w-]+/gi, 'request id <id>')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
-    .replace(/\b(?:eni|sg|subnet)-[0-9a-f]{8,17}\b/g, (m) => `${m.split('-')[0]}-<id>`)
-    .replace(/\bsha256:[0-9a-f]{64}\b/g, 'sha256:<digest>')
-    .replace(/\b[0-9a-f]{32}\b/g, '<id>')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 500);
 }
 
 /** The group a task of an alert belongs to, or undefined when there is too little to group on. */
@@ -66,6 +48,32 @@ export function stormGroupOf(
   const parts = [channel, target.partition, target.account, target.region, target.cluster, group, reason];
   const key = createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32);
   return { key, group };
+}
+
+/**
+ * The group of the alerts about one service (an impaired start, a failed deployment, its rollback, an alarm on its
+ * running tasks: several alerts for one incident): per channel, answered once, by the first.
+ */
+export function serviceStormKey(
+  channel: string,
+  target: {
+    partition: string;
+    account: string | undefined;
+    region: string;
+    cluster: string;
+    service: string;
+  },
+): string {
+  const parts = [
+    channel,
+    target.partition,
+    target.account ?? '',
+    target.region,
+    target.cluster,
+    `service:${target.service}`,
+    'service-alert',
+  ];
+  return createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32);
 }
 
 /** The summary an alert's EventBridge event gives, when it has what grouping needs. */

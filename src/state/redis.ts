@@ -59,6 +59,13 @@ end
 return {1}
 `;
 
+/** SET with GET in one step (SET … GET needs Redis 6.2; a script works on every version the bot supports). */
+const SWAP_LUA = `
+local old = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return old
+`;
+
 export class RedisStore implements StateStore {
   constructor(
     private readonly redis: Redis,
@@ -79,6 +86,17 @@ export class RedisStore implements StateStore {
       'NX',
     );
     return r === 'OK';
+  }
+
+  async swap<T>(key: string, value: T, ttlMs: number): Promise<T | undefined> {
+    const old = (await this.redis.eval(
+      SWAP_LUA,
+      1,
+      this.prefix + key,
+      JSON.stringify(value ?? null),
+      Math.max(1, Math.round(ttlMs)),
+    )) as string | null;
+    return old === null ? undefined : (JSON.parse(old) as T);
   }
 
   async delete(key: string): Promise<void> {

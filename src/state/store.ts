@@ -13,6 +13,12 @@ export interface StateStore {
    * caller "won"), false when the key was already taken: the primitive behind dedupe and locks.
    */
   setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean>;
+  /**
+   * Stores value under key for ttlMs whatever was there, and returns what was (undefined when nothing live was), in
+   * one atomic step: of two replicas writing at once, each sees the other's value or none, never the same one twice.
+   * Feedback votes use it, so that a changed vote withdraws exactly the vote it replaced.
+   */
+  swap<T>(key: string, value: T, ttlMs: number): Promise<T | undefined>;
   /** Removes key (a claim given up). */
   delete(key: string): Promise<void>;
   /**
@@ -149,6 +155,20 @@ export class MemoryStore implements StateStore {
     this.totalChars += json.length;
     this.evict(now);
     return true;
+  }
+
+  async swap<T>(key: string, value: T, ttlMs: number): Promise<T | undefined> {
+    // No await before the write: two swaps in one process cannot interleave.
+    const now = this.now();
+    const json = JSON.stringify(value ?? null);
+    if (json.length > this.maxTotalChars) throw new Error(`state value for ${key} is larger than the store`);
+    const existing = this.entries.get(key);
+    const previous = existing && existing.expires > now ? (JSON.parse(existing.json) as T) : undefined;
+    if (existing) this.remove(key, existing);
+    this.entries.set(key, { expires: now + Math.max(1, ttlMs), json });
+    this.totalChars += json.length;
+    this.evict(now);
+    return previous;
   }
 
   async delete(key: string): Promise<void> {

@@ -14,7 +14,7 @@ const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'packa
   version: string;
 };
 const ARN = 'arn:aws:ecs:eu-west-1:210987654321:task/payments/0123456789abcdef0123456789abcdef';
-const COMMANDS = ['why', 'replay', 'classify', 'demo', 'doctor'] as const;
+const COMMANDS = ['why', 'replay', 'service', 'check', 'classify', 'demo', 'doctor'] as const;
 
 /** The one line a refusal prints, without its prefix. */
 function oneLine(stderr: string): string {
@@ -61,6 +61,37 @@ describe('help', () => {
   it('why --help names exit code 3, doctor --help the meaning of 1', async () => {
     expect((await runCli(['why', '--help'])).stdout.split('Exit codes:\n')[1]).toMatch(/^ {2}3 /m);
     expect((await runCli(['doctor', '--help'])).stdout.split('Exit codes:\n')[1]).toMatch(/^ {2}1 .*fail/m);
+  });
+
+  it('why --help shows --watch and its exit code 4, check --help its 4, demo --help --check', async () => {
+    const why = (await runCli(['why', '--help'])).stdout;
+    expect(why).toMatch(/^ {2}--watch {2,}/m);
+    expect(why).toMatch(/^ {2}--watch-interval <time> /m);
+    expect(why).toMatch(/^ {2}--watch-for <time> /m);
+    expect(why.split('Exit codes:\n')[1]).toMatch(/^ {2}4 .*--watch/m);
+    expect((await runCli(['check', '--help'])).stdout.split('Exit codes:\n')[1]).toMatch(/^ {2}4 .*failed/m);
+    expect((await runCli(['service', '--help'])).stdout.split('Exit codes:\n')[1]).toMatch(
+      /^ {2}3 .*service/m,
+    );
+    const demo = (await runCli(['demo', '--help'])).stdout;
+    expect(demo).toMatch(/^ {2}--check {2,}/m);
+    expect(demo).toContain('image-not-found');
+  });
+
+  it.each([
+    ['service', 'Diagnostica un servizio ECS', 'Diagnose an ECS service'],
+    ['check', 'Verifica preliminare', 'Pre-flight'],
+  ])('%s --help in Italian, options included', async (cmd, italian, english) => {
+    const r = await runCli([cmd, '--help', '--lang', 'it']);
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(new RegExp(`^Uso: ecs-pull ${cmd} `));
+    for (const heading of ['Opzioni:', 'Opzioni globali:', 'Esempi:', 'Codici di uscita:'])
+      expect(out).toContain(heading);
+    expect(out).toContain(italian);
+    expect(out).toContain('profilo AWS da cui prendere le tue credenziali');
+    for (const en of [english, 'Options:', 'Exit codes:', 'AWS profile to take', 'print the JSON'])
+      expect(out).not.toContain(en);
   });
 
   it('the top-level help lists the commands, examples and exit codes', async () => {
@@ -118,6 +149,22 @@ describe("the argument parser's errors: one localized line pointing to the comma
     ],
     [['whatever'], {}, /whatever.*`ecs-pull --help`/],
     [['wyh', ARN, '--lang', 'it'], {}, /^Comando sconosciuto wyh: forse why\? Esegui `ecs-pull --help`/],
+    [
+      ['service', '--lang', 'it'],
+      {},
+      /^Manca l'argomento obbligatorio <service>\. Esegui `ecs-pull service --help`/,
+    ],
+    [['check', '--servce', 'shop/checkout'], {}, /--servce.*--service\?.*`ecs-pull check --help`/],
+    [
+      ['check', '--service'],
+      { ECS_PULL_LANG: 'it' },
+      /^L'opzione --service <service> vuole un valore.*`ecs-pull check --help`/,
+    ],
+    [
+      ['why', ARN, '--watch-interval'],
+      { ECS_PULL_LANG: 'it' },
+      /^L'opzione --watch-interval <time> vuole un valore/,
+    ],
   ])('%j %j', async (args, env, pattern) => {
     const r = await runCli(args, env);
     expect(r.code).toBe(2);

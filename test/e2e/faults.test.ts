@@ -17,7 +17,12 @@ import { requiredActions } from '../../src/doctor.js';
 import { isUserError } from '../../src/errors.js';
 import { translator } from '../../src/i18n.js';
 import { renderText } from '../../src/render/text.js';
-import { type MotoAccount, motoAccount, runStoppedTask } from '../helpers/aws-scenario.js';
+import {
+  createExecutionRole,
+  type MotoAccount,
+  motoAccount,
+  runStoppedTask,
+} from '../helpers/aws-scenario.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import {
   createRepository,
@@ -28,6 +33,14 @@ import {
 } from '../helpers/identity-scenario.js';
 import { diagnoseInMoto, motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { customDns, endpointPath, natPath } from '../helpers/network-scenario.js';
+import {
+  awslogsContainer,
+  createFileSystem,
+  createLogGroup,
+  dataMount,
+  efsVolume,
+  mountTargetGroup,
+} from '../helpers/start-scenario.js';
 
 const motoUrl = inject('motoUrl');
 
@@ -39,7 +52,7 @@ interface Scenario {
 }
 
 let proxy: FaultProxy;
-const scenarios: Record<'A' | 'B' | 'C', Scenario> = {} as never;
+const scenarios: Record<'A' | 'B' | 'C' | 'D', Scenario> = {} as never;
 
 const uri = (a: MotoAccount, repo: string, tag: string) =>
   `${a.account}.dkr.ecr.${a.region}.amazonaws.com/${repo}:${tag}`;
@@ -141,6 +154,71 @@ async function scenarioC(): Promise<string> {
   return task.taskArn;
 }
 
+/**
+ * D: NAT path, awslogs to a log group encrypted with a KMS key, an EFS volume mounted with IAM authorization through
+ * an access point, a file system policy that lets the task role in, a mount target in the task's zone.
+ */
+async function scenarioD(): Promise<string> {
+  const a = await freshAccount();
+  const cfg = { region: a.region, endpoint: motoUrl!, credentials: a.credentials };
+  const net = await natPath(a);
+  await createRepository(a, 'media');
+  await pushImage(a, 'media', '2.8.1');
+  const key = (await new KMSClient(cfg).send(new CreateKeyCommand({ Description: 'media logs' })))
+    .KeyMetadata!.Arn!;
+  await createLogGroup(a, '/ecs/media', key);
+  const taskRole = await createExecutionRole(a, 'media-task');
+  await a.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'media-task',
+      PolicyName: 'efs',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+            Resource: '*',
+          },
+        ],
+      }),
+    }),
+  );
+  const sg = await mountTargetGroup(a, net);
+  const { fileSystemId, accessPointId } = await createFileSystem(a, {
+    subnets: [net.subnetId],
+    securityGroups: [sg],
+    accessPoint: true,
+    policy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: taskRole },
+          Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+          Resource: '*',
+        },
+      ],
+    },
+  });
+  const image = uri(a, 'media', '2.8.1');
+  const task = await runStoppedTask(a, net, {
+    family: 'media',
+    executionRoleArn: await pullingRole(a),
+    containers: [{ ...awslogsContainer(a, image, '/ecs/media'), mountPoints: dataMount }],
+    taskDefinition: {
+      taskRoleArn: taskRole,
+      volumes: [efsVolume(fileSystemId, { accessPointId, iam: true })],
+    },
+    stoppedReason:
+      "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/' : unsuccessful EFS utils command execution; code: 32",
+  });
+  return task.taskArn;
+}
+
+/** Actions only a service diagnosis calls (test/e2e/service-faults.test.ts denies them). */
+const SERVICE_ONLY = new Set(['ecs:ListTasks']);
+
 function config(aws: Partial<ReturnType<typeof motoConfig>['aws']> = {}) {
   const base = motoConfig();
   return motoConfig({ aws: { ...base.aws, maxAttempts: 1, ...aws } });
@@ -188,15 +266,15 @@ const absorbed: Record<string, (r: Report) => void> = {
 /** The scenario whose baseline calls this action (B for endpoint-only facts, else the first that does). */
 function scenarioFor(action: string): Scenario | undefined {
   if (action === 'ec2:DescribeVpcAttribute') return scenarios.B;
-  return [scenarios.A, scenarios.B, scenarios.C].find((s) => s.baseline.has(action));
+  return [scenarios.A, scenarios.B, scenarios.C, scenarios.D].find((s) => s.baseline.has(action));
 }
 
 describe.skipIf(!motoUrl)(`faults on moto${motoUrl ? '' : ` (${inject('motoMissingReason')})`}`, () => {
   beforeAll(async () => {
     useMotoEndpoint(motoUrl!);
     proxy = await startFaultProxy(motoUrl!);
-    const arns = { A: await scenarioA(), B: await scenarioB(), C: await scenarioC() };
-    for (const k of ['A', 'B', 'C'] as const) {
+    const arns = { A: await scenarioA(), B: await scenarioB(), C: await scenarioC(), D: await scenarioD() };
+    for (const k of ['A', 'B', 'C', 'D'] as const) {
       const s: Scenario = { name: k, taskArn: arns[k], baseline: new Set() };
       proxy.set({});
       const report = await run(s);
@@ -208,9 +286,32 @@ describe.skipIf(!motoUrl)(`faults on moto${motoUrl ? '' : ` (${inject('motoMissi
     await proxy?.close();
   });
 
-  it('the three scenarios call every action the diagnostics role grants', () => {
-    const called = new Set([...scenarios.A.baseline, ...scenarios.B.baseline, ...scenarios.C.baseline]);
-    expect(requiredActions().filter((a) => !called.has(a))).toEqual([]);
+  it('the four scenarios call every action the diagnostics role grants (but the service listing’s)', () => {
+    const called = new Set([
+      ...scenarios.A.baseline,
+      ...scenarios.B.baseline,
+      ...scenarios.C.baseline,
+      ...scenarios.D.baseline,
+    ]);
+    // ecs:ListTasks is called by a service diagnosis only: test/e2e/service-faults.test.ts denies it.
+    expect(requiredActions().filter((a) => !called.has(a) && !SERVICE_ONLY.has(a))).toEqual([]);
+  });
+
+  it('D, nothing denied: every log and EFS check runs, the mount allowed by the file system policy', async () => {
+    proxy.set({});
+    const report = await run(scenarios.D);
+    expect(report.checks.filter((c) => c.status === 'unknown').map((c) => c.id)).toEqual([]);
+    for (const id of [
+      'logs.log-group',
+      'logs.permissions',
+      'logs.kms',
+      'efs.mount-target',
+      'efs.security-groups',
+    ])
+      expect(report.checks.find((c) => c.id === id)?.status, id).toBe('pass');
+    const auth = report.checks.find((c) => c.id === 'efs.authorization')!;
+    expect(auth.status).toBe('pass');
+    expect(auth.evidence.map((e) => e.key)).toContain('efs:evidence.policy-allows');
   });
 
   it('ecs:DescribeTasks denied → one clear error naming the action, no report', async () => {
@@ -220,7 +321,7 @@ describe.skipIf(!motoUrl)(`faults on moto${motoUrl ? '' : ` (${inject('motoMissi
     expect((err as { key: string }).key).toBe('errors.task.denied');
   });
 
-  const denied = requiredActions().filter((a) => a !== 'ecs:DescribeTasks');
+  const denied = requiredActions().filter((a) => a !== 'ecs:DescribeTasks' && !SERVICE_ONLY.has(a));
   it.each(denied)('%s denied → the report renders, the checks that needed it say so', async (action) => {
     const s = scenarioFor(action);
     expect(s, `no scenario calls ${action}`).toBeDefined();

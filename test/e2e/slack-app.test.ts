@@ -23,7 +23,13 @@ import {
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { blockKitViolations } from '../helpers/slack-blockkit.js';
 import { type AlertVars, alertFixture, alertFixtureNames } from '../helpers/slack-fixtures.js';
-import { buttonClick, messageShortcut, SlackSender } from '../helpers/slack-requests.js';
+import {
+  buttonClick,
+  feedbackClick,
+  messageShortcut,
+  SlackSender,
+  viewSubmission,
+} from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type RecordedCall, type StoredMessage } from '../helpers/slack-server.js';
 
 /** Slack allows 3 s; the app acknowledges before any work, so a loaded CI machine still answers well within this. */
@@ -56,6 +62,38 @@ class CountingPool extends ClientPool {
 
 function texts(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
+}
+
+/** The 👍 / 👎 pair under a report: its action and block ids and both values. */
+function feedbackButtons(blocks: unknown[] | undefined) {
+  for (const b of (blocks ?? []) as Record<string, unknown>[]) {
+    if (b.type !== 'context_actions') continue;
+    const e = (b.elements as Record<string, unknown>[])[0]!;
+    const value = (side: string) => (e[side] as { value: string }).value;
+    return {
+      actionId: String(e.action_id),
+      blockId: String(b.block_id),
+      up: value('positive_button'),
+      down: value('negative_button'),
+    };
+  }
+  throw new Error('no feedback buttons');
+}
+
+/** The value of one series on /metrics (0 when absent), labels in any order. */
+async function metric(appUrl: string, name: string, labels: Record<string, string>): Promise<number> {
+  const body = await (await fetch(`${appUrl}/metrics`)).text();
+  for (const line of body.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (
+      Object.entries(labels).every(([k, v]) => got[k] === v) &&
+      Object.keys(got).length === Object.keys(labels).length
+    )
+      return Number(m[3]);
+  }
+  return 0;
 }
 
 function actionValue(blocks: unknown[] | undefined, actionId: string): string {
@@ -211,6 +249,10 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
     expect(texts(detail.blocks)).toContain('Cluster web · account 431122334455 · eu-west-1');
     expect(texts(detail.blocks)).toContain(net.subnetId);
     expect(actionValue(detail.blocks, ACTION_RERUN)).toContain(t1.taskArn);
+    // The fix as commands, copyable: a code block with the route table's real id.
+    expect(texts(detail.blocks)).toMatch(
+      /```[^`]*aws ec2 create-route --route-table-id rtb-[0-9a-f]+ --destination-cidr-block 0\.0\.0\.0\/0/,
+    );
     for (const m of [summary, detail]) {
       expect(blockKitViolations({ text: m.text ?? '', blocks: m.blocks ?? [] })).toEqual([]);
     }
@@ -336,7 +378,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
           expect(blocks).toContain(t2.taskId);
         } else if (name === 'eventbridge-json-text') {
           expect(blocks).toContain('ecs-pull · attività f1e2d3c4b5a697887766554433221100');
-          expect(blocks).toContain("ricostruito a partire da: l'evento EventBridge");
+          expect(blocks).toContain('ricostruito a partire da: evento EventBridge');
           expect(blocks).toContain(net.subnetId);
         } else if (blocks.includes(`ecs-pull · attività ${t1.taskId}`)) {
           const posted = slack.messages
@@ -541,6 +583,158 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
       await new Promise((res) => setTimeout(res, 300));
       expect(slack.calls.length).toBe(calls);
+    });
+  });
+
+  describe('feedback', () => {
+    const fb = (labels: Record<string, string>) => metric(send.appUrl, 'ecs_pull_feedback_total', labels);
+    const withdrawn = (labels: Record<string, string>) =>
+      metric(send.appUrl, 'ecs_pull_feedback_withdrawn_total', labels);
+
+    it('👍 counts once per person and says thanks to them alone; 👎 opens "what was it?" and replaces the 👍; the form refines it', async () => {
+      const current = slack.messages.get(C_INCIDENT)!.find((m) => m.ts === detail.ts)!;
+      expect(blockKitViolations({ text: current.text ?? '', blocks: current.blocks ?? [] })).toEqual([]);
+      const buttons = feedbackButtons(current.blocks);
+      const up = JSON.parse(buttons.up) as { d: string; c: string; v: string; g: 'en' | 'it' };
+      // The message is in whichever language the buttons above left it: the answers follow it.
+      const words =
+        up.g === 'it'
+          ? {
+              thanks: /^Grazie: ho annotato che la causa era /,
+              title: 'Qual era la causa?',
+              other: 'Altro',
+            }
+          : {
+              thanks: /^Thanks: noted that the cause was /,
+              title: 'What was it?',
+              other: 'Something else',
+            };
+      expect(up).toMatchObject({ v: 'up' });
+      expect(up.d).toMatch(/^[0-9a-f]{8}$/);
+      const cause = up.c;
+      const click = (value: string, user = U_EN, tag = 'fb') =>
+        send.interaction(
+          feedbackClick({
+            channel: C_INCIDENT,
+            user,
+            message: { ts: detail.ts, thread_ts: summary.ts },
+            actionId: buttons.actionId,
+            blockId: buttons.blockId,
+            value,
+            responseUrl: slack.responseUrl(tag),
+          }),
+        );
+      const upLabels = { cause, verdict: 'up', actual: cause };
+      const before = await fb(upLabels);
+
+      // 👍, twice: acknowledged at once, counted once, thanked (ephemeral) each time.
+      for (const tag of ['fb-up-1', 'fb-up-2']) {
+        const r = await click(buttons.up, U_EN, tag);
+        expect(r.status).toBe(200);
+        expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
+        const thanks = await slack.waitFor(
+          () => slack.responses.find((x) => x.id === tag),
+          10_000,
+          `thanks ${tag}`,
+        );
+        expect(thanks.body).toMatchObject({ response_type: 'ephemeral' });
+        expect(String(thanks.body.text)).toMatch(words.thanks);
+      }
+      expect(await fb(upLabels)).toBe(before + 1);
+      expect(logs.join('')).toContain(`"correlationId":"${up.d}"`);
+
+      // 👎 by the same person: the form opens in the report's language, and the 👍 is withdrawn at once.
+      const opensBefore = slack.callsOf('views.open').length;
+      const downUnspecified = { cause, verdict: 'down', actual: 'unspecified' };
+      const downBefore = await fb(downUnspecified);
+      const r = await click(buttons.down, U_EN, 'fb-down');
+      expect(r.status).toBe(200);
+      const open = await slack.waitFor(() => slack.callsOf('views.open')[opensBefore], 10_000, 'views.open');
+      expect(open.args.trigger_id).toBeTruthy();
+      const view = (typeof open.args.view === 'string' ? JSON.parse(open.args.view) : open.args.view) as {
+        title: { text: string };
+        private_metadata: string;
+        callback_id: string;
+        blocks: {
+          type: string;
+          block_id?: string;
+          element?: { options?: { value: string; text: { text: string } }[] };
+        }[];
+      };
+      expect(view.title.text).toBe(words.title);
+      const options = view.blocks.find((b) => b.block_id === 'actual')!.element!.options!;
+      expect(options.map((o) => o.value)).not.toContain(cause);
+      expect(options.map((o) => o.value)).toContain('execution-role');
+      expect(options.at(-1)!.text.text).toBe(words.other);
+      for (const o of options) expect(o.text.text.length).toBeLessThanOrEqual(75);
+      for (const end = Date.now() + 10_000; (await withdrawn(upLabels)) < 1; ) {
+        if (Date.now() > end) throw new Error('timed out waiting for the 👍 to be withdrawn');
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      expect(await fb(downUnspecified)).toBe(downBefore + 1);
+
+      // The form: the actual cause and a note replace the bare 👎; sending it closes it (an empty answer).
+      const sent = await send.interaction(
+        viewSubmission({
+          user: U_EN,
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          values: {
+            actual: { actual: { type: 'static_select', selected_option: { value: 'execution-role' } } },
+            note: { note: { type: 'plain_text_input', value: 'the role lost its policy <!channel>' } },
+          },
+        }),
+      );
+      expect(sent.status).toBe(200);
+      expect(sent.body).toBe('');
+      const downActual = { cause, verdict: 'down', actual: 'execution-role' };
+      for (const end = Date.now() + 10_000; (await fb(downActual)) < 1; ) {
+        if (Date.now() > end) throw new Error('timed out waiting for the form to be counted');
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      expect(await withdrawn(downUnspecified)).toBeGreaterThanOrEqual(1);
+      expect(logs.join('')).toContain('"note":"the role lost its policy <!channel>"');
+
+      // 👎 again: the form opens with what they said, and nothing is counted twice.
+      const actualBefore = await fb(downActual);
+      await click(buttons.down, U_EN, 'fb-down-2');
+      const reopen = await slack.waitFor(
+        () => slack.callsOf('views.open')[opensBefore + 1],
+        10_000,
+        'views.open again',
+      );
+      expect(JSON.stringify(reopen.args.view)).toContain('initial_option');
+      expect(JSON.stringify(reopen.args.view)).toContain('the role lost its policy');
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await fb(downActual)).toBe(actualBefore);
+    });
+
+    it('a forged or foreign feedback value is ignored: no count, no form', async () => {
+      const opens = slack.callsOf('views.open').length;
+      const body = await (await fetch(`${send.appUrl}/metrics`)).text();
+      const total = (b: string) =>
+        [...b.matchAll(/^ecs_pull_feedback_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      for (const value of [
+        'not json',
+        '{"d":"../../x","c":"dns","v":"down","g":"en"}',
+        '{"d":"abc","v":"sideways"}',
+      ]) {
+        const r = await send.interaction(
+          feedbackClick({
+            channel: C_INCIDENT,
+            user: U_IT,
+            message: { ts: detail.ts },
+            actionId: 'ecs_pull_feedback_0',
+            blockId: 'b1',
+            value,
+            responseUrl: slack.responseUrl('fb-forged'),
+          }),
+        );
+        expect(r.status).toBe(200);
+      }
+      await new Promise((res) => setTimeout(res, 300));
+      expect(slack.callsOf('views.open')).toHaveLength(opens);
+      expect(total(await (await fetch(`${send.appUrl}/metrics`)).text())).toBe(total(body));
     });
   });
 

@@ -47,6 +47,9 @@ const LATER_CLIENTS = [
   '@aws-sdk/client-kms',
   '@aws-sdk/client-ssm',
   '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-cloudtrail',
+  '@aws-sdk/client-cloudwatch-logs',
+  '@aws-sdk/client-efs',
   '@cloud-copilot/iam-simulate',
 ];
 
@@ -90,10 +93,22 @@ describe('what each command loads', () => {
     ['demo in Italian (ECS_PULL_LANG)', ['demo']],
     ['why --help', ['why', '--help']],
     ['a task reference that is not one', ['why', 'not-an-arn']],
+    ['demo --check', ['demo', '--check']],
+    ['service --help', ['service', '--help']],
+    ['a service reference that is not one', ['service', 'shop/checkout/extra/parts']],
+    ['check with nothing to check', ['check']],
+    [
+      'check with half a network',
+      ['check', '--task-definition', 'checkout:42', '--subnets', 'subnet-0a1b2c3d'],
+    ],
+    ['why --watch-for out of range', ['why', ARN, '--watch', '--watch-for', '1s']],
   ])('%s: no AWS SDK, Slack, logger or configuration validator', async (name, args) => {
     const r = await traced(args, name.includes('ECS_PULL_LANG') ? { ECS_PULL_LANG: 'it' } : {});
     expect([0, 2]).toContain(r.code);
-    expect(r.packages.filter((p) => AWS.test(p) || HEAVY.test(p))).toEqual([]);
+    // demo --check's scenarios were saved from moto, which has no iam:SimulatePrincipalPolicy: the execution role's
+    // policies are evaluated here, with the (optional) policy evaluator when it is installed.
+    const heavy = (p: string) => HEAVY.test(p) && !(name === 'demo --check' && /^@cloud-copilot\//.test(p));
+    expect(r.packages.filter((p) => AWS.test(p) || heavy(p))).toEqual([]);
     expect(r.packages).not.toContain('zod');
     expect(r.packages).not.toContain('yaml');
   });
@@ -128,6 +143,22 @@ describe('what each command loads', () => {
     expect(before).not.toContain('@aws-sdk/client-sts');
     expect(r.packages.filter((p) => /^@slack\//.test(p))).toEqual([]);
   });
+
+  it.each([
+    ['service', ['service', 'payments/checkout']],
+    ['check', ['check', '--service', 'payments/checkout']],
+  ])(
+    '%s: the first AWS request goes out before EC2, ECR, IAM and the rest are loaded',
+    async (_name, args) => {
+      const config = writeConfig(`accounts:\n  "${OWN}": { defaultCredentials: true }\n`);
+      const r = await traced([...args, '--account', OWN, '--config', config], credentials());
+      expect(r.code, r.stderr).toBe(3);
+      const before = beforeFirstRequest(r.trace);
+      expect(before).toContain('@aws-sdk/client-ecs');
+      for (const later of LATER_CLIENTS) expect(before).not.toContain(later);
+      expect(r.packages.filter((p) => /^@slack\//.test(p))).toEqual([]);
+    },
+  );
 
   it('doctor without Slack settings does not load Slack', async () => {
     const r = await traced(['doctor', '--json'], {

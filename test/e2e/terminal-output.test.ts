@@ -27,6 +27,8 @@ const names = scenarioNames(findScenariosDir()!);
 function overWidth(text: string, width: number): string[] {
   return text.split('\n').filter((line) => {
     if ([...line].length <= width) return false;
+    // A fix command is never wrapped: it is pasted into a shell whole.
+    if (/^ *(?:aws|docker) |^ *[A-Z][A-Z0-9_]*=\$\((?:aws|docker) /.test(line)) return false;
     const indent = /^ *(?:[·✗!?✓-] )?/.exec(line)![0].length;
     const words = line.slice(indent).split(' ');
     return !words.some((w) => /^"?https?:\/\//.test(w) || indent + [...w].length > width);
@@ -113,7 +115,8 @@ describe('ecs-pull demo: each point said once, in words a person understands', (
     const also = section(stdout, 'Also check');
     const others = section(stdout, 'Other checks');
     expect(count(stdout, '(endpoints.required)')).toBe(1);
-    expect(also).toMatch(/10% VPC endpoints, from the checks:\n {6}✗ \[FAIL\] Required VPC endpoints/);
+    // 5%: the route deleted 42 minutes before (CloudTrail) backs the answer, which rose to 95%.
+    expect(also).toMatch(/5% VPC endpoints, from the checks:\n {6}✗ \[FAIL\] Required VPC endpoints/);
     expect(others).not.toContain('[FAIL]');
     // The check's message names them, its fix says to create them; no "Missing:" line per endpoint, no
     // runner-up sentence listing them again, no hint asking to check what the check checked.

@@ -4,11 +4,13 @@
  * repetitions of the prefixes its patterns start with, the way a backtracking regex goes quadratic. Shared by the
  * property test (test/unit/parsers-linear.test.ts) and the benchmark (bench/parsers.ts).
  */
+import { parseServiceTarget, parseTaskDefinitionRef } from '../../src/aws/service-target.js';
 import { parseTaskTarget } from '../../src/aws/target.js';
 import { classify } from '../../src/diagnosis/classify.js';
 import { findTasksInMessage, MAX_TEXT } from '../../src/slack/alert.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
 import { mentionWords } from '../../src/slack/events/app-mention.js';
+import { findServiceAlertsInMessage } from '../../src/slack/service-alert.js';
 
 /** Slack's own limit on a message's text (longer text is truncated by Slack). */
 export const SLACK_TEXT_LIMIT = 40_000;
@@ -68,6 +70,55 @@ export const parsers: readonly Parser[] = [
     heads: ['', 'Account: 123456789012\n', 'Account: 123456789012 Region: eu-west-1\n', '{'],
   },
   {
+    name: 'service alert (flatten + services)',
+    run: (s) => findServiceAlertsInMessage({ text: s }),
+    limit: MAX_TEXT,
+    units: [
+      'arn:aws:ecs:eu-west-1:123456789012:service/',
+      `arn:aws:ecs:eu-west-1:123456789012:service/${'a'.repeat(255)}/`,
+      `service/${'a'.repeat(255)}/`,
+      '(service ',
+      `(service ${'a'.repeat(255)}) `,
+      '(service web) (deployment ecs-svc/',
+      'CloudWatch Alarm | ',
+      `CloudWatch Alarm | ${'a'.repeat(300)}`,
+      'ClusterName = ',
+      'ServiceName=',
+      'Service name: ',
+      'service ',
+      'state ',
+      'state: ',
+      ' to ',
+      '-> ',
+      'Alarm Name: ',
+      'ALARM ',
+      '?region=',
+      '{"detail-type":"ECS Service Action","resources":["arn:aws:ecs:',
+      '{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Dimensions":[',
+      '{"a":',
+      '"\\',
+      ' ',
+    ],
+    heads: [
+      '',
+      'Account: 123456789012 Region: eu-west-1 Cluster: shop deployment failed\n',
+      'CloudWatch Alarm | a | eu-west-1 | Account: 123456789012 ALARM ServiceName = web\n',
+      '{',
+    ],
+  },
+  {
+    name: 'service reference (slash command, mention)',
+    run: (s) => {
+      try {
+        return parseServiceTarget(s, { region: 'eu-west-1', account: '123456789012' });
+      } catch {
+        return undefined;
+      }
+    },
+    units: ['.', ',', '"', '(', ')', '…', ':', '<', 'a|', '<a|', '“', ' ', '/', 'a/', 'clusters/a/services/'],
+    heads: ['', 'arn:', '<', 'https://eu-west-1.console.aws.amazon.com/ecs/v2/', 'a/'],
+  },
+  {
     name: 'slash command (text + task reference)',
     run: (s) => {
       const p = parseCommandText(s);
@@ -80,6 +131,35 @@ export const parsers: readonly Parser[] = [
     },
     units: ['.', ',', '"', '(', ')', '…', ':', '<', 'a|', '<a|', '“', ' ', 'lang:x ', 'cluster:'],
     heads: ['why x', 'why arn:', 'why <', 'why ', 'arn:'],
+  },
+  {
+    name: 'slash command check (text + service and task definition references)',
+    run: (s) => {
+      const p = parseCommandText(s);
+      if (p.kind !== 'check') return p;
+      try {
+        return [
+          parseServiceTarget(p.service, { ...p.opts, defaultRegion: 'eu-west-1' }),
+          p.taskDefinition ? parseTaskDefinitionRef(p.taskDefinition) : undefined,
+        ];
+      } catch {
+        return undefined;
+      }
+    },
+    units: [
+      '.',
+      ':',
+      '/',
+      '<',
+      'a|',
+      ' ',
+      'web:',
+      'cluster:',
+      'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/a/services/',
+      '/clusters/a/services/a',
+      'arn:aws:ecs:eu-west-1:123456789012:service/',
+    ],
+    heads: ['check x', 'check shop/', 'check arn:', 'check https://', 'check <', 'controlla '],
   },
   {
     name: 'stop reason (classify)',
@@ -104,8 +184,27 @@ export const parsers: readonly Parser[] = [
       'https://a',
       '123456789012.dkr.ecr.',
       'a"',
+      'failed to resolve "a',
+      'fs-0123456789.efs.',
+      'mount.nfs4: ',
+      'awslogs-a',
+      'invalid log a',
+      'failed to create cloudwatch log ',
+      'connection issue between the task and aws a ',
+      'there is a connection ',
+      'the task cannot pull a',
+      ' from the registry ',
+      'https://prod-a-starport',
+      "doesn't have the permissions to call a:",
+      'httpreadseeker: failed open ',
     ],
-    heads: ['', 'CannotPullContainerError: ', 'ResourceInitializationError: '],
+    heads: [
+      '',
+      'CannotPullContainerError: ',
+      'ResourceInitializationError: ',
+      'ResourceInitializationError: failed to validate logger args: ',
+      'ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: ',
+    ],
     lines: true,
   },
 ];

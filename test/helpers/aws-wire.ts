@@ -1,6 +1,8 @@
 /**
- * nock interceptors that answer the AWS SDK in AWS's real wire formats: ECS and ECR speak JSON 1.1 (POST /,
- * X-Amz-Target), EC2 the EC2 query protocol with XML replies, IAM and STS the query protocol with XML replies.
+ * nock interceptors that answer the AWS SDK in AWS's real wire formats: ECS, ECR, CloudWatch Logs, Secrets Manager,
+ * SSM, KMS and CloudTrail speak JSON 1.1 (POST /, X-Amz-Target), EFS REST-JSON (GET /2015-02-01/…, errors named by the
+ * x-amzn-ErrorType header), EC2 the EC2 query protocol with XML replies, IAM and STS the query protocol with XML
+ * replies.
  * Fixture files live in test/fixtures/aws/.
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +30,8 @@ const jsonTargets: Record<string, string> = {
   secretsmanager: 'secretsmanager',
   kms: 'TrentService',
   ssm: 'AmazonSSM',
+  logs: 'Logs_20140328',
+  cloudtrail: 'CloudTrail_20131101',
 };
 const jsonHosts: Record<string, (region: string) => string> = {
   ecs: (r) => `https://ecs.${r}.amazonaws.com`,
@@ -35,11 +39,13 @@ const jsonHosts: Record<string, (region: string) => string> = {
   secretsmanager: (r) => `https://secretsmanager.${r}.amazonaws.com`,
   kms: (r) => `https://kms.${r}.amazonaws.com`,
   ssm: (r) => `https://ssm.${r}.amazonaws.com`,
+  logs: (r) => `https://logs.${r}.amazonaws.com`,
+  cloudtrail: (r) => `https://cloudtrail.${r}.amazonaws.com`,
 };
 
 /** Intercepts one JSON 1.1 call (ecs, ecr) and answers with the given status and JSON body. */
 export function jsonCall(
-  service: 'ecs' | 'ecr' | 'secretsmanager' | 'kms' | 'ssm',
+  service: 'ecs' | 'ecr' | 'secretsmanager' | 'kms' | 'ssm' | 'logs' | 'cloudtrail',
   region: string,
   action: string,
   status: number,
@@ -119,4 +125,33 @@ export function assumeRoleXml(roleArn: string, sessionName: string): string {
     SESSION: sessionName,
     EXPIRATION: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
   });
+}
+
+/**
+ * Intercepts one EFS REST-JSON call: GET /2015-02-01/<path> with the given query, answered with JSON. An error is
+ * named as EFS names it, by the x-amzn-ErrorType header (with EFS's namespace suffix) and ErrorCode in the body.
+ */
+export function efsCall(
+  region: string,
+  path: string,
+  query: Record<string, string>,
+  status: number,
+  body: unknown,
+): nock.Scope {
+  const error = status >= 400 ? (body as { ErrorCode?: string }).ErrorCode : undefined;
+  return nock(`https://elasticfilesystem.${region}.amazonaws.com`)
+    .get(`/2015-02-01/${path}`)
+    .query(query)
+    .reply(status, JSON.stringify(body), {
+      'content-type': 'application/json',
+      'x-amzn-requestid': '8d3a2f1e-5b6c-4d7e-8f90-a1b2c3d4e5f6',
+      ...(error
+        ? { 'x-amzn-errortype': `${error}:http://internal.amazon.com/coral/com.amazonaws.magnolia/` }
+        : {}),
+    });
+}
+
+/** EFS's error body. */
+export function efsError(code: string, message: string): { ErrorCode: string; Message: string } {
+  return { ErrorCode: code, Message: message };
 }

@@ -5,12 +5,14 @@ import { expect } from 'vitest';
 import { ConsoleLinks } from '../../src/aws/console-links.js';
 import { runChecks } from '../../src/diagnosis/checks/index.js';
 import type { Check, CheckResult, Message } from '../../src/diagnosis/checks/types.js';
+import { awsInvocations, shellLine } from '../../src/diagnosis/commands.js';
 import { deriveContext, type TaskContext } from '../../src/diagnosis/context.js';
 import type { EniRecord } from '../../src/diagnosis/facts/ec2.js';
 import type { ServiceRecord, TaskDefinitionRecord, TaskFact } from '../../src/diagnosis/facts/ecs.js';
 import type { Fact, FactMap, FactName } from '../../src/diagnosis/facts/types.js';
 import type { SavedFacts } from '../../src/diagnosis/report.js';
 import { i18n } from '../../src/i18n.js';
+import { modelsOrSkip, policyProblems, validateInvocation } from './aws-cli-models.js';
 import { fixturesDir } from './aws-wire.js';
 
 /** A fresh copy of a saved-facts fixture (test/fixtures/<path>). */
@@ -61,11 +63,39 @@ export async function runCheck(check: Check, saved: SavedFacts): Promise<CheckRe
     },
   );
   expectWords(result!);
+  expectCommands(result!);
+  if (process.env.ECS_PULL_COMMANDS_LOG && result!.commands)
+    (await import('node:fs')).appendFileSync(
+      process.env.ECS_PULL_COMMANDS_LOG,
+      `${result!.id} ${result!.message.key}\n`,
+    );
   return result!;
 }
 
 function messages(r: CheckResult): Message[] {
-  return [r.message, ...r.evidence, ...(r.remediation ? [r.remediation] : [])];
+  return [
+    r.message,
+    ...r.evidence,
+    ...(r.remediation ? [r.remediation] : []),
+    ...(r.commands ?? []).flatMap((c) => [...(c.note ? [c.note] : []), ...(c.fill ?? []).map((f) => f.what)]),
+  ];
+}
+
+/**
+ * A result's fix commands: only on a failure or a warning, each writable as a shell line, and every AWS CLI call
+ * valid against the CLI's service models (botocore's): the operation, each option and its shape, the required
+ * ones. Every check test that runs a check through runCheck checks the commands of what it found.
+ */
+export function expectCommands(r: CheckResult): void {
+  if (!r.commands) return;
+  expect(['fail', 'warn'], `${r.id} has commands on a ${r.status}`).toContain(r.status);
+  expect(r.commands.length).toBeGreaterThan(0);
+  for (const c of r.commands) expect(() => shellLine(c)).not.toThrow();
+  if (!modelsOrSkip()) return;
+  for (const inv of awsInvocations(r.commands)) {
+    expect(validateInvocation(inv), `${r.id}: ${inv.args.join(' ')}`).toEqual([]);
+    expect(policyProblems(inv), `${r.id}: ${inv.args.join(' ')}`).toEqual([]);
+  }
 }
 
 /** Every message key of the result exists, non-empty, in en and it, and no {{variable}} is left unfilled. */
@@ -73,7 +103,9 @@ export function expectWords(r: CheckResult): void {
   const i = i18n();
   for (const m of messages(r)) {
     for (const lng of ['en', 'it']) {
-      expect(i.exists(m.key, { lng }), `${m.key} missing in ${lng}`).toBe(true);
+      // A sentence with a count has a form per plural category (`key_one`, `key_other`).
+      const exists = i.exists(m.key, { lng }) || i.exists(`${m.key}_other`, { lng });
+      expect(exists, `${m.key} missing in ${lng}`).toBe(true);
       const text = i.getFixedT(lng)(m.key, m.params as Record<string, unknown>) as string;
       expect(text.trim(), `${m.key} empty in ${lng}`).not.toBe('');
       expect(text, `${m.key} has an unfilled variable in ${lng}`).not.toMatch(/\{\{/);

@@ -13,31 +13,62 @@ const jsonPrefixes: Record<string, string> = {
   secretsmanager: 'secretsmanager',
   TrentService: 'kms',
   AmazonSSM: 'ssm',
+  Logs_20140328: 'logs',
+  CloudTrail_20131101: 'cloudtrail',
 };
 
-/** The IAM action of a request: from X-Amz-Target (JSON protocols) or Action= and the SigV4 scope (query). */
+/** EFS's REST-JSON read operations by method and path (under /2015-02-01/). */
+const efsReads: Array<[RegExp, string]> = [
+  [/^\/2015-02-01\/file-systems\/[^/]+\/policy$/, 'DescribeFileSystemPolicy'],
+  [/^\/2015-02-01\/file-systems$/, 'DescribeFileSystems'],
+  [/^\/2015-02-01\/mount-targets\/[^/]+\/security-groups$/, 'DescribeMountTargetSecurityGroups'],
+  [/^\/2015-02-01\/mount-targets$/, 'DescribeMountTargets'],
+  [/^\/2015-02-01\/access-points$/, 'DescribeAccessPoints'],
+];
+
+/**
+ * The IAM action of a request: from X-Amz-Target (JSON protocols), the method and path (EFS's REST-JSON reads), or
+ * Action= and the SigV4 scope (query).
+ */
 export function actionOf(
   headers: Record<string, string | string[] | undefined>,
   body: string,
-): { action: string; protocol: 'json' | 'ec2' | 'query' } | null {
+  request?: { method?: string | undefined; url?: string | undefined },
+): { action: string; protocol: Protocol } | null {
+  const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1];
+  if (scope === 'elasticfilesystem' && request?.method === 'GET') {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    const op = efsReads.find(([re]) => re.test(path))?.[1];
+    return op ? { action: `elasticfilesystem:${op}`, protocol: 'rest-json' } : null;
+  }
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
     const [prefix, op] = target.split('.');
     const svc = jsonPrefixes[prefix ?? ''];
     return svc && op ? { action: `${svc}:${op}`, protocol: 'json' } : null;
   }
-  const svc = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1];
+  const svc = scope;
   const op = new URLSearchParams(body).get('Action');
   if (!svc || !op) return null;
   return { action: `${svc}:${op}`, protocol: svc === 'ec2' ? 'ec2' : 'query' };
 }
 
+/** The wire protocols of the actions the gatherers call. */
+export type Protocol = 'json' | 'ec2' | 'query' | 'rest-json';
+
 /** AccessDenied as AWS answers it in the request's protocol. */
 export function denial(
   action: string,
-  protocol: 'json' | 'ec2' | 'query',
-): { status: number; type: string; body: string } {
+  protocol: Protocol,
+): { status: number; type: string; body: string; headers?: Record<string, string> } {
   const msg = `User: arn:aws:sts::000000000000:assumed-role/ecs-pull-diagnostics/e2e is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+  if (protocol === 'rest-json')
+    return {
+      status: 403,
+      type: 'application/json',
+      body: JSON.stringify({ ErrorCode: 'AccessDeniedException', Message: msg }),
+      headers: { 'x-amzn-errortype': 'AccessDeniedException' },
+    };
   if (protocol === 'json')
     return {
       status: 400,
@@ -58,7 +89,19 @@ export function denial(
   };
 }
 
-function throttle(protocol: 'json' | 'ec2' | 'query'): { status: number; type: string; body: string } {
+function throttle(protocol: Protocol): {
+  status: number;
+  type: string;
+  body: string;
+  headers?: Record<string, string>;
+} {
+  if (protocol === 'rest-json')
+    return {
+      status: 429,
+      type: 'application/json',
+      body: JSON.stringify({ ErrorCode: 'ThrottlingException', Message: 'Rate exceeded' }),
+      headers: { 'x-amzn-errortype': 'ThrottlingException' },
+    };
   if (protocol === 'json')
     return {
       status: 400,
@@ -80,8 +123,11 @@ function throttle(protocol: 'json' | 'ec2' | 'query'): { status: number; type: s
 }
 
 /** Writes a canned AWS answer. */
-export function reply(res: ServerResponse, r: { status: number; type: string; body: string }): void {
-  res.writeHead(r.status, { 'content-type': r.type, 'x-amzn-requestid': 'f00d' });
+export function reply(
+  res: ServerResponse,
+  r: { status: number; type: string; body: string; headers?: Record<string, string> },
+): void {
+  res.writeHead(r.status, { 'content-type': r.type, 'x-amzn-requestid': 'f00d', ...r.headers });
   res.end(r.body);
 }
 
@@ -141,7 +187,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const a = actionOf(req.headers, body.toString());
+      const a = actionOf(req.headers, body.toString(), req);
       if (a) seen.set(a.action, (seen.get(a.action) ?? 0) + 1);
       const f = a ? faults[a.action] : undefined;
       if (a && f?.kind === 'deny') return reply(res, denial(a.action, a.protocol));

@@ -59,7 +59,7 @@ export async function startGateProxy(target: string): Promise<GateProxy> {
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
       total++;
-      const a = actionOf(req.headers, text);
+      const a = actionOf(req.headers, text, req);
       const action = a?.action ?? 'unknown';
       counts[action] = (counts[action] ?? 0) + 1;
       if (action === 'sts:AssumeRole') {

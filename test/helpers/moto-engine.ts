@@ -38,7 +38,7 @@ export async function diagnoseInMoto(
     {
       pool,
       deadlineMs: config.aws.deadlineMs,
-      settings: { probePublicRegistries: false, probeTimeoutMs: 1000 },
+      settings: { probePublicRegistries: false, probeTimeoutMs: 1000, changes: config.changes },
     },
   );
 }

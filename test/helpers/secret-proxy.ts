@@ -36,7 +36,7 @@ export async function startSecretProxy(target: string): Promise<SecretProxy> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
-      const a = actionOf(req.headers, text);
+      const a = actionOf(req.headers, text, req);
       const keyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
       const account = keyId ? accountOfKey.get(keyId) : undefined;
       let roleAccount: string | undefined;

@@ -6,7 +6,7 @@
 
 type Json = Record<string, unknown>;
 
-const BLOCK_TYPES = new Set(['header', 'section', 'context', 'actions', 'divider']);
+const BLOCK_TYPES = new Set(['header', 'section', 'context', 'actions', 'context_actions', 'divider']);
 
 function textObject(o: unknown, where: string, max: number, out: string[], plainOnly = false): void {
   if (!o || typeof o !== 'object') {
@@ -80,6 +80,36 @@ export function blockKitViolations(msg: { text?: unknown; blocks?: unknown }): s
           }
           if (e.value !== undefined && (typeof e.value !== 'string' || e.value.length > 2000))
             out.push(`${w}: value length`);
+        });
+        break;
+      }
+      case 'context_actions': {
+        // Feedback buttons (and icon buttons): at most 5 elements; each button's text plain, 75 characters.
+        const els = (b.elements as Json[]) ?? [];
+        if (els.length === 0) out.push(`${where}: no elements`);
+        if (els.length > 5) out.push(`${where}: ${els.length} elements > 5`);
+        els.forEach((e, j) => {
+          const w = `${where} element ${j}`;
+          if (e.type !== 'feedback_buttons') out.push(`${w}: not feedback_buttons`);
+          const id = e.action_id;
+          if (typeof id !== 'string' || id.length === 0 || id.length > 255) out.push(`${w}: action_id`);
+          else if (actionIds.has(id)) out.push(`${w}: duplicate action_id ${id}`);
+          else actionIds.add(id);
+          for (const side of ['positive_button', 'negative_button']) {
+            const btn = e[side] as Json | undefined;
+            if (!btn) {
+              out.push(`${w}: ${side} missing`);
+              continue;
+            }
+            textObject(btn.text, `${w} ${side}`, 75, out, true);
+            if (typeof btn.value !== 'string' || btn.value.length === 0 || btn.value.length > 2000)
+              out.push(`${w} ${side}: value length`);
+            if (
+              btn.accessibility_label !== undefined &&
+              (typeof btn.accessibility_label !== 'string' || btn.accessibility_label.length > 75)
+            )
+              out.push(`${w} ${side}: accessibility_label`);
+          }
         });
         break;
       }

@@ -41,6 +41,8 @@ export function liveMarkup(text: string): string[] {
     .filter(
       (m) =>
         m !== ASKER &&
+        // The bot's own date token (every reader sees the time in their zone), with an escaped fallback.
+        !/^<!date\^\d{9,11}\^\{date_short_pretty\} \{time\}\|[^<>|]*>$/.test(m) &&
         !/^<https:\/\/([a-z0-9-]+\.)*(console\.aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com|awsapps\.com|slack\.com)\/[^\s|<>]*\|[^<>|]*>$/.test(
           m,
         ),

@@ -138,6 +138,62 @@ export function buttonClick(args: {
   };
 }
 
+/** A block_actions payload for Slack's 👍 / 👎 feedback buttons on a message the app posted. */
+export function feedbackClick(args: {
+  channel: string;
+  user: string;
+  message: { ts: string; thread_ts?: string };
+  actionId: string;
+  blockId: string;
+  value: string;
+  responseUrl: string;
+}): Record<string, unknown> {
+  const payload = buttonClick({ ...args, message: args.message });
+  return {
+    ...payload,
+    actions: [
+      {
+        type: 'feedback_buttons',
+        action_id: args.actionId,
+        block_id: args.blockId,
+        value: args.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  };
+}
+
+/** A view_submission payload: the modal the app opened, with the person's input. */
+export function viewSubmission(args: {
+  user: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, Record<string, unknown>>>;
+}): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: TEAM_ID, domain: 'ecs-pull-test' },
+    user: { id: args.user, username: args.user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0ECSPULL',
+    token: 'deprecated-verification-token',
+    trigger_id: `${Date.now()}.3.ghi`,
+    view: {
+      id: 'V0FEEDBACK1',
+      team_id: TEAM_ID,
+      type: 'modal',
+      callback_id: args.callbackId,
+      private_metadata: args.privateMetadata,
+      state: { values: args.values },
+      hash: '1700000000.abcdef',
+      title: { type: 'plain_text', text: 'x' },
+      blocks: [],
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+}
+
 /** A message_action (message shortcut) payload. */
 export function messageShortcut(args: {
   channel: string;

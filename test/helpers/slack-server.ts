@@ -238,6 +238,15 @@ export class FakeSlack {
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'views.open': {
+        // Slack checks the trigger (3 s, once) and the view; here: present and a modal with a title.
+        const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as
+          | { type?: string; title?: unknown }
+          | undefined;
+        if (!args.trigger_id) return { ok: false, error: 'invalid_arguments' };
+        if (view?.type !== 'modal' || !view.title) return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: `V0${this.nextTs().replace('.', '')}`, ...view } };
+      }
       case 'users.info': {
         const id = String(args.user);
         return {

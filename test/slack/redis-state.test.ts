@@ -13,6 +13,7 @@ import { createSharedState } from '../../src/state/shared.js';
 import { nextTurn } from '../../src/state/store.js';
 import { type RedisServer, redisForTests, startRedis } from '../helpers/redis-server.js';
 import { captureLog } from '../helpers/slack-log.js';
+import { claimsAcrossReplicas } from '../helpers/watch-claims.js';
 
 const redis = redisForTests();
 
@@ -43,6 +44,27 @@ describe.skipIf(!redis.bin)(`shared state on Redis${redis.bin ? '' : ` (${redis.
       await s.delete('a');
       expect(await s.get('a')).toBeUndefined();
       expect(await c.exists('test1:a')).toBe(0);
+    });
+
+    it('swaps a value in atomically: of two replicas swapping at once, each replaces a different value', async () => {
+      const a = new RedisStore(server.client(), 'test-swap:');
+      const b = new RedisStore(server.client(), 'test-swap:');
+      expect(await a.swap('v', { n: 0 }, 10_000)).toBeUndefined();
+      const seen = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).swap('v', { n: i + 1 }, 10_000)),
+      );
+      const previous = seen.map((x) => (x as { n: number }).n);
+      expect(new Set(previous).size).toBe(40);
+      const last = (await a.get<{ n: number }>('v'))!.n;
+      // Every value but the last was replaced once, the first one included.
+      expect([...previous, last].sort((x, y) => x - y)).toEqual(Array.from({ length: 41 }, (_, i) => i));
+      const ttl = await server.client().pttl('test-swap:v');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(10_000);
+    });
+
+    it('one watch per report across two replicas, taken over once when its replica stops', async () => {
+      await claimsAcrossReplicas(new RedisStore(server.client(), 'test-watch:'));
     });
 
     it('lets exactly one of many claimants win, across two replicas', async () => {

@@ -17,6 +17,8 @@ import {
   renderSummary,
 } from '../../src/render/blocks.js';
 import { ACTION_LANG, ACTION_RERUN, decodeActionValue, encodeActionValue } from '../../src/slack/buttons.js';
+import { decodeFeedbackValue } from '../../src/slack/feedback.js';
+import { ACTION_WATCH } from '../../src/slack/watch-protocol.js';
 import { blockKitViolations } from '../helpers/slack-blockkit.js';
 import { syntheticReport } from '../helpers/slack-reports.js';
 
@@ -57,7 +59,7 @@ const longArns = Array.from(
 );
 
 function views(report: Report): Array<[string, ReplyView]> {
-  const one: ReplyItem = { kind: 'report', report };
+  const one: ReplyItem = { kind: 'report', report, id: 'a1b2c3d4' };
   const error: ReplyItem = {
     kind: 'error',
     ref: report.context.taskId,
@@ -103,10 +105,34 @@ describe('renderReply / renderSummary: Block Kit limits over every report, layou
           const summary = renderSummary(view, t);
           expect(blockKitViolations(summary)).toEqual([]);
           if (view.actions) {
+            // Re-run and language close the reply, then (under a report) 👍 / 👎, whatever had to be folded.
+            const reports = view.items.filter((i) => i.kind === 'report').length;
             const last = reply.blocks.at(-1)!;
-            expect(last.type).toBe('actions');
-            const ids = last.type === 'actions' ? last.elements.map((e) => e.action_id) : [];
-            expect(ids).toEqual([ACTION_RERUN, ACTION_LANG]);
+            const buttons = view.items.length === 1 && reports === 1 ? reply.blocks.at(-2)! : last;
+            expect(buttons.type).toBe('actions');
+            const ids = buttons.type === 'actions' ? buttons.elements.map((e) => e.action_id) : [];
+            const watchable =
+              view.items.length === 1 && reports === 1 && report.checks.some((c) => c.status === 'fail');
+            expect(ids).toEqual(
+              watchable ? [ACTION_RERUN, ACTION_WATCH, ACTION_LANG] : [ACTION_RERUN, ACTION_LANG],
+            );
+            const feedback = reply.blocks.filter((b) => b.type === 'context_actions');
+            if (view.items.length === 1) expect(feedback).toHaveLength(reports);
+            else expect(feedback.length).toBeGreaterThan(0);
+            for (const f of feedback) {
+              const e = f.type === 'context_actions' ? f.elements[0]! : undefined;
+              expect(decodeFeedbackValue(e?.positive_button.value)).toMatchObject({
+                d: 'a1b2c3d4',
+                v: 'up',
+                g: lang,
+              });
+              expect(decodeFeedbackValue(e?.negative_button.value)).toMatchObject({
+                d: 'a1b2c3d4',
+                v: 'down',
+              });
+            }
+          } else {
+            expect(reply.blocks.some((b) => b.type === 'context_actions')).toBe(false);
           }
         });
       }

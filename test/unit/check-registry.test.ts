@@ -15,6 +15,13 @@ import { i18n } from '../../src/i18n.js';
 const root = join(import.meta.dirname, '..', '..');
 const checksDir = join(root, 'src', 'diagnosis', 'checks');
 const testsDir = join(root, 'test', 'unit', 'checks');
+/**
+ * What only a task that ran has: its stop message (stop reason, code, time, status, its containers' reasons), the
+ * zone it ran in, its ENI's addresses. A check reading any of these declares `failedTask`.
+ */
+const FAILED_TASK_READS =
+  /ctx\.(?:stoppedReason|stopCode|stoppedAt|lastStatus|availabilityZone)\b|ctx\.network\.(?:publicIp|eniId|privateIp)\b|stopTexts\(|\bc\.reason\b/;
+
 /** Folders of checks.ts that are not check namespaces. */
 const NOT_NAMESPACES = new Set(['shared']);
 
@@ -54,6 +61,10 @@ describe('check registry: one check, one place', () => {
         expect(Object.values(mod)).toContain(check);
       });
 
+      it('declares the commands that apply its fixes (checked against the AWS CLI models by its own test)', () => {
+        expect(typeof check.commands, `${check.id} has no commands(result, input)`).toBe('function');
+      });
+
       it('points at a known cause', () => {
         expect(CAUSE_IDS).toContain(check.cause);
         expect(check.cause).not.toBe('unknown');
@@ -77,6 +88,12 @@ describe('check registry: one check, one place', () => {
         const file = join(testsDir, ns, `${name}.test.ts`);
         expect(existsSync(file), `${file} is missing`).toBe(true);
         expect(readFileSync(file, 'utf8')).toContain(`describe('${check.id}:`);
+      });
+
+      it('declares what it reads of the failed task (a pre-flight has none), and only then', () => {
+        const source = readFileSync(join(checksDir, ns, `${name}.ts`), 'utf8');
+        const reads = FAILED_TASK_READS.test(source);
+        expect(check.failedTask !== undefined, `reads the failed task: ${reads}`).toBe(reads);
       });
 
       it('reads only facts that have a provider declaring its IAM actions', () => {

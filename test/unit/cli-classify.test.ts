@@ -76,7 +76,7 @@ describe('ecs-pull classify (text)', () => {
     expect(await run(['classify', PLATFORM, '--lang', 'it'], io)).toBe(0);
     const text = out();
     expect(text).toMatch(/^Cause probabili in base al solo messaggio/);
-    expect(text).toMatch(/95% {2}immagine costruita per un'altra piattaforma/);
+    expect(text).toMatch(/95% {2}immagine creata per un'altra piattaforma/);
     expect(text).toMatch(/per via di: “does not contain descriptor matching platform 'linux\/arm64'”/);
   });
 

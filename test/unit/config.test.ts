@@ -123,6 +123,22 @@ aws:
     expect(failure({ SLACK_MAX_BODY_BYTES: 'lots' }).params.key).toBe('slack.maxBodyBytes');
   });
 
+  it('what changed: 24 hours back, 5 minutes after, 3 lookups by default; from the file or the environment', () => {
+    expect(loadConfig({}).changes).toEqual({ lookbackHours: 24, afterMinutes: 5, maxLookups: 3 });
+    expect(
+      loadConfig({
+        ECS_PULL_CONFIG: file('changes:\n  lookbackHours: 72\n  afterMinutes: 0\n  maxLookups: 2\n'),
+      }).changes,
+    ).toEqual({ lookbackHours: 72, afterMinutes: 0, maxLookups: 2 });
+    expect(
+      loadConfig({ ECS_PULL_CHANGES_LOOKBACK_HOURS: '6', ECS_PULL_CHANGES_MAX_LOOKUPS: '0' }).changes,
+    ).toEqual({ lookbackHours: 6, afterMinutes: 5, maxLookups: 0 });
+    // The event history keeps 90 days; a diagnosis makes a few lookups (two a second per account and region).
+    expect(failure({ ECS_PULL_CHANGES_LOOKBACK_HOURS: '2200' }).params.key).toBe('changes.lookbackHours');
+    expect(failure({ ECS_PULL_CHANGES_MAX_LOOKUPS: '20' }).params.key).toBe('changes.maxLookups');
+    expect(failure({ ECS_PULL_CONFIG: file('changes:\n  since: 3\n') }).params.key).toBe('changes.since');
+  });
+
   it('reports YAML syntax errors and unreadable files', () => {
     expect(failure({ ECS_PULL_CONFIG: file('accounts: [\n') }).key).toBe('config:yaml');
     expect(failure({ ECS_PULL_CONFIG: '/nonexistent/ecs-pull.yml' }).key).toBe('errors.config.unreadable');

@@ -53,7 +53,7 @@ describe('IAM actions: code, providers and templates agree', () => {
     expect([...new Set(granted)].sort()).toEqual(declared);
     for (const a of granted)
       expect(a, `${a} is not read-only`).toMatch(
-        /^[a-z0-9-]+:(Describe|Get|List|BatchGet|Simulate)[A-Za-z]*$/,
+        /^[a-z0-9-]+:(Describe|Get|List|BatchGet|Simulate|Lookup)[A-Za-z]*$/,
       );
     expect(granted).not.toContain('secretsmanager:GetSecretValue');
     expect(granted).not.toContain('ssm:GetParameters');

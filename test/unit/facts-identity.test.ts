@@ -42,6 +42,9 @@ function simResult(action: string, resource: string, decision = 'allowed') {
 }
 
 const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+/** The awslogs stream of the checkout container, where the execution role creates its stream and writes. */
+const STREAM = `arn:aws:logs:${R}:${ACCOUNT}:log-group:/ecs/checkout:log-stream:ecs/checkout/${CHECKOUT_TARGET.taskId}`;
+const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const PULL_THROUGH = ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];
 
 /** The task and its definition, with another image or definition fields. */
@@ -91,7 +94,7 @@ function role(opts: { simulate: 'ok' | 'denied'; repository?: string } = { simul
     (b) => b.SecretId === SECRET,
   );
   if (opts.simulate === 'denied') {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       queryCall(
         'iam',
         R,
@@ -126,6 +129,23 @@ function role(opts: { simulate: 'ok' | 'denied'; repository?: string } = { simul
   sim('*', ['ecr:GetAuthorizationToken']);
   sim(repo, [...PULL, ...PULL_THROUGH]);
   sim(SECRET, ['secretsmanager:GetSecretValue']);
+  logSimulation();
+}
+
+/** The simulation of the execution role's awslogs permissions on the checkout stream: allowed. */
+function logSimulation() {
+  queryCall(
+    'iam',
+    R,
+    'SimulatePrincipalPolicy',
+    200,
+    fixture('aws/iam-simulate-principal-policy.xml', {
+      RESULTS: LOG_WRITE.map((a) => simResult(a, STREAM)).join(''),
+    }),
+    (p) =>
+      p.get('ResourceArns.member.1') === STREAM &&
+      LOG_WRITE.every((a, i) => p.get(`ActionNames.member.${i + 1}`) === a),
+  );
 }
 
 /** ECR answers for the checkout:2.14.0 index and its amd64 manifest; no repository policy. */
@@ -247,7 +267,7 @@ describe('identity facts over the wire', () => {
     expect(r.get('ecr:GetRepositoryPolicy')).toEqual([3]);
     expect(r.get('ecr:BatchGetImage')).toEqual([3, 4]);
     expect(r.get('iam:GetRole')).toEqual([4]);
-    expect(r.get('iam:SimulatePrincipalPolicy')).toEqual([4, 4, 4]);
+    expect(r.get('iam:SimulatePrincipalPolicy')).toEqual([4, 4, 4, 4]);
     expect(r.has('iam:GetPolicyVersion')).toBe(false);
     expect(r.has('ecr:GetLifecyclePolicy')).toBe(false);
     expect(report.aws.rounds).toBe(4);
@@ -303,7 +323,7 @@ describe('identity facts over the wire', () => {
     );
     queryCall('iam', R, 'ListRolePolicies', 200, fixture('aws/iam-list-role-policies.xml'));
     jsonCall('secretsmanager', R, 'DescribeSecret', 200, fixture('aws/secretsmanager-describe-secret.json'));
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 4; i++)
       queryCall(
         'iam',
         R,
@@ -681,11 +701,11 @@ describe('identity facts over the wire', () => {
   });
 
   it.each([
-    ['an alias, resolved by kms:DescribeKey first', 'alias/registry-creds', [4, 6]],
+    ['an alias, resolved by kms:DescribeKey first', 'alias/registry-creds', [4, 4, 6]],
     [
       'a key ARN, asked about right away',
       'arn:aws:kms:eu-south-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-      [4, 5],
+      [4, 4, 5],
     ],
   ])(
     'registry credentials encrypted with %s: described (never read), key looked up, decrypt simulated',
@@ -739,6 +759,7 @@ describe('identity facts over the wire', () => {
         }),
         (p) => p.get('ResourceArns.member.1') === key,
       );
+      logSimulation();
       const report = await run([registryCredentialsCheck]);
       const creds = check(report, 'image.registry-credentials');
       expect(creds.status).toBe('fail');

@@ -79,3 +79,15 @@ describe('Italian: no English left in the Italian files', () => {
     });
   }
 });
+
+describe('dates: as the reader writes them, in the local zone and in UTC', () => {
+  it('English and Italian, on a UTC machine and elsewhere', async () => {
+    const { when } = await import('../../src/i18n.js');
+    const at = '2026-11-29T04:47:41.512Z';
+    expect(when(at, 'en', 'UTC')).toBe('Nov 29, 2026, 4:47 AM UTC');
+    expect(when(at, 'it', 'UTC')).toBe('29 nov 2026, 04:47 UTC');
+    expect(when(at, 'it', 'Europe/Rome')).toBe('29 nov 2026, 05:47 (04:47 UTC)');
+    expect(when(1795927661, 'en', 'America/New_York')).toBe('Nov 28, 2026, 11:47 PM (4:47 AM UTC)');
+    expect(when('not a date', 'it')).toBe('not a date');
+  });
+});

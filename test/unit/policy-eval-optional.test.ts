@@ -11,15 +11,19 @@ import {
   policyEvaluator,
   setPolicyEvaluatorLoader,
 } from '../../src/aws/policy-eval.js';
+import { efsAuthorizationCheck } from '../../src/diagnosis/checks/efs/authorization.js';
 import { endpointPolicyCheck } from '../../src/diagnosis/checks/endpoints/policy.js';
 import { executionRoleCheck } from '../../src/diagnosis/checks/iam/execution-role.js';
 import { registryCredentialsCheck } from '../../src/diagnosis/checks/image/registry-credentials.js';
 import { repositoryPolicyCheck } from '../../src/diagnosis/checks/image/repository-policy.js';
+import { logGroupCheck } from '../../src/diagnosis/checks/logs/log-group.js';
+import { logPermissionsCheck } from '../../src/diagnosis/checks/logs/permissions.js';
 import { secretsRetrievalCheck } from '../../src/diagnosis/checks/secrets/retrieval.js';
 import type { CheckResult } from '../../src/diagnosis/checks/types.js';
 import { policyEvaluatorRow } from '../../src/doctor.js';
 import { translator } from '../../src/i18n.js';
-import { loadFacts, runCheck, setFact, useImage, value } from '../helpers/checks.js';
+import { denyFact, loadFacts, runCheck, setFact, useImage, value } from '../helpers/checks.js';
+import { FS_ARN, GROUP_ARN, withEfs, withLogs } from '../helpers/start-facts.js';
 
 const missing = () =>
   Promise.reject(
@@ -134,6 +138,48 @@ describe('the policy evaluator, not installed', () => {
       },
     ]);
     expectEvaluatorUnknown(await runCheck(registryCredentialsCheck, s));
+  });
+
+  it('efs.authorization: unknown for a file system policy, a pass without one', async () => {
+    expect((await runCheck(efsAuthorizationCheck, withEfs())).status).toBe('pass');
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::210987654321:role/reporting' },
+          Action: 'elasticfilesystem:ClientMount',
+          Resource: FS_ARN,
+        },
+      ],
+    });
+    const r = await runCheck(efsAuthorizationCheck, withEfs({ volume: { policy } }));
+    expectEvaluatorUnknown(r);
+    expect(r.missing?.fact).toBe('efs.volumes');
+  });
+
+  it('logs.permissions: unknown when simulation failed and the role policies would be evaluated here', async () => {
+    const s = withLogs();
+    denyFact(s, 'iam.executionRoleSimulation', 'iam:SimulatePrincipalPolicy');
+    setFact(s, 'iam.executionRolePolicies', {
+      reason: 'AccessDenied',
+      policies: [
+        {
+          name: 'logs',
+          kind: 'inline',
+          document: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: `${GROUP_ARN}:*` }],
+          },
+        },
+      ],
+    });
+    expectEvaluatorUnknown(await runCheck(logPermissionsCheck, s));
+    // logs.log-group: whether the driver may create a missing group.
+    const missingGroup = withLogs({ group: { exists: false }, createGroup: true });
+    denyFact(missingGroup, 'iam.executionRoleSimulation', 'iam:SimulatePrincipalPolicy');
+    setFact(missingGroup, 'iam.executionRolePolicies', value(s, 'iam.executionRolePolicies'));
+    expectEvaluatorUnknown(await runCheck(logGroupCheck, missingGroup));
   });
 
   it('endpoints.policy: unknown for a policy that is not full access, a pass for the default one', async () => {

@@ -145,7 +145,7 @@ describe('doctor: which channels may diagnose what', () => {
       'ecs-pull-diagnostics',
     );
     expect(r.map((x) => x.status)).toEqual(['pass']);
-    expect(say(en, r[0]!.detail)).toBe('1 channels with accounts of their own; other channels: —');
+    expect(say(en, r[0]!.detail)).toBe('1 channel with accounts of its own; other channels: —');
   });
 });
 

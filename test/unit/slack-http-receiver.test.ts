@@ -153,9 +153,13 @@ describe('SlackHttpReceiver', () => {
       await ack();
       dispatchedAt = performance.now();
     });
+    // Every junk request is awaited before the server stops (one still in flight would be refused, unhandled).
+    const pending: Promise<unknown>[] = [];
     const junk = setInterval(() => {
-      void forged.command(command('help'));
-      void send.post('ssl_check=1&token=x', 'application/x-www-form-urlencoded');
+      pending.push(
+        forged.command(command('help')).catch(() => {}),
+        send.post('ssl_check=1&token=x', 'application/x-www-form-urlencoded').catch(() => {}),
+      );
     }, 20);
     try {
       const sent = performance.now();
@@ -166,6 +170,7 @@ describe('SlackHttpReceiver', () => {
       expect(dispatchedAt - sent).toBeLessThan(400);
     } finally {
       clearInterval(junk);
+      await Promise.allSettled(pending);
     }
   });
 

@@ -30,6 +30,8 @@ const methodScopes: Record<string, string[]> = {
   'users.info': ['users:read'],
   'conversations.replies': ['channels:history', 'groups:history'],
   'conversations.history': ['channels:history', 'groups:history'],
+  // A modal opened from an interaction: "No scope required".
+  'views.open': [],
 };
 /** Scopes and event subscriptions each listener kind needs. */
 const listenerNeeds: Record<string, { scopes: string[]; events: string[] }> = {

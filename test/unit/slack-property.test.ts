@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSlackApp } from '../../src/app.js';
 import { ClientPool } from '../../src/aws/clients.js';
 import type { Partition } from '../../src/aws/partition.js';
+import { parseServiceTarget } from '../../src/aws/service-target.js';
 import { parseTaskTarget } from '../../src/aws/target.js';
 import { defaultConfig } from '../../src/config.js';
 import { isUserError } from '../../src/errors.js';
 import { translator } from '../../src/i18n.js';
 import { mayDiagnose } from '../../src/slack/access.js';
 import { findTasks, findTasksInMessage, flattenMessage, MAX_TASKS_PER_ALERT } from '../../src/slack/alert.js';
+import { checkAccount } from '../../src/slack/commands/check.js';
 import { handleCommand } from '../../src/slack/commands/ecs-pull.js';
 import { parseCommandText } from '../../src/slack/commands/parse.js';
 import type { SlackDeps } from '../../src/slack/deps.js';
@@ -104,8 +106,15 @@ const word = fc.oneof(
 const commandText = fc.oneof(
   fc
     .tuple(
-      fc.constantFrom('why', 'perché', ''),
-      validArn,
+      fc.constantFrom('why', 'perché', '', 'service', 'servizio'),
+      fc.oneof(
+        validArn,
+        fc.constantFrom(
+          'arn:aws:ecs:eu-west-1:123456789012:service/shop/web',
+          'arn:aws:ecs:eu-west-1:123456789012:service/web',
+          'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/shop/services/web/events?region=eu-west-1',
+        ),
+      ),
       fc.constantFrom('', 'lang:it', 'cluster:x', 'junk'),
     )
     .map((w) => w.join(' ')),
@@ -286,14 +295,15 @@ describe('the command parser on anything', () => {
     fc.assert(
       fc.property(commandText, (text) => {
         const parsed = parseCommandText(text);
-        expect(['help', 'why', 'usage']).toContain(parsed.kind);
+        expect(['help', 'why', 'service', 'usage']).toContain(parsed.kind);
         if (parsed.kind === 'usage' && parsed.reason) {
           for (const t of [en, it_]) expectClear(t(parsed.reason.key, parsed.reason.params ?? {}));
         }
-        if (parsed.kind === 'why') {
+        if (parsed.kind === 'why' || parsed.kind === 'service') {
           expect(parsed.ref.length).toBeGreaterThan(0);
           try {
-            parseTaskTarget(parsed.ref, parsed.opts);
+            if (parsed.kind === 'why') parseTaskTarget(parsed.ref, parsed.opts);
+            else parseServiceTarget(parsed.ref, parsed.opts);
           } catch (err) {
             expect(isUserError(err)).toBe(true);
             if (isUserError(err)) for (const t of [en, it_]) expectClear(t(err.key, err.params));
@@ -367,16 +377,22 @@ describe('the Slack handlers on anything', () => {
   /** Whether a command text may lead to AWS: a valid task ARN of an account this channel may diagnose. */
   function mayReachAws(text: string, channel: string): boolean {
     const parsed = parseCommandText(text);
-    if (parsed.kind !== 'why') return false;
+    if (parsed.kind !== 'why' && parsed.kind !== 'service') return false;
     try {
-      const t = parseTaskTarget(parsed.ref, parsed.opts);
-      return !!t.account && mayDiagnose(config, pool, channel, t.account, t.partition);
+      if (parsed.kind === 'why') {
+        const t = parseTaskTarget(parsed.ref, parsed.opts);
+        return !!t.account && mayDiagnose(config, pool, channel, t.account, t.partition);
+      }
+      // A service named without its account takes the channel's, when it may read exactly one.
+      const t = parseServiceTarget(parsed.ref, parsed.opts);
+      const account = checkAccount(config, channel, t, undefined);
+      return !!account && mayDiagnose(config, pool, channel, account, t.partition);
     } catch {
       return false;
     }
   }
 
-  it('a command: exactly one clear answer, and AWS only for a valid task the channel may diagnose', async () => {
+  it('a command: exactly one clear answer, and AWS only for a valid task or service the channel may diagnose', async () => {
     let seen = 0;
     await fc.assert(
       fc.asyncProperty(commandText, fc.constantFrom('C0ANYWHERE', 'C0LIMITED1'), async (text, channel) => {

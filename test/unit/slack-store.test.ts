@@ -25,6 +25,23 @@ describe('MemoryStore', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it('swaps a value in, returning what it replaced (nothing once expired)', async () => {
+    let now = 1_000;
+    const s = new MemoryStore({ now: () => now });
+    expect(await s.swap('v', { n: 1 }, 100)).toBeUndefined();
+    expect(await s.swap('v', { n: 2 }, 100)).toEqual({ n: 1 });
+    expect(await s.get('v')).toEqual({ n: 2 });
+    now += 100;
+    expect(await s.swap('v', { n: 3 }, 100)).toBeUndefined();
+    expect(await s.get('v')).toEqual({ n: 3 });
+    // Concurrent swaps each see a different previous value: every value is replaced exactly once.
+    const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => s.swap('v', { n: 10 + i }, 1000)));
+    const previous = seen.map((x) => (x as { n: number }).n).sort((a, b) => a - b);
+    expect(new Set(previous).size).toBe(20);
+    expect(previous).toContain(3);
+    expect(s.size).toBe(1);
+  });
+
   it('returns copies: changing a value read does not change what is stored', async () => {
     const s = new MemoryStore();
     await s.setIfAbsent('k', { list: [1] }, 1000);

@@ -122,6 +122,112 @@ describe('verdict: the message and the checks agree', () => {
   });
 });
 
+describe('verdict: secrets over the network (issue 16 §4)', () => {
+  const SECRET = 'arn:aws:secretsmanager:eu-south-1:210987654321:secret:checkout/db-AbCdEf';
+  const SM = 'com.amazonaws.eu-south-1.secretsmanager (Interface)';
+  const CONNECTION =
+    'ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm: There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration. failed to fetch secret arn:aws:secretsmanager:eu-south-1:210987654321:secret:checkout/db-AbCdEf from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded.';
+  const required = result(
+    'endpoints.required',
+    'fail',
+    'missing',
+    { missing: SM, version: '1.4.0', startMissing: SM },
+    {
+      remediation: {
+        key: 'endpoints:required.fix.create',
+        params: { missing: SM, vpcId: 'vpc-0123456789abcdef0' },
+      },
+    },
+  );
+  const unreachable = result(
+    'secrets.retrieval',
+    'fail',
+    'unreachable',
+    { secret: SECRET, containers: 'checkout', service: 'secretsmanager' },
+    {
+      evidence: [
+        {
+          key: 'secrets:evidence.reach.none',
+          params: { subnet: 'subnet-0a1b2c3d', service: 'secretsmanager' },
+        },
+      ],
+      remediation: { key: 'secrets:retrieval.fix.endpoint', params: { service: 'secretsmanager' } },
+      cause: 'vpc-endpoint',
+    },
+  );
+  const rolePasses = result('iam.execution-role', 'pass', 'ok', {
+    role: 'arn:aws:iam::210987654321:role/checkout-exec',
+  });
+
+  it('a connection issue to Secrets Manager and no secretsmanager endpoint → the endpoint, named, not the secret', () => {
+    const { causes, verdict } = decide(taskContext({ reason: CONNECTION }), [
+      required,
+      unreachable,
+      rolePasses,
+      result('network.route', 'skip', 'endpoints', { subnetId: 'subnet-0a1b2c3d' }),
+    ]);
+    const top = causes[0]!;
+    expect(top.id).toBe('vpc-endpoint');
+    expect(top.basis).toBe('both');
+    expect(top.level).toBe('high');
+    expect(top.checks).toEqual(['endpoints.required', 'secrets.retrieval']);
+    expect(top.summary!.key).toBe('causes:vpc-endpoint.summary.start');
+    expect(say(en, top.summary)).toContain(SM);
+    expect(say(it_, top.summary)).toContain(SM);
+    expect(say(en, top.remediation)).toContain('vpc-0123456789abcdef0');
+    expect(top.evidence?.map((e) => e.key)).toContain('secrets:evidence.reach.none');
+    expect(top.fragments).toContain('connection issue between the task and AWS Secrets Manager');
+    expect(verdict.notes.map((n) => n.key)).toEqual(['causes:verdict.agree']);
+    // Neither the secret nor the role is blamed: no check found them wrong, the message does not point at them.
+    for (const c of causes.filter((x) => x.id === 'secrets' || x.id === 'execution-role')) {
+      expect(c.basis, c.id).toBe('message');
+      expect(c.confidence, c.id).toBeLessThan(0.1);
+    }
+  });
+
+  it('the same with only secrets.retrieval to say so: its result speaks to the endpoint', () => {
+    const { causes } = decide(taskContext({ reason: CONNECTION }), [unreachable, rolePasses]);
+    expect(causes[0]!.id).toBe('vpc-endpoint');
+    expect(causes[0]!.checks).toEqual(['secrets.retrieval']);
+    expect(causes[0]!.level).toBe('high');
+  });
+
+  it('an endpoint that does not resolve privately → DNS, naming the endpoint', () => {
+    const dns = result(
+      'secrets.retrieval',
+      'fail',
+      'endpoint-dns',
+      { secret: SECRET, containers: 'checkout', service: 'secretsmanager', endpoint: 'vpce-0sm' },
+      {
+        remediation: { key: 'secrets:retrieval.fix.private-dns', params: { endpoint: 'vpce-0sm' } },
+        cause: 'dns',
+      },
+    );
+    const { causes } = decide(taskContext({ reason: CONNECTION }), [dns, rolePasses]);
+    expect(causes[0]!.id).toBe('dns');
+    expect(causes[0]!.basis).toBe('both');
+  });
+
+  it('a permission-worded secrets message with the role denied → the secret’s permission, then the role', () => {
+    const denied =
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:eu-south-1:210987654321:secret:checkout/db-AbCdEf from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, RequestID: 2bf6cb29-04f9-43d0-b8a4-f1247cbe8c0b, api error AccessDeniedException: User: arn:aws:sts::210987654321:assumed-role/checkout-exec/abc is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-south-1:210987654321:secret:checkout/db-AbCdEf because no identity-based policy allows the secretsmanager:GetSecretValue action.';
+    const deniedResult = result('secrets.retrieval', 'fail', 'denied', {
+      secret: SECRET,
+      containers: 'checkout',
+      action: 'secretsmanager:GetSecretValue',
+      role: 'arn:aws:iam::210987654321:role/checkout-exec',
+    });
+    const { causes } = decide(taskContext({ reason: denied }), [deniedResult, rolePasses]);
+    expect(causes[0]!.id).toBe('secrets');
+    expect(causes[0]!.basis).toBe('both');
+    expect(causes[0]!.level).toBe('high');
+    expect(causes[0]!.confidence).toBeGreaterThanOrEqual(0.8);
+    // The message alone, before any check: the secret first, the role after.
+    const alone = decide(taskContext({ reason: denied }), []);
+    expect(alone.causes.map((c) => c.id).slice(0, 2)).toEqual(['secrets', 'execution-role']);
+  });
+});
+
 describe('verdict: the message says one thing, the checks another', () => {
   it('"not found" while the image exists and the route fails → the route, lower confidence, and it says so', () => {
     const { causes, verdict } = decide(taskContext({ reason: NOT_FOUND }), [
@@ -140,8 +246,9 @@ describe('verdict: the message says one thing, the checks another', () => {
     expect(overturned!.against).toContain('image.exists');
     const note = verdict.notes.find((n) => n.key === 'causes:image-not-found.contradicted');
     expect(note?.params).toEqual({ checks: ['image.exists'] });
-    expect(say(en, note)).toMatch(/image\.exists/);
-    expect(say(it_, note)).toMatch(/image\.exists.*trovata nel registro/);
+    // Checks are named in words, not by id.
+    expect(say(en, note)).toContain('yet the “Image exists” check found it');
+    expect(say(it_, note)).toContain("ma il controllo “Esistenza dell'immagine” l'ha trovata nel registro");
   });
 
   it('"not found" with the image checks unable to run stays first, but a failing route is listed', () => {
@@ -331,8 +438,12 @@ describe('verdict: words', () => {
         expect(i18n().exists(key, { lng: lang }), `${lang} ${key}`).toBe(true);
       }
     }
-    for (const id of CAUSE_IDS.filter((c) => c !== 'unknown')) {
-      expect(i18n().exists(`causes:${id}.contradicted`, { lng: 'it' }), id).toBe(true);
+    for (const id of CAUSE_IDS.filter((c) => c !== 'unknown' && c !== 'not-a-pull-failure')) {
+      for (const lng of ['en', 'it']) {
+        // Said of one check or of several: a plural of its own in each language.
+        expect(i18n().exists(`causes:${id}.contradicted_one`, { lng }), `${lng} ${id}`).toBe(true);
+        expect(i18n().exists(`causes:${id}.contradicted_other`, { lng }), `${lng} ${id}`).toBe(true);
+      }
     }
   });
 

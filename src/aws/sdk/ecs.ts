@@ -12,5 +12,10 @@ export const DescribeTaskDefinitionCommand = lazyCommand<typeof Sdk.DescribeTask
   'DescribeTaskDefinitionCommand',
 );
 export const DescribeTasksCommand = lazyCommand<typeof Sdk.DescribeTasksCommand>(s, 'DescribeTasksCommand');
-export type { DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
+export const ListTasksCommand = lazyCommand<typeof Sdk.ListTasksCommand>(s, 'ListTasksCommand');
+export type {
+  DescribeServicesCommandOutput,
+  DescribeTasksCommandOutput,
+  ListTasksCommandOutput,
+} from '@aws-sdk/client-ecs';
 export type ECSClient = LazyClient;

@@ -8,6 +8,9 @@ import type { ConsoleLinks } from '../../aws/console-links.js';
 import type { TaskContext } from '../context.js';
 import type { Fact, FactName } from '../facts/types.js';
 import { dhcpOptionsCheck } from './dns/dhcp-options.js';
+import { efsAuthorizationCheck } from './efs/authorization.js';
+import { mountTargetCheck } from './efs/mount-target.js';
+import { efsSecurityGroupsCheck } from './efs/security-groups.js';
 import { endpointAzCheck } from './endpoints/availability-zones.js';
 import { endpointPolicyCheck } from './endpoints/policy.js';
 import { privateDnsCheck } from './endpoints/private-dns.js';
@@ -21,6 +24,9 @@ import { rateLimitCheck } from './image/rate-limit.js';
 import { imageReferenceCheck } from './image/reference.js';
 import { registryCredentialsCheck } from './image/registry-credentials.js';
 import { repositoryPolicyCheck } from './image/repository-policy.js';
+import { logKmsCheck } from './logs/kms.js';
+import { logGroupCheck } from './logs/log-group.js';
+import { logPermissionsCheck } from './logs/permissions.js';
 import { naclCheck } from './network/nacl.js';
 import { natGatewayCheck } from './network/nat-gateway.js';
 import { publicIpCheck } from './network/public-ip.js';
@@ -28,7 +34,14 @@ import { routeCheck } from './network/route.js';
 import { securityGroupEgressCheck } from './network/security-group-egress.js';
 import { secretsRetrievalCheck } from './secrets/retrieval.js';
 import { ephemeralStorageCheck } from './storage/ephemeral.js';
-import { type Check, type CheckResult, FactReader, FactUnavailable, isInconclusive } from './types.js';
+import {
+  type Check,
+  type CheckInput,
+  type CheckResult,
+  FactReader,
+  FactUnavailable,
+  isInconclusive,
+} from './types.js';
 
 /** The network path: the internet path, then the endpoint path, then DNS, in display order. */
 export const networkPathChecks: readonly Check[] = [
@@ -59,23 +72,61 @@ export const identityChecks: readonly Check[] = [
   secretsRetrievalCheck,
 ];
 
+/** What the task needs to start beyond its images: its awslogs log groups and its EFS volumes, in display order. */
+export const startChecks: readonly Check[] = [
+  logGroupCheck,
+  logPermissionsCheck,
+  logKmsCheck,
+  mountTargetCheck,
+  efsSecurityGroupsCheck,
+  efsAuthorizationCheck,
+];
+
 /** Every check, in display order. */
-export const allChecks: readonly Check[] = [...networkPathChecks, ...identityChecks];
+export const allChecks: readonly Check[] = [...networkPathChecks, ...identityChecks, ...startChecks];
 
 /** The union of facts the given checks read. */
 export function factsNeeded(checks: readonly Check[]): FactName[] {
   return [...new Set(checks.flatMap((c) => c.needs))];
 }
 
-/** What the runner adds to every result: the cause it speaks to, and whether a skip means "cannot tell". */
-function finish(check: Check, result: CheckResult): CheckResult {
+/**
+ * What the runner adds to every result: the cause it speaks to, whether a skip means "cannot tell", and for a
+ * failure or a warning the commands that fix it (a bug there costs the commands, never the result).
+ */
+function finish(
+  check: Check,
+  result: CheckResult,
+  input?: CheckInput,
+  onError: (checkId: string, err: unknown) => void = () => {},
+): CheckResult {
   const { id, status, ...rest } = result;
   const out: CheckResult = { id, status, cause: result.cause ?? check.cause, ...rest };
   if (isInconclusive(check, result)) out.inconclusive = true;
+  if (input && check.commands && (status === 'fail' || status === 'warn')) {
+    try {
+      // An account is named only when it is not the task's own.
+      const commands = check
+        .commands(out, input)
+        .map(({ account, ...c }) => (account && account !== input.context.account ? { ...c, account } : c));
+      if (commands.length) out.commands = commands;
+    } catch (err) {
+      // A fact the commands would name is missing: the result stands without commands.
+      if (!(err instanceof FactUnavailable)) onError(check.id, err);
+    }
+  }
   return out;
 }
 
-/** Runs each check; a missing fact makes that one check `unknown`, a bug in a check too (never the report). */
+/** Whether the context is a pre-flight's planned task (no task ran yet). */
+export function isPreflight(context: TaskContext): boolean {
+  return context.source === 'preflight';
+}
+
+/**
+ * Runs each check; a missing fact makes that one check `unknown`, a bug in a check too (never the report). In a
+ * pre-flight a check that needs the failed task is not applicable: a skip that says so, without running it.
+ */
 export function runChecks(
   checks: readonly Check[],
   context: TaskContext,
@@ -84,10 +135,20 @@ export function runChecks(
   onError: (checkId: string, err: unknown) => void = () => {},
 ): Promise<CheckResult[]> {
   const reader = new FactReader(facts);
+  const input: CheckInput = { context, facts: reader, links };
   return Promise.all(
     checks.map(async (check): Promise<CheckResult> => {
+      if (check.failedTask === 'needs' && isPreflight(context)) {
+        return finish(check, {
+          id: check.id,
+          status: 'skip',
+          message: { key: 'common:preflight.not-applicable' },
+          evidence: [],
+          links: [],
+        });
+      }
       try {
-        return finish(check, await check.run({ context, facts: reader, links }));
+        return finish(check, await check.run(input), input, onError);
       } catch (err) {
         if (err instanceof FactUnavailable) {
           return finish(check, {

@@ -6,6 +6,7 @@
 import type { ConsoleLinks, LinkRef } from '../../aws/console-links.js';
 import type { FactError } from '../../aws/errors.js';
 import type { CauseId } from '../causes.js';
+import type { FixCommand } from '../commands.js';
 import type { TaskContext } from '../context.js';
 import type { Fact, FactMap, FactName } from '../facts/types.js';
 
@@ -47,6 +48,8 @@ export interface CheckResult {
   links: LinkRef[];
   /** For unknown: the fact that was missing and why (names the IAM action for a denial). */
   missing?: { fact: string; error: FactError } | undefined;
+  /** For fail/warn: the AWS CLI commands that apply the remediation (set by the runner from the check's `commands`). */
+  commands?: FixCommand[] | undefined;
 }
 
 /** What a check reads. */
@@ -67,10 +70,23 @@ export interface Check {
    * public IP cannot matter.
    */
   cannotTell?: readonly string[] | 'every-skip' | undefined;
+  /**
+   * What it reads of the failed task itself: its stop reason and its containers' reasons, the availability zone it
+   * ran in, its ENI's public IP. `needs`: without a task that ran it has nothing to say, so a pre-flight (no task
+   * yet, context source `preflight`) reports it not applicable without running it. `refines`: it only words or
+   * narrows its result by them and runs in a pre-flight too, where they are absent. Unset: it reads none of them
+   * (test/unit/check-registry.test.ts holds every check to this).
+   */
+  failedTask?: 'needs' | 'refines' | undefined;
   /** Facts it reads: the gatherer fetches exactly the union of these. */
   needs: readonly FactName[];
   /** Pure: same facts, same result. May be async (policy evaluation is). */
   run(input: CheckInput): CheckResult | Promise<CheckResult>;
+  /**
+   * The AWS CLI commands that apply a failing or warning result's remediation, with the ids of the facts (pure,
+   * like run). None when the remediation is not a change one command makes (rebuild an image, ask someone).
+   */
+  commands?(result: CheckResult, input: CheckInput): FixCommand[];
 }
 
 /** What a check declares besides its id, which its result builders carry. */

@@ -14,15 +14,26 @@ import { describeTasksId } from '../../aws/target.js';
 import { serviceOfGroup } from '../task-record.js';
 import { containersOf, type ImageUse, imagesOf } from '../task-refs.js';
 import { defineFact } from './session.js';
-import type { ProviderHandle, TaskRecord } from './types.js';
+import type { PreflightPlan, ProviderHandle, TaskRecord } from './types.js';
 
-export type TaskSource = 'describe-tasks' | 'event' | 'service';
+export type TaskSource = 'describe-tasks' | 'event' | 'service' | 'preflight';
 
 export interface TaskFact {
   source: TaskSource;
   task: TaskRecord;
   /** Why the primary source was not used (MISSING, AccessDeniedException …). */
   fallbackReason?: string;
+  /**
+   * A pre-flight's planned task: the security groups and public IP setting it would get, and where the network
+   * came from (the service's awsvpcConfiguration, or the request). Its subnets are the task's ENI attachment.
+   */
+  plan?: PlannedTask;
+}
+
+export interface PlannedTask {
+  securityGroupIds: string[];
+  assignPublicIp: 'ENABLED' | 'DISABLED';
+  networkFrom: 'service' | 'request';
 }
 
 export interface ContainerDefinitionRecord {
@@ -39,6 +50,19 @@ export interface ContainerDefinitionRecord {
     options?: Record<string, string>;
     secretOptions?: Array<{ name?: string; valueFrom?: string }>;
   };
+  mountPoints?: Array<{ sourceVolume?: string; containerPath?: string; readOnly?: boolean }>;
+}
+
+/** A task definition volume; only EFS volumes are read. */
+export interface VolumeRecord {
+  name?: string;
+  efsVolumeConfiguration?: {
+    fileSystemId?: string;
+    rootDirectory?: string;
+    transitEncryption?: string;
+    transitEncryptionPort?: number;
+    authorizationConfig?: { accessPointId?: string; iam?: string };
+  };
 }
 
 export interface TaskDefinitionRecord {
@@ -54,6 +78,8 @@ export interface TaskDefinitionRecord {
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
   ephemeralStorage?: { sizeInGiB?: number };
   containerDefinitions?: ContainerDefinitionRecord[];
+  /** EFS volumes (others are left out). */
+  volumes?: VolumeRecord[];
 }
 
 export interface ServiceRecord {
@@ -102,12 +128,65 @@ async function describeService(
   } as ServiceRecord;
 }
 
-/** The failed task: DescribeTasks, else the given EventBridge event, else rebuilt from the given service. */
+/** An error a provider throws with the name the pre-flight turns into its user error. */
+function named(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
+
+/**
+ * A pre-flight's task: the one ECS would start, planned from the service (DescribeServices: its network, its
+ * platform, its current task definition) or from the request alone (no call). It has no ARN, no containers (the
+ * task definition lists them) and no stop message.
+ */
+async function plannedTask(h: ProviderHandle, plan: PreflightPlan): Promise<TaskFact> {
+  const { target } = h.inputs;
+  const s = plan.service ? await describeService(h, target.cluster, plan.service) : undefined;
+  if (plan.service && (!s || s.status === 'INACTIVE'))
+    throw named('ServiceNotFoundException', `service ${plan.service} not found in cluster ${target.cluster}`);
+  const vpc = s?.networkConfiguration?.awsvpcConfiguration;
+  const network = plan.network ?? (vpc?.subnets?.length ? vpc : undefined);
+  if (!network) throw named('NoAwsvpcNetwork', `service ${plan.service} has no awsvpc network configuration`);
+  const taskDefinition = plan.taskDefinition ?? s?.taskDefinition;
+  if (!taskDefinition) throw named('NoTaskDefinition', 'no task definition to check');
+  const subnetIds = 'subnetIds' in network ? network.subnetIds : (network.subnets ?? []);
+  const securityGroupIds =
+    'securityGroupIds' in network ? network.securityGroupIds : (network.securityGroups ?? []);
+  const task: TaskRecord = {
+    taskArn: '',
+    taskDefinitionArn: taskDefinition,
+    ...(s ? { group: `service:${s.serviceName ?? plan.service}` } : {}),
+    launchType: s?.launchType ?? 'FARGATE',
+    ...(s?.platformVersion ? { platformVersion: s.platformVersion } : {}),
+    attachments: [
+      {
+        type: 'ElasticNetworkInterface',
+        details: subnetIds.map((v) => ({ name: 'subnetId', value: v })),
+      },
+    ],
+  };
+  return {
+    source: 'preflight',
+    task,
+    plan: {
+      securityGroupIds,
+      assignPublicIp: network.assignPublicIp === 'ENABLED' ? 'ENABLED' : 'DISABLED',
+      networkFrom: plan.network ? 'request' : 'service',
+    },
+  };
+}
+
+/**
+ * The failed task: DescribeTasks, else the given EventBridge event, else rebuilt from the given service; in a
+ * pre-flight, the task ECS would start.
+ */
 export const taskFact = defineFact({
   name: 'ecs.task',
   actions: ['ecs:DescribeTasks', 'ecs:DescribeServices'],
   async get(h) {
-    const { target, event, service } = h.inputs;
+    const { target, event, service, preflight } = h.inputs;
+    if (preflight) return plannedTask(h, preflight);
     let fallbackReason: string;
     try {
       const out = await h.call(
@@ -165,13 +244,15 @@ export const taskFact = defineFact({
   },
 });
 
-/** The task definition the task ran (DescribeTaskDefinition). */
+/**
+ * The task definition the task ran (DescribeTaskDefinition); in a pre-flight given one, read at once (in the round
+ * of the service's DescribeServices, not after it).
+ */
 export const taskDefinitionFact = defineFact({
   name: 'ecs.taskDefinition',
   actions: ['ecs:DescribeTaskDefinition'],
   async get(h) {
-    const { task } = await h.need('ecs.task');
-    const arn = task.taskDefinitionArn;
+    const arn = h.inputs.preflight?.taskDefinition ?? (await h.need('ecs.task')).task.taskDefinitionArn;
     if (!arn) throw new NotApplicable('the task names no task definition');
     const out = await h.call('ecs:DescribeTaskDefinition', { taskDefinition: arn }, ({ clients, signal }) =>
       clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal: signal }),
@@ -200,10 +281,19 @@ export const taskDefinitionFact = defineFact({
         secrets: c.secrets,
         environmentFiles: c.environmentFiles,
         logConfiguration: c.logConfiguration,
+        ...(c.mountPoints?.length ? { mountPoints: c.mountPoints } : {}),
       })),
+      ...(efsVolumes(td.volumes).length ? { volumes: efsVolumes(td.volumes) } : {}),
     } as TaskDefinitionRecord;
   },
 });
+
+/** The task definition's EFS volumes, as the EFS facts and checks read them. */
+function efsVolumes(volumes: Array<{ name?: string; efsVolumeConfiguration?: unknown }> | undefined) {
+  return (volumes ?? [])
+    .filter((v) => v.efsVolumeConfiguration)
+    .map((v) => ({ name: v.name, efsVolumeConfiguration: v.efsVolumeConfiguration }) as VolumeRecord);
+}
 
 /** The service that started the task (group `service:NAME`, or --service): security groups, public IP. */
 export const serviceFact = defineFact({

@@ -1,7 +1,8 @@
 /**
  * IAM facts about the task's execution role: the role (existence, trust policy, permissions boundary, attached
  * and inline policy names), iam:SimulatePrincipalPolicy for every permission the task needs of it, and — only when
- * simulation cannot answer — its policy documents for local evaluation.
+ * simulation cannot answer — its policy documents for local evaluation. The same three for the task role, when an
+ * EFS volume is mounted with IAM authorization (the mount is made as the task role).
  */
 
 import { hasErrorCode, NotApplicable } from '../../aws/errors.js';
@@ -16,8 +17,12 @@ import {
 } from '../../aws/sdk/iam.js';
 import {
   containersOf,
+  type EfsVolumeRef,
+  efsMountActions,
+  efsVolumesOf,
   executionRoleQuestions,
   imagesOf,
+  logGroupRefsOf,
   type PermissionQuestion,
   questionKey,
   secretRefsOf,
@@ -56,6 +61,9 @@ declare module './types.js' {
     'iam.executionRole': ExecutionRoleRecord;
     'iam.executionRoleSimulation': SimulationRecord[];
     'iam.executionRolePolicies': RolePoliciesRecord;
+    'iam.taskRole': ExecutionRoleRecord;
+    'iam.taskRoleSimulation': SimulationRecord[];
+    'iam.taskRolePolicies': RolePoliciesRecord;
   }
 }
 
@@ -98,37 +106,42 @@ export const executionRoleFact = defineFact({
     const td = await h.need('ecs.taskDefinition');
     const arn = td.executionRoleArn;
     if (!arn) throw new NotApplicable('the task definition has no execution role');
-    const name = roleName(arn);
-    const [role, attached, inline] = await Promise.all([
-      h
-        .call('iam:GetRole', { RoleName: name }, ({ clients, signal }) =>
-          clients.iam.send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal }),
-        )
-        .catch((err: unknown) => {
-          if (hasErrorCode(err, 'NoSuchEntity', 'NoSuchEntityException')) return null;
-          throw err;
-        }),
-      // Listed now, with the simulation, though only local evaluation reads them: the fallback starts a round earlier.
-      listAttached(h, name).catch(() => undefined),
-      listInline(h, name).catch(() => undefined),
-    ]);
-    if (!role?.Role) return { arn, name, exists: false, attached: [], inlineNames: [] };
-    return {
-      arn: role.Role.Arn ?? arn,
-      name,
-      exists: true,
-      trustPolicy: decodeDocument(role.Role.AssumeRolePolicyDocument),
-      ...(role.Role.PermissionsBoundary?.PermissionsBoundaryArn
-        ? { permissionsBoundaryArn: role.Role.PermissionsBoundary.PermissionsBoundaryArn }
-        : {}),
-      attached: (attached?.AttachedPolicies ?? []).map((p) => ({
-        name: p.PolicyName ?? '?',
-        arn: p.PolicyArn ?? '',
-      })),
-      inlineNames: inline?.PolicyNames ?? [],
-    };
+    return describeRole(h, arn);
   },
 });
+
+/** A role: GetRole (existence, trust, boundary) with its attached and inline policy names, in one round. */
+async function describeRole(h: ProviderHandle, arn: string): Promise<ExecutionRoleRecord> {
+  const name = roleName(arn);
+  const [role, attached, inline] = await Promise.all([
+    h
+      .call('iam:GetRole', { RoleName: name }, ({ clients, signal }) =>
+        clients.iam.send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal }),
+      )
+      .catch((err: unknown) => {
+        if (hasErrorCode(err, 'NoSuchEntity', 'NoSuchEntityException')) return null;
+        throw err;
+      }),
+    // Listed now, with the simulation, though only local evaluation reads them: the fallback starts a round earlier.
+    listAttached(h, name).catch(() => undefined),
+    listInline(h, name).catch(() => undefined),
+  ]);
+  if (!role?.Role) return { arn, name, exists: false, attached: [], inlineNames: [] };
+  return {
+    arn: role.Role.Arn ?? arn,
+    name,
+    exists: true,
+    trustPolicy: decodeDocument(role.Role.AssumeRolePolicyDocument),
+    ...(role.Role.PermissionsBoundary?.PermissionsBoundaryArn
+      ? { permissionsBoundaryArn: role.Role.PermissionsBoundary.PermissionsBoundaryArn }
+      : {}),
+    attached: (attached?.AttachedPolicies ?? []).map((p) => ({
+      name: p.PolicyName ?? '?',
+      arn: p.PolicyArn ?? '',
+    })),
+    inlineNames: inline?.PolicyNames ?? [],
+  };
+}
 
 /** The context keys a simulation lacked, when any. */
 function missing(keys: string[] | undefined): { missingContext?: string[] } {
@@ -145,6 +158,7 @@ async function questions(h: ProviderHandle): Promise<PermissionQuestion[]> {
     secretRefsOf(td.containerDefinitions ?? [], t.partition, t.region, account),
     t.partition,
     account,
+    logGroupRefsOf(td.containerDefinitions ?? [], t.partition, t.region, account, t.taskId),
   );
 }
 
@@ -240,51 +254,152 @@ export const rolePoliciesFact = defineFact({
     'iam:GetPolicy',
     'iam:GetPolicyVersion',
   ],
-  async get(h) {
-    const sim = await h.get('iam.executionRoleSimulation');
-    if (sim.ok) return { reason: null, policies: [] };
-    if (sim.error.kind === 'not-applicable') throw new NotApplicable(sim.error.message);
-    const role = await h.need('iam.executionRole');
-    if (!role.exists) throw new NotApplicable('the execution role does not exist');
-    // The same (memoized) list calls as iam.executionRole: a denied list fails this fact, naming the action, rather
-    // than leaving out policies and wrongly concluding that nothing is allowed.
-    const [attached, inline] = await Promise.all([listAttached(h, role.name), listInline(h, role.name)]);
-    const managed = async (arn: string, kind: 'managed' | 'boundary') => {
-      const p = await h.call('iam:GetPolicy', { PolicyArn: arn }, ({ clients, signal }) =>
-        clients.iam.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal: signal }),
-      );
-      const versionId = p.Policy?.DefaultVersionId ?? 'v1';
-      const v = await h.call(
-        'iam:GetPolicyVersion',
-        { PolicyArn: arn, VersionId: versionId },
+  get: (h) => rolePolicies(h, 'iam.executionRoleSimulation', 'iam.executionRole'),
+});
+
+/** A role's policy documents, read only when its simulation could not answer (naming why). */
+async function rolePolicies(
+  h: ProviderHandle,
+  simulation: 'iam.executionRoleSimulation' | 'iam.taskRoleSimulation',
+  described: 'iam.executionRole' | 'iam.taskRole',
+): Promise<RolePoliciesRecord> {
+  const sim = await h.get(simulation);
+  if (sim.ok) return { reason: null, policies: [] };
+  if (sim.error.kind === 'not-applicable') throw new NotApplicable(sim.error.message);
+  const role = await h.need(described);
+  if (!role.exists) throw new NotApplicable(`the role ${role.name} does not exist`);
+  // The same (memoized) list calls as iam.executionRole: a denied list fails this fact, naming the action, rather
+  // than leaving out policies and wrongly concluding that nothing is allowed.
+  const [attached, inline] = await Promise.all([listAttached(h, role.name), listInline(h, role.name)]);
+  const managed = async (arn: string, kind: 'managed' | 'boundary') => {
+    const p = await h.call('iam:GetPolicy', { PolicyArn: arn }, ({ clients, signal }) =>
+      clients.iam.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal: signal }),
+    );
+    const versionId = p.Policy?.DefaultVersionId ?? 'v1';
+    const v = await h.call(
+      'iam:GetPolicyVersion',
+      { PolicyArn: arn, VersionId: versionId },
+      ({ clients, signal }) =>
+        clients.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }), {
+          abortSignal: signal,
+        }),
+    );
+    return { name: p.Policy?.PolicyName ?? arn, kind, document: decodeDocument(v.PolicyVersion?.Document) };
+  };
+  const policies = await Promise.all([
+    ...(inline.PolicyNames ?? []).map(async (name) => {
+      const out = await h.call(
+        'iam:GetRolePolicy',
+        { RoleName: role.name, PolicyName: name },
         ({ clients, signal }) =>
-          clients.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }), {
+          clients.iam.send(new GetRolePolicyCommand({ RoleName: role.name, PolicyName: name }), {
             abortSignal: signal,
           }),
       );
-      return { name: p.Policy?.PolicyName ?? arn, kind, document: decodeDocument(v.PolicyVersion?.Document) };
-    };
-    const policies = await Promise.all([
-      ...(inline.PolicyNames ?? []).map(async (name) => {
-        const out = await h.call(
-          'iam:GetRolePolicy',
-          { RoleName: role.name, PolicyName: name },
-          ({ clients, signal }) =>
-            clients.iam.send(new GetRolePolicyCommand({ RoleName: role.name, PolicyName: name }), {
-              abortSignal: signal,
-            }),
-        );
-        return { name, kind: 'inline' as const, document: decodeDocument(out.PolicyDocument) };
-      }),
-      ...(attached.AttachedPolicies ?? []).map((p) => managed(p.PolicyArn ?? '', 'managed')),
-      ...(role.permissionsBoundaryArn ? [managed(role.permissionsBoundaryArn, 'boundary')] : []),
-    ]);
-    return { reason: sim.error.code, policies };
+      return { name, kind: 'inline' as const, document: decodeDocument(out.PolicyDocument) };
+    }),
+    ...(attached.AttachedPolicies ?? []).map((p) => managed(p.PolicyArn ?? '', 'managed')),
+    ...(role.permissionsBoundaryArn ? [managed(role.permissionsBoundaryArn, 'boundary')] : []),
+  ]);
+  return { reason: sim.error.code, policies };
+}
+
+/** The task definition's EFS volumes mounted with IAM authorization (as the task role). */
+async function iamEfsVolumes(h: ProviderHandle): Promise<{ roleArn: string; volumes: EfsVolumeRef[] }> {
+  const [task, td] = await Promise.all([h.need('ecs.task'), h.need('ecs.taskDefinition')]);
+  const t = h.inputs.target;
+  const volumes = efsVolumesOf(td, t.partition, t.region, taskAccount(h, task.task)).filter(
+    (v) => v.iam === 'ENABLED',
+  );
+  if (!volumes.length) throw new NotApplicable('no EFS volume is mounted with IAM authorization');
+  if (!td.taskRoleArn) throw new NotApplicable('the task definition has no task role');
+  return { roleArn: td.taskRoleArn, volumes };
+}
+
+/** The task role, when an EFS volume is mounted with IAM authorization (the mount is made as that role). */
+export const taskRoleFact = defineFact({
+  name: 'iam.taskRole',
+  actions: ['iam:GetRole', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
+  async get(h) {
+    const { roleArn } = await iamEfsVolumes(h);
+    return describeRole(h, roleArn);
   },
+});
+
+/**
+ * iam:SimulatePrincipalPolicy for the task role's EFS client actions (ClientMount, and ClientWrite for a volume
+ * mounted read-write) on each file system mounted with IAM authorization, in the context the mount is made in: through
+ * a mount target, over TLS when transit encryption is on, through the access point when there is one.
+ */
+export const taskRoleSimulationFact = defineFact({
+  name: 'iam.taskRoleSimulation',
+  actions: ['iam:SimulatePrincipalPolicy'],
+  async get(h) {
+    const { roleArn, volumes } = await iamEfsVolumes(h);
+    const out: SimulationRecord[] = [];
+    await Promise.all(
+      volumes.map(async (v) => {
+        const params = {
+          PolicySourceArn: roleArn,
+          ActionNames: efsMountActions(v),
+          ResourceArns: [v.arn],
+          ContextEntries: [
+            {
+              ContextKeyName: 'elasticfilesystem:AccessedViaMountTarget',
+              ContextKeyValues: ['true'],
+              ContextKeyType: 'boolean' as const,
+            },
+            {
+              ContextKeyName: 'aws:SecureTransport',
+              ContextKeyValues: [v.transitEncryption === 'ENABLED' ? 'true' : 'false'],
+              ContextKeyType: 'boolean' as const,
+            },
+            ...(v.accessPointArn
+              ? [
+                  {
+                    ContextKeyName: 'elasticfilesystem:AccessPointArn',
+                    ContextKeyValues: [v.accessPointArn],
+                    ContextKeyType: 'string' as const,
+                  },
+                ]
+              : []),
+          ],
+        };
+        const res = await h.call('iam:SimulatePrincipalPolicy', params, ({ clients, signal }) =>
+          clients.iam.send(new SimulatePrincipalPolicyCommand(params), { abortSignal: signal }),
+        );
+        for (const r of res.EvaluationResults ?? []) {
+          out.push({
+            action: r.EvalActionName ?? '?',
+            resource: r.EvalResourceName ?? v.arn,
+            decision: r.EvalDecision as SimulationRecord['decision'],
+            ...missing(r.MissingContextValues),
+          });
+        }
+      }),
+    );
+    return out.sort((a, b) => questionKey(a).localeCompare(questionKey(b)));
+  },
+});
+
+/** The task role's policy documents, for local evaluation when its simulation could not answer. */
+export const taskRolePoliciesFact = defineFact({
+  name: 'iam.taskRolePolicies',
+  actions: [
+    'iam:ListAttachedRolePolicies',
+    'iam:ListRolePolicies',
+    'iam:GetRolePolicy',
+    'iam:GetPolicy',
+    'iam:GetPolicyVersion',
+  ],
+  get: (h) => rolePolicies(h, 'iam.taskRoleSimulation', 'iam.taskRole'),
 });
 
 export const iamFacts: FactProvider[] = [
   executionRoleFact,
   simulationFact,
   rolePoliciesFact,
+  taskRoleFact,
+  taskRoleSimulationFact,
+  taskRolePoliciesFact,
 ] as FactProvider[];

@@ -1,8 +1,11 @@
 /** Every fact provider, registered explicitly, one file per AWS service (or outside source). */
+import { cloudTrailFacts } from './cloudtrail.js';
 import { ec2Facts } from './ec2.js';
 import { ecrFacts } from './ecr.js';
 import { ecsFacts } from './ecs.js';
+import { efsFacts } from './efs.js';
 import { iamFacts } from './iam.js';
+import { logsFacts } from './logs.js';
 import { registryFacts } from './registry.js';
 import { secretsKmsFacts } from './secrets-kms.js';
 import type { FactProvider } from './session.js';
@@ -17,6 +20,9 @@ export const providers: ReadonlyMap<string, FactProvider> = new Map(
       ...iamFacts,
       ...secretsKmsFacts,
       ...registryFacts,
+      ...logsFacts,
+      ...efsFacts,
+      ...cloudTrailFacts,
     ] as FactProvider[]
   ).map((p) => [p.name, p]),
 );

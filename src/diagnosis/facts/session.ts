@@ -78,6 +78,20 @@ export function cachePolicyFor(api: string, params: unknown, fresh: boolean): Ca
       },
     };
   }
+  if (api === 'cloudtrail:LookupEvents') {
+    // Two requests a second per account and region: the tasks of a storm share one answer for a minute (their
+    // windows are whole minutes, so their requests are the same), a throttled or denied lookup is not retried by
+    // every diagnosis of the storm.
+    return {
+      ttlMs: 60_000,
+      fresh,
+      errorTtlMs: 5_000,
+      cacheError: (err) => {
+        const e = classifyAwsError(err, api);
+        return e.kind === 'denied' || e.kind === 'throttled';
+      },
+    };
+  }
   return { ttlMs: 20_000, fresh };
 }
 
@@ -158,13 +172,33 @@ export class FactSession {
    * Makes sure credentials for the task's account are ready before the first call, recording the
    * sts:AssumeRole round trip when the role session was cold. Throws UserError for an unconfigured account.
    */
-  async prepare(): Promise<void> {
+  async prepare(opts: { learnAccount?: boolean } = {}): Promise<void> {
+    let depth = 0;
+    if (opts.learnAccount && this.opts.inputs.target.account === undefined) {
+      // A request that names no account (a pre-flight on the command line): the own credentials' account, so that
+      // every comparison with the task's account (a registry, a secret, a log group here or elsewhere) holds.
+      const t = this.opts.inputs.target;
+      const start = this.now();
+      const account = await this.opts.pool.ownAccountId(t.region, (ok, code) => {
+        depth = 1;
+        this.record({
+          api: 'sts:GetCallerIdentity',
+          account: undefined,
+          region: t.region,
+          round: 1,
+          start,
+          ok,
+          code,
+        });
+      });
+      if (account) this.opts.inputs.target = { ...t, account };
+    }
     const t = this.opts.inputs.target;
     // Callers check the task's account first; this is the last line, failing closed.
     if (t.account && !this.opts.inputs.settings.mayRead(t.account)) {
       throw new UserError('errors.account.not-allowed', { account: t.account }, 2);
     }
-    this.baseDepth = await this.ensureAccount(t.account, t.region, 0);
+    this.baseDepth = await this.ensureAccount(t.account, t.region, depth);
   }
 
   /**
@@ -304,7 +338,7 @@ export class FactSession {
           throw new NotAllowed(account);
         }
         if (account !== t.account || region !== t.region) {
-          depth = await this.ensureAccount(account, region, depth);
+          depth = Math.max(depth, await this.ensureAccount(account, region, depth));
         }
         const { value, round } = await this.callOnce(api, account, region, params, run, depth);
         depth = Math.max(depth, round);

@@ -7,6 +7,7 @@ import type { AccountClients } from '../../aws/clients.js';
 import type { FactError } from '../../aws/errors.js';
 import type { TaskTarget } from '../../aws/target.js';
 import type { RegistryAllowEntry } from '../../registry/allow-list.js';
+import type { ChangeSettings } from '../changes.js';
 
 /** Name → value type of every fact. Extended with `declare module` by each area. */
 // biome-ignore lint/suspicious/noEmptyInterface: augmented by each fact area
@@ -67,10 +68,30 @@ export interface DiagnosisInputs {
   event?: EventTask | undefined;
   /** A service name to rebuild the context from when the task is gone. */
   service?: string | undefined;
+  /** A pre-flight: no task ran yet; the task ECS would start is planned from these (see PreflightPlan). */
+  preflight?: PreflightPlan | undefined;
   /** Who asked: goes into the role session name. */
   requester: string;
   /** Configuration the providers need. */
   settings: DiagnosisSettings;
+}
+
+/**
+ * What a pre-flight knows of the task ECS would start: a service (its network, and its current task definition
+ * unless another is given), a task definition (family, family:revision or ARN), and the network when no service
+ * gives it. The task, its ENI and its stop message do not exist yet.
+ */
+export interface PreflightPlan {
+  service?: string | undefined;
+  taskDefinition?: string | undefined;
+  network?: PlannedNetwork | undefined;
+}
+
+/** The awsvpc network a task would get: every subnet is one it may land in. */
+export interface PlannedNetwork {
+  subnetIds: string[];
+  securityGroupIds: string[];
+  assignPublicIp: 'ENABLED' | 'DISABLED';
 }
 
 /** The parts of the configuration fact providers read. */
@@ -87,6 +108,8 @@ export interface DiagnosisSettings {
    * key in another account is not looked at, and no call goes there: the check says it was not allowed.
    */
   mayRead: (account: string) => boolean;
+  /** What changed before the failure: the window and the budget of CloudTrail lookups (config `changes`). */
+  changes?: ChangeSettings | undefined;
 }
 
 /** The task as an EventBridge event carries it (the fields ecs-pull uses). */

@@ -15,7 +15,13 @@ import {
 } from '../buttons.js';
 import { claim } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
-import { diagnoseTasks, fromRequest, type TaskRequest } from '../diagnoser.js';
+import {
+  diagnoseServiceItem,
+  diagnoseTasks,
+  fromRequest,
+  serviceFromRequest,
+  type TaskRequest,
+} from '../diagnoser.js';
 import { guarded } from '../guard.js';
 import { releaseIfLimited } from '../rate-limit.js';
 import {
@@ -57,13 +63,18 @@ async function rediagnose(
   fresh: boolean,
 ): Promise<{ state: ReplyState; key: string }> {
   const requests: TaskRequest[] = previous?.requests ?? value.a.map((arn) => ({ arn, cluster: '' }));
-  const tasks = requests.map(fromRequest).filter((x): x is AlertTask => x !== undefined);
-  const items = await diagnoseTasks(deps, tasks, {
+  const opts = {
     channel: where.channel,
     requester: requesterOf(where.team, where.user),
-    surface: fresh ? 'rerun' : 'language',
+    surface: fresh ? ('rerun' as const) : ('language' as const),
     fresh,
-  });
+  };
+  // A service's reply is one service (the first request); a task's reply, its tasks.
+  const service = requests.map(serviceFromRequest).find((x) => x !== undefined);
+  const tasks = requests.map(fromRequest).filter((x): x is AlertTask => x !== undefined);
+  const items = service
+    ? [await diagnoseServiceItem(deps, service, opts)]
+    : await diagnoseTasks(deps, tasks, opts);
   const state: ReplyState = {
     v: 1,
     channel: where.channel,

@@ -5,16 +5,19 @@
  * the others link to its reply (storm.ts).
  */
 import type { App } from '@slack/bolt';
+import { serviceArnOf } from '../../aws/service-target.js';
 import type { Language } from '../../config.js';
+import type { ServiceSameItem as SameServiceItem } from '../../render/service-blocks.js';
 import type { SameCauseItem } from '../../render/storm-view.js';
 import { channelLanguage, isAlertSource, mayDiagnose } from '../access.js';
 import { type AlertTask, findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
 import { claim, firstDelivery } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
-import { diagnoseTasks, toRequest } from '../diagnoser.js';
+import { diagnoseServiceItem, diagnoseTasks, toRequest, toServiceRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
 import { permalink, postLine, publishReply, type SlackClient } from '../reply.js';
-import { causeOf, stormGroupOf, summaryFromEvent } from '../storm.js';
+import { findServiceAlertsInMessage, type ServiceAlert } from '../service-alert.js';
+import { causeOf, serviceStormKey, stormGroupOf, summaryFromEvent } from '../storm.js';
 
 interface MessageEventLike extends SlackMessageLike {
   channel?: string;
@@ -54,12 +57,19 @@ export async function handleAlertMessage(
         { channel, botId: msg.bot_id, appId: msg.app_id },
         'an app message names ECS tasks but is not a configured alert source (slack.alertSources)',
       );
+    } else if ((msg.bot_id || msg.app_id) && findServiceAlertsInMessage(msg).length) {
+      deps.log.info(
+        { channel, botId: msg.bot_id, appId: msg.app_id },
+        'an app message is an alert about an ECS service but is not a configured alert source (slack.alertSources)',
+      );
     }
     return;
   }
   if (!(await firstDelivery(deps, body, context))) return;
   const found = namedTasksOnly(findTasksInMessage(msg), true);
-  if (!found.tasks.length) return;
+  // An alert that names no task may be about a service: a failed deployment, an impaired start, an alarm.
+  const services = found.tasks.length ? [] : findServiceAlertsInMessage(msg);
+  if (!found.tasks.length && !services.length) return;
   if (!(await claim(deps, `alert:${channel}:${msg.ts}`))) {
     deps.log.info({ channel, ts: msg.ts }, 'alert already answered');
     return;
@@ -75,6 +85,16 @@ export async function handleAlertMessage(
     () => lang,
     (text) => postLine(deps, client, channel, threadTs, text),
     async () => {
+      const service = services[0];
+      if (service) {
+        if (services.length > 1)
+          deps.log.info(
+            { channel, ts: msg.ts, services: services.map((x) => serviceArnOf(x.target)) },
+            'an alert names several services; answering about the first',
+          );
+        await answerServiceAlert(deps, alert, service);
+        return;
+      }
       const only = found.tasks.length === 1 && found.more === 0 ? found.tasks[0] : undefined;
       if (
         only &&
@@ -202,6 +222,101 @@ async function answerInStorm(deps: SlackDeps, a: Alert, task: AlertTask): Promis
   } finally {
     // A diagnosis that failed (task gone, internal error) is no reference: the next alert of the group leads.
     if (!published) await storm.groups.abandon(group.key);
+  }
+}
+
+/**
+ * An alert about a service: diagnosed and answered in its thread, once per service in a storm (the service's other
+ * alerts within the window reply with a link to the first answer, as task storms do).
+ */
+async function answerServiceAlert(deps: SlackDeps, a: Alert, service: ServiceAlert): Promise<void> {
+  const { target } = service;
+  const storm = deps.storm;
+  const alone = async () => {
+    const item = await diagnoseServiceItem(deps, service, {
+      channel: a.channel,
+      requester: a.requester,
+      surface: 'alert',
+    });
+    const posted = await publishReply(
+      deps,
+      a.client,
+      {
+        v: 1,
+        channel: a.channel,
+        layout: 'thread',
+        items: [item],
+        requests: [toServiceRequest(service)],
+        more: 0,
+      },
+      a.lang,
+      { threadTs: a.threadTs },
+    );
+    return { item, posted };
+  };
+  if (!storm || !mayDiagnose(deps.config, deps.pool, a.channel, target.account, target.partition)) {
+    await alone();
+    deps.log.info({ channel: a.channel, ts: a.ts, service: serviceArnOf(target) }, 'service alert answered');
+    return;
+  }
+  const key = serviceStormKey(a.channel, target);
+  const role = await storm.groups.join(key);
+  if (role.role === 'alone') {
+    await alone();
+    return;
+  }
+  if (role.role === 'follower') {
+    const item: SameServiceItem = {
+      kind: 'service-same',
+      service: target.service,
+      where: { cluster: target.cluster, account: target.account ?? '—', region: target.region },
+      alert: { kind: service.kind, alarm: service.alarm },
+      first: { link: role.first.link, cause: role.first.cause },
+    };
+    deps.log.info(
+      { channel: a.channel, ts: a.ts, service: serviceArnOf(target), storm: key },
+      'service alert answered with its first reply',
+    );
+    await publishReply(
+      deps,
+      a.client,
+      {
+        v: 1,
+        channel: a.channel,
+        layout: 'thread',
+        items: [item],
+        requests: [toServiceRequest(service)],
+        more: 0,
+      },
+      a.lang,
+      { threadTs: a.threadTs },
+    );
+    return;
+  }
+  // The leader: a full diagnosis; its reply answers the service's next alerts.
+  let published = false;
+  try {
+    const { item, posted } = await alone();
+    if (item.kind === 'service' && posted) {
+      const link = await permalink(deps, a.client, posted.channel, posted.ts, a.threadTs);
+      const lead = item.report.groups[0]?.report;
+      await storm.groups.publish(key, {
+        v: 1,
+        channel: posted.channel,
+        ts: posted.ts,
+        link,
+        taskId: target.service,
+        group: `service:${target.service}`,
+        cause: lead ? causeOf(lead) : undefined,
+      });
+      published = true;
+    }
+    deps.log.info(
+      { channel: a.channel, ts: a.ts, service: serviceArnOf(target), storm: key, first: published },
+      'service alert answered',
+    );
+  } finally {
+    if (!published) await storm.groups.abandon(key);
   }
 }
 

@@ -3,17 +3,29 @@
  * <task-arn>` (or a pasted EventBridge event) diagnoses what it names. The reply goes into that thread.
  */
 import type { App } from '@slack/bolt';
+import type { ServiceTarget } from '../../aws/service-target.js';
 import type { Language } from '../../config.js';
+import { isUserError } from '../../errors.js';
 import { translator } from '../../i18n.js';
+import { say } from '../../render/text.js';
 import { channelLanguage, isAlertSource } from '../access.js';
 import { findTasksInMessage, namedTasksOnly, type SlackMessageLike } from '../alert.js';
+import { slackServiceTarget } from '../commands/ecs-pull.js';
+import { parseCommandText } from '../commands/parse.js';
 import { claim, firstDelivery } from '../dedupe.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
-import { diagnoseTasks, toRequest } from '../diagnoser.js';
+import {
+  diagnoseServiceItem,
+  diagnoseTasks,
+  toRequest,
+  toServiceRequest,
+  userErrorMessage,
+} from '../diagnoser.js';
 import { threadParent } from '../fetch.js';
 import { guarded } from '../guard.js';
 import { requestLanguage, takeLangToken } from '../language.js';
 import { postLine, publishReply, type SlackClient } from '../reply.js';
+import { findServiceAlertsInMessage, type ServiceAlert } from '../service-alert.js';
 
 interface MentionEvent extends SlackMessageLike {
   channel: string;
@@ -96,23 +108,66 @@ export async function handleMention(
         await tell(t('slack:mention.help'));
         return;
       }
+      const requester = requesterOf(team, event.user);
+      const answerService = async (service: ServiceAlert | { target: ServiceTarget }) => {
+        const item = await diagnoseServiceItem(deps, service, { channel, requester, surface: 'mention' });
+        await publishReply(
+          deps,
+          client,
+          {
+            v: 1,
+            channel,
+            layout: 'thread',
+            items: [item],
+            requests: [toServiceRequest(service)],
+            more: 0,
+            requestedBy: event.user,
+          },
+          lang,
+          { threadTs },
+        );
+      };
+      // `@ecs-pull service <service>`: the service the mention names (a name, never its facts).
+      const asked = parseCommandText(rest.join(' '));
+      if (asked.kind === 'service') {
+        let target: ServiceTarget;
+        try {
+          target = await slackServiceTarget(deps, channel, asked.ref, asked.opts);
+        } catch (err) {
+          if (!isUserError(err)) throw err;
+          await tell(
+            `${say(t, userErrorMessage(err))}\n${t('service:slack.usage', { command: '@ecs-pull' })}`,
+          );
+          return;
+        }
+        if (!target.account) {
+          await tell(t('service:slack.needs-account', { service: target.service }));
+          return;
+        }
+        await answerService({ target });
+        return;
+      }
       // What the mention itself names (an ARN, a pasted event: a task, never its facts), else the thread's first
       // message (whose event counts only when a configured alert source posted it).
       let found = namedTasksOnly(findTasksInMessage({ ...event, text: rest.join(' ') }), false);
+      let services: ServiceAlert[] = [];
       if (!found.tasks.length && event.thread_ts && event.thread_ts !== event.ts) {
         const parent = await threadParent(client, channel, event.thread_ts);
-        if (parent)
+        if (parent) {
           found = namedTasksOnly(findTasksInMessage(parent), isAlertSource(deps.config, parent, channel));
+          // An alert about a service (it names no task): that service, read from AWS.
+          if (!found.tasks.length) services = findServiceAlertsInMessage(parent);
+        }
+      }
+      if (!found.tasks.length && services[0]) {
+        await answerService(services[0]);
+        return;
       }
       if (!found.tasks.length) {
         await tell(t(event.thread_ts ? 'slack:mention.nothing-in-thread' : 'slack:mention.nothing'));
         return;
       }
-      const items = await diagnoseTasks(deps, found.tasks, {
-        channel,
-        requester: requesterOf(team, event.user),
-        surface: 'mention',
-      });
+      const items = await diagnoseTasks(deps, found.tasks, { channel, requester, surface: 'mention' });
       await publishReply(
         deps,
         client,

@@ -1,3 +1,5 @@
+import { aws, shellVar, structures } from '../../commands.js';
+import { enableVpcDns, fixMessage, fixOf, IAC, one } from '../shared/commands.js';
 import { okValue } from '../shared/fold.js';
 import { defineCheck, results } from '../types.js';
 
@@ -7,6 +9,50 @@ const r = results('dns.dhcp-options');
 export const dhcpOptionsCheck = defineCheck(r, {
   cause: 'dns',
   needs: ['ec2.vpc', 'ec2.vpcDns', 'ec2.dhcpOptions'],
+  commands(result, { context: ctx, facts }) {
+    const vpc = facts.get('ec2.vpc');
+    if (fixOf(result) === 'enable-dns-support')
+      return enableVpcDns(ctx.region, vpc.vpcId, okValue(facts.raw('ec2.vpcDns')), {
+        support: true,
+        hostnames: false,
+      });
+    if (fixOf(result) !== 'amazon-first') return [];
+    // New options with the Amazon resolver first (DHCP options cannot be changed, only replaced).
+    const dhcp = facts.get('ec2.dhcpOptions');
+    const others = dhcp.domainNameServers.filter((s) => s.toLowerCase() !== 'amazonprovideddns');
+    const configurations: Array<Record<string, unknown>> = [
+      { Key: 'domain-name-servers', Values: ['AmazonProvidedDNS', ...others].slice(0, 4) },
+    ];
+    if (dhcp.domainName) configurations.push({ Key: 'domain-name', Values: [dhcp.domainName] });
+    return [
+      one(
+        aws(
+          'ec2',
+          'create-dhcp-options',
+          {
+            'dhcp-configurations': structures(configurations),
+            query: 'DhcpOptions.DhcpOptionsId',
+            output: 'text',
+          },
+          ctx.region,
+        ),
+        {
+          assign: 'DHCP_OPTIONS_ID',
+          iac: IAC.dhcpOptions,
+          note: fixMessage('note.dhcp-replace', { dhcpOptionsId: dhcp.dhcpOptionsId }),
+        },
+      ),
+      one(
+        aws(
+          'ec2',
+          'associate-dhcp-options',
+          { 'dhcp-options-id': shellVar('DHCP_OPTIONS_ID'), 'vpc-id': vpc.vpcId },
+          ctx.region,
+        ),
+        { iac: IAC.dhcpAssociation },
+      ),
+    ];
+  },
   run({ facts, links }) {
     const vpc = facts.get('ec2.vpc');
     // The resolver switch only refines the verdict: without it the servers alone decide.

@@ -1,46 +1,76 @@
+import { aws } from '../../commands.js';
+import { endpointIds, IAC, one, param } from '../shared/commands.js';
+import { worstOf } from '../shared/fold.js';
 import { relevantEndpoints } from '../shared/path.js';
-import { defineCheck, type Message, results } from '../types.js';
+import { type CheckResult, defineCheck, type Message, results } from '../types.js';
 
 const r = results('endpoints.availability-zones');
 
-/** Each interface endpoint the task uses has a subnet (an ENI) in the task's availability zone. */
+/**
+ * Each interface endpoint the task uses has a subnet (an ENI) in the task's availability zone; when the zone is not
+ * known (a task rebuilt from its service, a pre-flight), in the zone of each of the task's subnets, any of which it
+ * may land in.
+ */
 export const endpointAzCheck = defineCheck(r, {
   cause: 'vpc-endpoint',
+  failedTask: 'refines',
   needs: ['ec2.subnets', 'ec2.vpcSubnets', 'ec2.vpcEndpoints'],
+  commands(result, { context: ctx }) {
+    const subnetId = param(result.remediation, 'subnetId');
+    if (!subnetId) return [];
+    return endpointIds(param(result.message, 'endpoints')).map((id) =>
+      one(
+        aws('ec2', 'modify-vpc-endpoint', { 'vpc-endpoint-id': id, 'add-subnet-ids': subnetId }, ctx.region),
+        {
+          iac: IAC.endpointSubnets,
+        },
+      ),
+    );
+  },
   run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints'), 'Interface');
     if (!relevant.length) return r.skip('skip.none');
     const subnets = facts.optional('ec2.vpcSubnets') ?? [];
-    const taskSubnet = facts.optional('ec2.subnets')?.[0];
-    const az = ctx.availabilityZone ?? taskSubnet?.availabilityZone;
-    if (!az) return r.unknown('unknown.no-az');
-    const evidence: Message[] = [r.ev('task-az', { az })];
-    const gaps: string[] = [];
-    for (const { req, endpoint } of relevant) {
-      const zones = endpoint.subnetIds
+    const taskSubnets = (facts.optional('ec2.subnets') ?? []).filter(
+      (s) => !ctx.network.subnetIds.length || ctx.network.subnetIds.includes(s.subnetId),
+    );
+    const zones = ctx.availabilityZone
+      ? [ctx.availabilityZone]
+      : [...new Set(taskSubnets.map((s) => s.availabilityZone).filter((z): z is string => !!z))];
+    if (!zones.length) return r.unknown('unknown.no-az');
+    const epLinks = relevant.map(({ endpoint }) => links.endpoint(endpoint.vpcEndpointId));
+    const endpointZones = relevant.map(({ req, endpoint }) => ({
+      req,
+      endpoint,
+      zones: endpoint.subnetIds
         .map((s) => subnets.find((x) => x.subnetId === s)?.availabilityZone)
-        .filter((z): z is string => !!z);
-      evidence.push(
+        .filter((z): z is string => !!z),
+    }));
+    const evidence: Message[] = [
+      ...zones.map((az) => r.ev('task-az', { az })),
+      ...endpointZones.map(({ req, endpoint, zones: z }) =>
         r.ev('endpoint-azs', {
           service: req.service,
           endpointId: endpoint.vpcEndpointId,
-          azs: zones.join(', ') || '—',
+          azs: z.join(', ') || '—',
         }),
-      );
-      if (!zones.includes(az)) gaps.push(`${req.service} (${endpoint.vpcEndpointId})`);
-    }
-    const epLinks = relevant.map(({ endpoint }) => links.endpoint(endpoint.vpcEndpointId));
-    if (gaps.length) {
+      ),
+    ];
+    const perZone = zones.map((az): CheckResult => {
+      const gaps = endpointZones
+        .filter(({ zones: z }) => !z.includes(az))
+        .map(({ req, endpoint }) => `${req.service} (${endpoint.vpcEndpointId})`);
+      if (!gaps.length) return r.pass('pass', { az }, { evidence, links: epLinks });
+      const subnetId = taskSubnets.find((s) => s.availabilityZone === az)?.subnetId;
       return r.warn(
         'warn.missing-az',
         { az, endpoints: gaps.join(', ') },
-        {
-          evidence,
-          links: epLinks,
-          remediation: r.fix('add-subnet', { az, subnetId: taskSubnet?.subnetId ?? '?' }),
-        },
+        { evidence, links: epLinks, remediation: r.fix('add-subnet', { az, subnetId: subnetId ?? '?' }) },
       );
-    }
-    return r.pass('pass', { az }, { evidence, links: epLinks });
+    });
+    const worst = worstOf(perZone);
+    return worst.status === 'pass'
+      ? r.pass('pass', { az: zones.join(', ') }, { evidence, links: epLinks })
+      : worst;
   },
 });

@@ -1,8 +1,10 @@
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
 import { evaluatePolicy, evaluatorMissingError, POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
+import { aws } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { VpcEndpointRecord } from '../../facts/ec2.js';
 import { imagesOf } from '../../task-refs.js';
+import { fixMessage, IAC, one, param } from '../shared/commands.js';
 import { relevantEndpoints } from '../shared/path.js';
 import { defineCheck, type Message, results } from '../types.js';
 
@@ -62,6 +64,24 @@ function questionsFor(service: string, ctx: TaskContext, principal: string): Que
 export const endpointPolicyCheck = defineCheck(r, {
   cause: 'vpc-endpoint',
   needs: ['ec2.vpcEndpoints', 'ec2.subnets'],
+  commands(result, { context: ctx }) {
+    const endpointId = param(result.remediation, 'endpointId');
+    if (!endpointId) return [];
+    return [
+      one(
+        aws(
+          'ec2',
+          'modify-vpc-endpoint',
+          { 'vpc-endpoint-id': endpointId, 'reset-policy': true },
+          ctx.region,
+        ),
+        {
+          iac: IAC.endpointPolicy,
+          note: fixMessage('note.reset-policy', { endpointId }),
+        },
+      ),
+    ];
+  },
   async run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints')).filter(({ req }) =>
       ['ecr.api', 'ecr.dkr', 's3'].includes(req.service),

@@ -1,3 +1,6 @@
+import { aws } from '../../commands.js';
+import { enableVpcDns, endpointIds, fixOf, IAC, one, param } from '../shared/commands.js';
+import { okValue } from '../shared/fold.js';
 import { relevantEndpoints, taskHasInternetPath } from '../shared/path.js';
 import { defineCheck, type Message, results } from '../types.js';
 
@@ -7,6 +10,19 @@ const r = results('endpoints.private-dns');
 export const privateDnsCheck = defineCheck(r, {
   cause: 'dns',
   needs: ['ec2.vpcEndpoints', 'ec2.vpcDns', 'ec2.routeTables'],
+  commands(result, { context: ctx, facts }) {
+    const vpcId = param(result.remediation, 'vpcId');
+    if (fixOf(result) === 'vpc-attributes' && vpcId)
+      return enableVpcDns(ctx.region, vpcId, okValue(facts.raw('ec2.vpcDns')));
+    return endpointIds(param(result.remediation, 'endpoints')).map((id) =>
+      one(
+        aws('ec2', 'modify-vpc-endpoint', { 'vpc-endpoint-id': id, 'private-dns-enabled': true }, ctx.region),
+        {
+          iac: IAC.endpointPrivateDns,
+        },
+      ),
+    );
+  },
   run({ context: ctx, facts, links }) {
     const relevant = relevantEndpoints(ctx, facts.get('ec2.vpcEndpoints'), 'Interface');
     if (!relevant.length) return r.skip('skip.none');

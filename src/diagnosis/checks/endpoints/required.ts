@@ -1,4 +1,6 @@
 import { imagesOf } from '../../task-refs.js';
+import { createEndpoints, param } from '../shared/commands.js';
+import { okValue } from '../shared/fold.js';
 import {
   endpointCoverage,
   endpointServiceName,
@@ -14,6 +16,15 @@ const r = results('endpoints.required');
 export const requiredEndpointsCheck = defineCheck(r, {
   cause: 'vpc-endpoint',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints'],
+  commands(result, { context: ctx, facts }) {
+    const vpcId = param(result.remediation, 'vpcId');
+    if (result.status !== 'fail' || !vpcId) return [];
+    const tables = facts.get('ec2.routeTables');
+    const endpoints = facts.get('ec2.vpcEndpoints');
+    const missing = endpointCoverage(ctx, endpoints, !taskHasInternetPath(ctx, tables)).missing;
+    const subnets = okValue(facts.raw('ec2.subnets'));
+    return createEndpoints(ctx, missing, { vpcId, tables, endpoints, subnets });
+  },
   run({ context: ctx, facts, links }) {
     if (!ctx.network.subnetIds.length) return r.unknown('unknown.no-subnets');
     const tables = facts.get('ec2.routeTables');
@@ -68,9 +79,13 @@ export const requiredEndpointsCheck = defineCheck(r, {
       .map((m) => `${endpointServiceName(ctx.region, m.service)} (${m.type})`)
       .join(', ');
     if (internet) return r.pass('pass.partial-internet', { missing }, { evidence, links: epLinks });
+    // Only what the task needs to start (logs, secrets) is missing, not the pull's own: the verdict says so.
+    const startOnly = cov.missing.every(
+      (m) => m.reason !== 'pull' && m.reason !== 'auth' && m.reason !== 'layers',
+    );
     return r.fail(
       'fail.missing',
-      { missing, version: ctx.effectivePlatformVersion },
+      { missing, version: ctx.effectivePlatformVersion, ...(startOnly ? { startMissing: missing } : {}) },
       {
         evidence,
         links: epLinks,

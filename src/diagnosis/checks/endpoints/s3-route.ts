@@ -1,5 +1,7 @@
+import { aws } from '../../commands.js';
 import type { RouteRecord } from '../../facts/ec2.js';
 import { cidrOverlaps } from '../shared/cidr.js';
+import { fixMessage, fixOf, IAC, one, param } from '../shared/commands.js';
 import { okValue, worstOf } from '../shared/fold.js';
 import {
   effectiveRouteTable,
@@ -18,6 +20,40 @@ const r = results('endpoints.s3-route');
 export const s3RouteCheck = defineCheck(r, {
   cause: 'vpc-endpoint',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.prefixLists'],
+  commands(result, { context: ctx }) {
+    const routeTableId = param(result.remediation, 'routeTableId');
+    const endpointId = param(result.remediation, 'endpointId');
+    if (!routeTableId || !endpointId) return [];
+    if (fixOf(result) === 'attach')
+      return [
+        one(
+          aws(
+            'ec2',
+            'modify-vpc-endpoint',
+            { 'vpc-endpoint-id': endpointId, 'add-route-table-ids': routeTableId },
+            ctx.region,
+          ),
+          { iac: IAC.endpointRouteTables },
+        ),
+      ];
+    const destination = param(result.remediation, 'destination');
+    if (fixOf(result) !== 'remove-override' || !destination) return [];
+    return [
+      one(
+        aws(
+          'ec2',
+          'delete-route',
+          {
+            'route-table-id': routeTableId,
+            [destination.includes(':') ? 'destination-ipv6-cidr-block' : 'destination-cidr-block']:
+              destination,
+          },
+          ctx.region,
+        ),
+        { iac: IAC.route, note: fixMessage('note.delete-route', { destination, routeTableId }) },
+      ),
+    ];
+  },
   run({ context: ctx, facts, links }) {
     if (!ctx.network.subnetIds.length) return r.unknown('unknown.no-subnets');
     const endpoints = facts.get('ec2.vpcEndpoints');

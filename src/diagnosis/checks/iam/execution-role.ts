@@ -1,9 +1,24 @@
 import type { LinkRef } from '../../../aws/console-links.js';
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
 import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
+import { aws } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { EcrImageRecord } from '../../facts/ecr.js';
 import { ECR_PULL_ACTIONS, type ImageUse, imagesOf, type PermissionQuestion } from '../../task-refs.js';
+import {
+  addExecutionRole,
+  attachExecutionPolicy,
+  createExecutionRole,
+  ECS_TASKS_TRUST,
+  executionPolicyArn,
+  fixMessage,
+  fixOf,
+  IAC,
+  one,
+  putRolePolicy,
+  roleParts,
+} from '../shared/commands.js';
+import { okValue } from '../shared/fold.js';
 import { taskSecretRefs } from '../shared/path.js';
 import { rolePermission, trustsEcsTasks, withResourcePolicy } from '../shared/permissions.js';
 import { type CheckResult, defineCheck, type FactReader, type Message, results } from '../types.js';
@@ -30,6 +45,63 @@ export const executionRoleCheck = defineCheck(r, {
     'iam.executionRolePolicies',
     'ecr.images',
   ],
+  commands(result, { context: ctx, facts }) {
+    const roleArn = ctx.taskDefinition?.executionRoleArn;
+    switch (fixOf(result)) {
+      case 'add-role':
+        return addExecutionRole(ctx);
+      case 'create-role':
+        return roleArn ? createExecutionRole(ctx, roleArn) : [];
+      case 'trust': {
+        const role = okValue(facts.raw('iam.executionRole'));
+        if (!role) return [];
+        // The role's trust policy with a statement for ECS tasks added: whoever else may assume it still can.
+        const current = role.trustPolicy as { Version?: string; Statement?: unknown } | undefined;
+        const statements = ([] as unknown[]).concat(current?.Statement ?? []);
+        const doc = {
+          Version: current?.Version ?? '2012-10-17',
+          Statement: [...statements, ...ECS_TASKS_TRUST.Statement],
+        };
+        return [
+          one(
+            aws(
+              'iam',
+              'update-assume-role-policy',
+              { 'role-name': role.name, 'policy-document': JSON.stringify(doc) },
+              ctx.region,
+            ),
+            { iac: IAC.roleTrust },
+          ),
+        ];
+      }
+      case 'attach-policy': {
+        const role = okValue(facts.raw('iam.executionRole'));
+        // Already attached: what denies is elsewhere (a boundary, a deny statement), no command undoes it.
+        if (!roleArn || role?.attached.some((p) => p.arn === executionPolicyArn(ctx.partition))) return [];
+        return [attachExecutionPolicy(ctx, roleArn)];
+      }
+      case 'pull-through': {
+        const repositories = (okValue(facts.raw('ecr.images')) ?? [])
+          .filter((i) => i.pullThrough && i.imageFound === false)
+          .map((i) => ecrRepositoryArn(ctx.partition, i.region, i.registryAccount, i.repository));
+        if (!roleArn || !repositories.length) return [];
+        return [
+          {
+            ...putRolePolicy(
+              ctx.region,
+              roleArn,
+              'ecr-pull-through-cache',
+              ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+              [...new Set(repositories)],
+            ),
+            note: fixMessage('note.inline-policy', { role: roleParts(roleArn).name }),
+          },
+        ];
+      }
+      default:
+        return [];
+    }
+  },
   async run({ context: ctx, facts, links }) {
     const td = facts.get('ecs.taskDefinition');
     const ecrImages = imagesOf(ctx.containers).filter((i) => i.ref?.kind === 'ecr');

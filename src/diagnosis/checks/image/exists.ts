@@ -1,8 +1,10 @@
 import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import { parseImageRef } from '../../../aws/image-ref.js';
 import type { ProbeRefusal, ProbeResult } from '../../../registry/probe.js';
+import { aws, type FixCommand } from '../../commands.js';
 import type { EcrImageRecord, LifecycleRule } from '../../facts/ecr.js';
-import { containerList, foldByContainer } from '../shared/fold.js';
+import { dockerPush, fixOf, IAC, one, param, replaceImage, retag } from '../shared/commands.js';
+import { containerList, foldByContainer, okValue } from '../shared/fold.js';
 import { probeFor } from '../shared/images.js';
 import { type LifecycleVerdict, lifecycleVerdict } from '../shared/lifecycle.js';
 import { type CheckResult, defineCheck, type Message, type Params, results } from '../types.js';
@@ -13,6 +15,79 @@ const r = results('image.exists');
 export const imageExistsCheck = defineCheck(r, {
   cause: 'image-not-found',
   needs: ['ecr.images', 'registry.probe'],
+  commands(result, { context: ctx, facts }) {
+    const p = result.message;
+    const image = param(p, 'image');
+    // The ECR image the result is about: by its reference, else by repository and registry ("account/region").
+    const rec = (okValue(facts.raw('ecr.images')) ?? []).find((i) =>
+      image
+        ? i.image === image
+        : i.repository === param(p, 'repository') &&
+          `${i.registryAccount}/${i.region}` === param(p, 'registry'),
+    );
+    const registry = rec ? { account: rec.registryAccount, region: rec.region } : undefined;
+    switch (fixOf(result)) {
+      case 'near-name': {
+        const near = param(result.remediation, 'near');
+        if (!rec || !near) return [];
+        const fixed = rec.image.replace(`/${rec.repository}`, `/${near}`);
+        return fixed === rec.image ? [] : replaceImage(ctx, rec.image, fixed);
+      }
+      case 'create-repository':
+        if (!rec) return [];
+        return [
+          one(
+            aws(
+              'ecr',
+              'create-repository',
+              { 'repository-name': rec.repository, 'registry-id': rec.registryAccount },
+              rec.region,
+            ),
+            { iac: IAC.repository, account: rec.registryAccount },
+          ),
+          ...dockerPush(rec.image, registry),
+        ];
+      case 'restore': {
+        if (!rec) return [];
+        const id = rec.tag ? `imageTag=${rec.tag}` : rec.digest ? `imageDigest=${rec.digest}` : undefined;
+        if (!id) return [];
+        return [
+          one(
+            aws(
+              'ecr',
+              'update-image-storage-class',
+              {
+                'registry-id': rec.registryAccount,
+                'repository-name': rec.repository,
+                'image-id': id,
+                'target-storage-class': 'STANDARD',
+              },
+              rec.region,
+            ),
+            { account: rec.registryAccount },
+          ),
+        ];
+      }
+      case 'retag':
+      case 'lifecycle': {
+        const tag = param(result.remediation, 'tag');
+        const newest = param(result.remediation, 'newest');
+        if (!rec || !tag || !newest) return [];
+        return retag(rec, newest, tag);
+      }
+      case 'push': {
+        const target = param(result.remediation, 'image');
+        if (!target) return [];
+        return dockerPush(target, rec ? registry : undefined);
+      }
+      case 'pull-through-library': {
+        const fixed = param(result.remediation, 'image');
+        return image && fixed ? replaceImage(ctx, image, fixed) : [];
+      }
+      default:
+        return [] as FixCommand[];
+    }
+  },
   run({ context: ctx, facts, links }) {
     const ecr = facts.optional('ecr.images') ?? [];
     const probes = facts.optional('registry.probe') ?? [];
@@ -304,13 +379,7 @@ function pullThroughResult(
 /** What the lifecycle rule that matches the tag says, as evidence lines. */
 function lifecycleEvidence(v: LifecycleVerdict): Message[] {
   const rule = v.rule;
-  const out = [
-    r.ev('lifecycle-rule', {
-      priority: rule.rulePriority,
-      description: rule.description ?? '—',
-      selection: describeSelection(rule),
-    }),
-  ];
+  const out = [ruleEvidence(rule)];
   if (v.certainty === 'possible') {
     out.push(
       r.ev('lifecycle-partial', {
@@ -337,22 +406,28 @@ function lifecycleEvidence(v: LifecycleVerdict): Message[] {
   return out;
 }
 
-function describeSelection(rule: LifecycleRule): string {
-  const list = rule.tagPrefixList?.length
-    ? `prefix ${rule.tagPrefixList.join('+')}`
-    : rule.tagPatternList?.length
-      ? `pattern ${rule.tagPatternList.join('+')}`
-      : '';
-  return [
-    rule.tagStatus ?? 'any',
-    list,
-    rule.countType,
-    rule.countNumber,
-    rule.countType === 'imageCountMoreThan' ? '' : rule.countUnit,
-    `→ ${rule.action ?? 'expire'}`,
-  ]
-    .filter((x) => x !== undefined && x !== '')
-    .join(' ');
+/**
+ * A lifecycle rule in words, as one evidence line: which images it selects (tag status, a prefix or pattern list)
+ * by count or by age, and what it does to them. The key names the rule's shape, the locale says it.
+ */
+function ruleEvidence(rule: LifecycleRule): Message {
+  const shape =
+    rule.countType === 'sinceImagePushed'
+      ? 'pushed'
+      : rule.countType === 'sinceImagePulled'
+        ? 'pulled'
+        : 'count';
+  const list = rule.tagPrefixList?.length ? 'prefix' : rule.tagPatternList?.length ? 'pattern' : 'all';
+  const tagStatus = rule.tagStatus === 'tagged' || rule.tagStatus === 'untagged' ? rule.tagStatus : 'any';
+  return r.ev(`lifecycle-rule.${shape}-${list}`, {
+    priority: rule.rulePriority,
+    description: rule.description ?? '—',
+    tagStatus,
+    list: (rule.tagPrefixList ?? rule.tagPatternList ?? []).join(', '),
+    count: rule.countNumber ?? 0,
+    unit: rule.countUnit === 'days' || !rule.countUnit ? 'days' : 'days',
+    action: rule.action === 'transition' ? 'transition' : 'expire',
+  });
 }
 
 /** An evidence line for a part of the picture that could not be read (the near names, the repository's tags). */

@@ -1,4 +1,5 @@
 import type { EcrImageRecord, PlatformRecord } from '../../facts/ecr.js';
+import { fixMessage, fixOf, IAC, param, taskDefinitionChange } from '../shared/commands.js';
 import { containerList, foldByContainer } from '../shared/fold.js';
 import { type CheckResult, defineCheck, results } from '../types.js';
 
@@ -12,6 +13,30 @@ export const imagePlatformCheck = defineCheck(r, {
   cause: 'platform-mismatch',
   cannotTell: 'every-skip',
   needs: ['ecr.images'],
+  commands(result, { context: ctx }) {
+    const want = param(result.remediation, 'want');
+    const image = param(result.message, 'image');
+    const other = param(result.remediation, 'other');
+    const build = {
+      pipeline: [
+        {
+          program: 'docker' as const,
+          args: ['buildx', 'build', '--platform', want ?? '', '--tag', image ?? '', '--push', '.'],
+        },
+      ],
+      note: fixMessage('note.docker-build', { want: want ?? '' }),
+    };
+    if (!want || !image) return [];
+    if (fixOf(result) === 'build') return [build];
+    if (fixOf(result) !== 'build-or-switch' || !other) return [];
+    // Either one: the commands to run the task on the architecture the image has.
+    return taskDefinitionChange(
+      ctx,
+      '.runtimePlatform = ((.runtimePlatform // {}) + {cpuArchitecture: $arch, operatingSystemFamily: (.runtimePlatform.operatingSystemFamily // "LINUX")})',
+      { arch: other },
+      IAC.runtimePlatform,
+    );
+  },
   run({ context: ctx, facts, links }) {
     // Images known to be missing are image.exists' business, as are registries no role reaches or that this
     // request may not read.

@@ -1,4 +1,5 @@
 import { parseImageRef } from '../../../aws/image-ref.js';
+import { addRepositoryCredentials, param } from '../shared/commands.js';
 import { foldByContainer } from '../shared/fold.js';
 import { probeFor } from '../shared/images.js';
 import { type CheckResult, defineCheck, results } from '../types.js';
@@ -9,6 +10,10 @@ const r = results('image.rate-limit');
 export const rateLimitCheck = defineCheck(r, {
   cause: 'rate-limit',
   needs: ['registry.probe'],
+  commands(result, { context: ctx }) {
+    const container = param(result.remediation, 'container');
+    return container ? addRepositoryCredentials(ctx, container) : [];
+  },
   run({ context: ctx, facts }) {
     const probes = facts.optional('registry.probe') ?? [];
     const items: Array<{ result: CheckResult; containers: string[] }> = [];

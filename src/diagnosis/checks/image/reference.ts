@@ -1,4 +1,5 @@
 import { parseImageRef } from '../../../aws/image-ref.js';
+import { param, replaceImage } from '../shared/commands.js';
 import { worstOf } from '../shared/fold.js';
 import { type CheckResult, defineCheck, type Message, results } from '../types.js';
 
@@ -8,6 +9,11 @@ const r = results('image.reference');
 export const imageReferenceCheck = defineCheck(r, {
   cause: 'image-reference',
   needs: ['ecr.bareNames'],
+  commands(result, { context: ctx }) {
+    const from = param(result.message, 'image');
+    const to = param(result.remediation, 'uri');
+    return from && to ? replaceImage(ctx, from, to) : [];
+  },
   run({ context: ctx, facts, links }) {
     const containers = ctx.containers.filter((c) => c.image);
     if (!containers.length) return r.unknown('unknown.no-images');

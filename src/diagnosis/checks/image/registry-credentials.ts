@@ -2,8 +2,23 @@ import type { FactError } from '../../../aws/errors.js';
 import { type ImageRef, parseImageRef } from '../../../aws/image-ref.js';
 import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import type { ProbeResult } from '../../../registry/probe.js';
+import { aws, type FixCommand, shellVar } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
-import { foldByContainer } from '../shared/fold.js';
+import {
+  addExecutionRole,
+  addRepositoryCredentials,
+  containerEdit,
+  enableKey,
+  fixMessage,
+  fixOf,
+  IAC,
+  inlinePolicyName,
+  one,
+  param,
+  putRolePolicy,
+  taskDefinitionChange,
+} from '../shared/commands.js';
+import { foldByContainer, okValue } from '../shared/fold.js';
 import { probeFor } from '../shared/images.js';
 import { secretAccess, secretKey } from '../shared/secrets.js';
 import { type CheckInput, type CheckResult, defineCheck, results } from '../types.js';
@@ -20,6 +35,55 @@ export const registryCredentialsCheck = defineCheck(r, {
     'iam.executionRolePolicies',
     'registry.probe',
   ],
+  commands(result, { context: ctx, facts }) {
+    const role = param(result.remediation, 'role');
+    const inline = okValue(facts.raw('iam.executionRole'))?.inlineNames;
+    switch (fixOf(result)) {
+      case 'add-credentials': {
+        const container = param(result.remediation, 'container');
+        return container ? addRepositoryCredentials(ctx, container) : [];
+      }
+      case 'create-secret': {
+        const container = param(result.remediation, 'container');
+        const secret = param(result.message, 'secret');
+        return container && secret ? recreateCredentials(ctx, container, secret) : [];
+      }
+      case 'enable-key': {
+        const key = param(result.remediation, 'key');
+        return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
+      }
+      case 'add-role':
+        return addExecutionRole(ctx);
+      case 'grant-kms': {
+        const key = param(result.remediation, 'key');
+        if (!role || !key) return [];
+        return [
+          putRolePolicy(
+            ctx.region,
+            role,
+            inlinePolicyName('decrypt-registry-credentials', inline),
+            ['kms:Decrypt'],
+            [key],
+          ),
+        ];
+      }
+      case 'grant': {
+        const secret = param(result.remediation, 'secret');
+        if (!role || !secret) return [];
+        return [
+          putRolePolicy(
+            ctx.region,
+            role,
+            inlinePolicyName('read-registry-credentials', inline),
+            ['secretsmanager:GetSecretValue'],
+            [secret],
+          ),
+        ];
+      }
+      default:
+        return [];
+    }
+  },
   async run({ context: ctx, facts, links }) {
     const items: Array<{ result: CheckResult; containers: string[] }> = [];
     const probes = facts.optional('registry.probe') ?? [];
@@ -36,6 +100,47 @@ export const registryCredentialsCheck = defineCheck(r, {
     return foldByContainer(ctx, items);
   },
 });
+
+/**
+ * A credentials secret that does not exist: create it (under the name its ARN carries, without the suffix
+ * Secrets Manager adds) with the username and password the reader gives, and point the container at its ARN.
+ */
+function recreateCredentials(ctx: TaskContext, container: string, secret: string): FixCommand[] {
+  const arn = secret.startsWith('arn:') ? secret.split(':') : undefined;
+  const name = arn
+    ? arn
+        .slice(6)
+        .join(':')
+        .replace(/-[A-Za-z0-9]{6}$/, '')
+    : secret;
+  const region = arn?.[3] || ctx.region;
+  const change = taskDefinitionChange(
+    ctx,
+    containerEdit('.repositoryCredentials = {credentialsParameter: $secret}'),
+    { container, secret: shellVar('CREDENTIALS_SECRET_ARN') },
+    IAC.repositoryCredentials,
+  );
+  if (!name || !change.length) return [];
+  return [
+    one(
+      aws(
+        'secretsmanager',
+        'create-secret',
+        { name, 'secret-string': shellVar('REGISTRY_CREDENTIALS'), query: 'ARN', output: 'text' },
+        region,
+      ),
+      {
+        assign: 'CREDENTIALS_SECRET_ARN',
+        account: arn?.[4],
+        iac: IAC.secret,
+        fill: [
+          { name: 'REGISTRY_CREDENTIALS', what: fixMessage('fill.registry-credentials', { container }) },
+        ],
+      },
+    ),
+    ...change,
+  ];
+}
 
 /** An image outside ECR with no repositoryCredentials: fine for a public registry, else only if anyone may read it. */
 function withoutCredentials(

@@ -1,7 +1,9 @@
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
 import { evaluatePolicy, evaluatorMissingError, POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
+import { aws } from '../../commands.js';
 import { ECR_PULL_ACTIONS } from '../../task-refs.js';
-import { worstOf } from '../shared/fold.js';
+import { fixOf, IAC, one, param } from '../shared/commands.js';
+import { okValue, worstOf } from '../shared/fold.js';
 import { type CheckResult, defineCheck, results } from '../types.js';
 
 const r = results('image.repository-policy');
@@ -14,6 +16,44 @@ const allowAll = {
 export const repositoryPolicyCheck = defineCheck(r, {
   cause: 'repository-policy',
   needs: ['ecr.images'],
+  commands(result, { context: ctx, facts }) {
+    const repository = param(result.remediation, 'repository');
+    const registry = param(result.remediation, 'registry');
+    const principal = param(result.remediation, 'principal');
+    if (fixOf(result) !== 'add-policy' || !repository || !registry || !principal) return [];
+    const img = (okValue(facts.raw('ecr.images')) ?? []).find(
+      (i) => i.repository === repository && i.registryAccount === registry,
+    );
+    if (!img) return [];
+    // set-repository-policy replaces the policy: the statements it has are kept, one that lets the task pull added.
+    let current: { Version?: string; Statement?: unknown } = {};
+    try {
+      current = img.repositoryPolicy ? JSON.parse(img.repositoryPolicy) : {};
+    } catch {
+      return [];
+    }
+    const statements = ([] as Array<{ Sid?: unknown }>).concat((current.Statement as never) ?? []);
+    let sid = `AllowPullFrom${ctx.account}`;
+    for (let i = 2; statements.some((s) => s?.Sid === sid); i++) sid = `AllowPullFrom${ctx.account}n${i}`;
+    const doc = {
+      Version: current.Version ?? '2012-10-17',
+      Statement: [
+        ...statements,
+        { Sid: sid, Effect: 'Allow', Principal: { AWS: principal }, Action: [...ECR_PULL_ACTIONS] },
+      ],
+    };
+    return [
+      one(
+        aws(
+          'ecr',
+          'set-repository-policy',
+          { 'registry-id': registry, 'repository-name': repository, 'policy-text': JSON.stringify(doc) },
+          img.region,
+        ),
+        { iac: IAC.repositoryPolicy, account: registry },
+      ),
+    ];
+  },
   async run({ context: ctx, facts, links }) {
     const cross = (facts.optional('ecr.images') ?? []).filter((i) => i.registryAccount !== ctx.account);
     if (!cross.length) return r.skip('skip.same-account');

@@ -1,3 +1,4 @@
+import { aws, shorthand } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type {
   NatGatewayRecord,
@@ -9,6 +10,7 @@ import type {
   VpcRecord,
 } from '../../facts/ec2.js';
 import { cidrContains } from '../shared/cidr.js';
+import { fixOf, IAC, one, param } from '../shared/commands.js';
 import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import {
   effectiveRouteTable,
@@ -44,6 +46,7 @@ interface Hop {
 /** Each network ACL on the pull's path (the task subnet's, the NAT gateway subnet's, the endpoints' subnets') lets TCP 443 through and the replies on 1024-65535 back, rules evaluated in number order with the final deny. */
 export const naclCheck = defineCheck(r, {
   cause: 'network-security-group',
+  failedTask: 'refines',
   needs: [
     'ec2.subnets',
     'ec2.routeTables',
@@ -55,6 +58,41 @@ export const naclCheck = defineCheck(r, {
     'ec2.natGateways',
     'ec2.vpcSubnets',
   ],
+  commands(result, { context: ctx, facts }) {
+    const flow = /^allow-(out|in)-(443|return)$/.exec(fixOf(result) ?? '');
+    const aclId = param(result.remediation, 'aclId');
+    const peer = param(result.remediation, 'peer');
+    const denying = param(result.message, 'rule');
+    if (!flow || !aclId || !peer || !denying) return [];
+    const egress = flow[1] === 'out';
+    const ports = flow[2] === '443' ? HTTPS : RETURN;
+    const acl = facts.get('ec2.networkAcls').find((a) => a.networkAclId === aclId);
+    if (!acl) return [];
+    const number = freeRuleNumber(
+      acl.entries.filter((e) => e.egress === egress).map((e) => e.ruleNumber),
+      denying === '*' ? 32767 : Number(denying),
+    );
+    if (!number) return [];
+    return [
+      one(
+        aws(
+          'ec2',
+          'create-network-acl-entry',
+          {
+            'network-acl-id': aclId,
+            ...(egress ? { egress: true } : { ingress: true }),
+            'rule-number': String(number),
+            protocol: '6',
+            'port-range': shorthand({ From: ports.from, To: ports.to }),
+            [peer.includes(':') ? 'ipv6-cidr-block' : 'cidr-block']: peer,
+            'rule-action': 'allow',
+          },
+          ctx.region,
+        ),
+        { iac: IAC.naclEntry },
+      ),
+    ];
+  },
   run(input) {
     const { context: ctx, facts, links } = input;
     const subnets = subnetIdsOf(ctx);
@@ -204,6 +242,24 @@ function endpointHops(
     }
   }
   return hops;
+}
+
+/**
+ * A rule number for the new rule: free, and before the rule that denies (the first that matched the flow, so no
+ * rule before it matches). Below an explicit rule, the highest free multiple of ten under it; for the final deny,
+ * the next hundred after the existing rules.
+ */
+export function freeRuleNumber(used: readonly number[], denying: number): number | undefined {
+  const taken = new Set(used);
+  const real = used.filter((n) => n < 32767);
+  if (denying >= 32767) {
+    const next = (Math.floor(Math.max(0, ...real) / 100) + 1) * 100;
+    if (next <= 32766 && !taken.has(next)) return next;
+  }
+  const below = Math.min(denying, 32767) - 1;
+  for (let n = below - (below % 10); n >= 10; n -= 10) if (!taken.has(n)) return n;
+  for (let n = below; n >= 1; n--) if (!taken.has(n)) return n;
+  return undefined;
 }
 
 function ruleName(n: number): string {

@@ -1,3 +1,15 @@
+import { aws, type FixCommand, shellVar } from '../../commands.js';
+import {
+  fixMessage,
+  fixOf,
+  IAC,
+  knownInternetGateway,
+  natWord,
+  one,
+  param,
+  routeDestinationParam,
+  workingNat,
+} from '../shared/commands.js';
 import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import { endpointPathComplete, internetPath } from '../shared/path.js';
 import { type CheckResult, defineCheck, results } from '../types.js';
@@ -7,7 +19,84 @@ const r = results('network.nat-gateway');
 /** The NAT gateway in the task's route is available, public, and sits in a subnet whose own route reaches an internet gateway. */
 export const natGatewayCheck = defineCheck(r, {
   cause: 'network-no-route',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.natGateways', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
+  needs: [
+    'ec2.subnets',
+    'ec2.routeTables',
+    'ec2.natGateways',
+    'ec2.vpcEndpoints',
+    'ec2.vpcDns',
+    'ec2.vpcSubnets',
+  ],
+  commands(result, { context: ctx, facts }) {
+    const tables = facts.get('ec2.routeTables');
+    const fix = fixOf(result);
+    const natId = param(result.message, 'natId');
+    if (fix === 'nat-subnet-igw') {
+      const routeTableId = param(result.remediation, 'routeTableId');
+      if (!routeTableId) return [];
+      const igw = knownInternetGateway(tables);
+      const table = tables.find((t) => t.routeTableId === routeTableId);
+      const current = table?.routes.find((x) => x.destinationCidrBlock === '0.0.0.0/0');
+      return [
+        one(
+          aws(
+            'ec2',
+            current ? 'replace-route' : 'create-route',
+            {
+              'route-table-id': routeTableId,
+              'destination-cidr-block': '0.0.0.0/0',
+              'gateway-id': igw ?? shellVar('INTERNET_GATEWAY_ID'),
+            },
+            ctx.region,
+          ),
+          {
+            iac: IAC.route,
+            fill: igw
+              ? undefined
+              : [
+                  {
+                    name: 'INTERNET_GATEWAY_ID',
+                    what: fixMessage('fill.internet-gateway', {
+                      vpcId: table?.vpcId ?? ctx.network.vpcId ?? '?',
+                    }),
+                  },
+                ],
+          },
+        ),
+      ];
+    }
+    if ((fix !== 'recreate' && fix !== 'public-nat') || !natId) return [];
+    const vpcSubnets = okValue(facts.raw('ec2.vpcSubnets'));
+    const out: FixCommand[] = [];
+    const seen = new Set<string>();
+    for (const subnetId of ctx.network.subnetIds) {
+      const path = internetPath(subnetId, tables);
+      if (path.target?.id !== natId || !path.table || !path.route || seen.has(path.table.routeTableId))
+        continue;
+      seen.add(path.table.routeTableId);
+      const zone = vpcSubnets?.find((s) => s.subnetId === subnetId)?.availabilityZone;
+      const nat = natWord(
+        workingNat(okValue(facts.raw('ec2.natGateways')), tables, zone, vpcSubnets, natId),
+        path.table.vpcId ?? ctx.network.vpcId,
+      );
+      out.push(
+        one(
+          aws(
+            'ec2',
+            'replace-route',
+            {
+              'route-table-id': path.table.routeTableId,
+              ...routeDestinationParam(path.route),
+              'nat-gateway-id': nat.word,
+            },
+            ctx.region,
+          ),
+          { iac: IAC.route, fill: nat.fill },
+        ),
+      );
+    }
+    return out;
+  },
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');

@@ -1,3 +1,5 @@
+import { aws, shorthand } from '../../commands.js';
+import { fixMessage, IAC, one } from '../shared/commands.js';
 import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import { endpointPathComplete, internetPath } from '../shared/path.js';
 import { type CheckResult, defineCheck, results } from '../types.js';
@@ -7,7 +9,54 @@ const r = results('network.public-ip');
 /** A task in a subnet routed to an internet gateway has a public IP (assignPublicIp ENABLED); else it cannot reach the registry. */
 export const publicIpCheck = defineCheck(r, {
   cause: 'network-no-public-ip',
+  failedTask: 'refines',
   needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
+  commands(result, { context: ctx }) {
+    const groups = ctx.network.securityGroupIds;
+    // The whole awsvpcConfiguration is replaced: without the task's subnets and groups it would lose them.
+    if (result.status !== 'fail' || !ctx.network.subnetIds.length || !groups?.length) return [];
+    const network = shorthand({
+      awsvpcConfiguration: {
+        subnets: ctx.network.subnetIds,
+        securityGroups: groups,
+        assignPublicIp: 'ENABLED',
+      },
+    });
+    if (ctx.serviceName) {
+      return [
+        one(
+          aws(
+            'ecs',
+            'update-service',
+            { cluster: ctx.cluster, service: ctx.serviceName, 'network-configuration': network },
+            ctx.region,
+          ),
+          { iac: IAC.serviceNetwork },
+        ),
+      ];
+    }
+    const td = ctx.taskDefinition;
+    const ref = td?.family && td.revision ? `${td.family}:${td.revision}` : ctx.taskDefinitionArn;
+    if (!ref) return [];
+    const version = ctx.platformVersion && ctx.platformVersion !== 'LATEST' ? ctx.platformVersion : undefined;
+    return [
+      one(
+        aws(
+          'ecs',
+          'run-task',
+          {
+            cluster: ctx.cluster,
+            'task-definition': ref,
+            'launch-type': 'FARGATE',
+            'platform-version': version,
+            'network-configuration': network,
+          },
+          ctx.region,
+        ),
+        { note: fixMessage('note.new-task') },
+      ),
+    ];
+  },
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');

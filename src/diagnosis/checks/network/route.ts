@@ -1,5 +1,7 @@
 import type { LinkRef } from '../../../aws/console-links.js';
+import { aws } from '../../commands.js';
 import { imagesOf } from '../../task-refs.js';
+import { fixOf, IAC, natWord, one, param, routeDestinationParam, workingNat } from '../shared/commands.js';
 import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import {
   endpointCoverage,
@@ -17,7 +19,60 @@ const r = results('network.route');
 /** Each task subnet's effective route table sends internet traffic to an active NAT or internet gateway, unless VPC endpoints carry the whole pull. */
 export const routeCheck = defineCheck(r, {
   cause: 'network-no-route',
-  needs: ['ec2.subnets', 'ec2.routeTables', 'ec2.vpcEndpoints', 'ec2.vpcDns'],
+  // The NAT gateways and the VPC's subnets only name the gateway the fix routes through.
+  needs: [
+    'ec2.subnets',
+    'ec2.routeTables',
+    'ec2.vpcEndpoints',
+    'ec2.vpcDns',
+    'ec2.natGateways',
+    'ec2.vpcSubnets',
+  ],
+  commands(result, { context: ctx, facts }) {
+    const fix = fixOf(result);
+    const routeTableId = param(result.remediation, 'routeTableId');
+    if (!routeTableId || (fix !== 'add-route' && fix !== 'add-route-external' && fix !== 'replace-route'))
+      return [];
+    const tables = facts.get('ec2.routeTables');
+    const subnet = param(result.message, 'subnetId');
+    const vpcSubnets = okValue(facts.raw('ec2.vpcSubnets'));
+    const zone = vpcSubnets?.find((s) => s.subnetId === subnet)?.availabilityZone;
+    const vpcId = tables.find((t) => t.routeTableId === routeTableId)?.vpcId ?? ctx.network.vpcId;
+    const nat = natWord(workingNat(okValue(facts.raw('ec2.natGateways')), tables, zone, vpcSubnets), vpcId);
+    if (fix === 'replace-route') {
+      const destination = param(result.remediation, 'destination');
+      const route = tables
+        .find((t) => t.routeTableId === routeTableId)
+        ?.routes.find((x) => routeDestination(x) === destination);
+      if (!route) return [];
+      return [
+        one(
+          aws(
+            'ec2',
+            'replace-route',
+            { 'route-table-id': routeTableId, ...routeDestinationParam(route), 'nat-gateway-id': nat.word },
+            ctx.region,
+          ),
+          { iac: IAC.route, fill: nat.fill },
+        ),
+      ];
+    }
+    return [
+      one(
+        aws(
+          'ec2',
+          'create-route',
+          {
+            'route-table-id': routeTableId,
+            'destination-cidr-block': '0.0.0.0/0',
+            'nat-gateway-id': nat.word,
+          },
+          ctx.region,
+        ),
+        { iac: IAC.route, fill: nat.fill },
+      ),
+    ];
+  },
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');

@@ -1,4 +1,5 @@
 import type { SecurityGroupRecord } from '../../facts/ec2.js';
+import { authorize, fixOf, param } from '../shared/commands.js';
 import { okValue, subnetIdsOf, worstOf } from '../shared/fold.js';
 import {
   effectiveRouteTable,
@@ -28,6 +29,19 @@ export const securityGroupEgressCheck = defineCheck(r, {
     'ec2.vpcDns',
     'ec2.vpcSubnets',
   ],
+  commands(result, { context: ctx, facts }) {
+    const groupId = param(result.remediation, 'groupId');
+    const fix = fixOf(result);
+    if (!groupId) return [];
+    if (fix === 'allow-443') return [authorize('egress', groupId, 443, { cidr: '0.0.0.0/0' }, ctx.region)];
+    // The interface endpoints sit in the VPC: its ranges reach every one of them.
+    const cidrs = okValue(facts.raw('ec2.vpc'))?.cidrBlocks ?? [];
+    const out = cidrs.map((cidr) => authorize('egress', groupId, 443, { cidr }, ctx.region));
+    const prefixListId = param(result.remediation, 'prefixList');
+    if (fix === 'allow-endpoints' && prefixListId?.startsWith('pl-') && prefixListId !== 'pl-…')
+      out.push(authorize('egress', groupId, 443, { prefixListId }, ctx.region));
+    return out;
+  },
   run({ context: ctx, facts, links }) {
     const subnets = subnetIdsOf(ctx);
     if (!subnets) return r.unknown('unknown.no-subnets');

@@ -1,10 +1,24 @@
-import type { LinkRef } from '../../../aws/console-links.js';
+import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import type { FactError } from '../../../aws/errors.js';
 import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
+import { aws, type FixCommand, shellVar } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
-import { worstOf } from '../shared/fold.js';
-import { serviceReach } from '../shared/path.js';
+import {
+  accountOf,
+  addExecutionRole,
+  createEndpoints,
+  enableKey,
+  fixMessage,
+  fixOf,
+  IAC,
+  inlinePolicyName,
+  one,
+  param,
+  putRolePolicy,
+} from '../shared/commands.js';
+import { okValue, worstOf } from '../shared/fold.js';
+import { endpointsFor, internetPath, serviceReach } from '../shared/path.js';
 import { secretAccess, secretKey } from '../shared/secrets.js';
 import {
   type CheckInput,
@@ -28,7 +42,61 @@ export const secretsRetrievalCheck = defineCheck(r, {
     'ec2.routeTables',
     'ec2.vpcEndpoints',
     'ec2.vpcDns',
+    'ec2.subnets',
   ],
+  commands(result, { context: ctx, facts }) {
+    const role = param(result.remediation, 'role');
+    const inline = okValue(facts.raw('iam.executionRole'))?.inlineNames;
+    switch (fixOf(result)) {
+      case 'create': {
+        const s = (okValue(facts.raw('secrets.references')) ?? []).find(
+          (x) => x.valueFrom === param(result.message, 'secret'),
+        );
+        return s ? createSecret(s, result.message.key.endsWith('.deleted')) : [];
+      }
+      case 'enable-key': {
+        const key = param(result.remediation, 'key');
+        return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
+      }
+      case 'add-role':
+        return addExecutionRole(ctx);
+      case 'grant-kms': {
+        const key = param(result.remediation, 'key');
+        if (!role || !key) return [];
+        return [
+          putRolePolicy(
+            ctx.region,
+            role,
+            inlinePolicyName('decrypt-secrets', inline),
+            ['kms:Decrypt'],
+            [key],
+          ),
+        ];
+      }
+      case 'grant': {
+        const secret = param(result.remediation, 'secret');
+        const action = param(result.remediation, 'action');
+        if (!role || !secret || !action) return [];
+        return [
+          putRolePolicy(ctx.region, role, inlinePolicyName('read-secrets', inline), [action], [secret]),
+        ];
+      }
+      case 'endpoint': {
+        const service = param(result.remediation, 'service');
+        const subnets = okValue(facts.raw('ec2.subnets'));
+        const vpcId = subnets?.[0]?.vpcId ?? ctx.network.vpcId;
+        if ((service !== 'secretsmanager' && service !== 'ssm') || !vpcId) return [];
+        return createEndpoints(ctx, [{ service, type: 'Interface' }], {
+          vpcId,
+          tables: okValue(facts.raw('ec2.routeTables')) ?? [],
+          endpoints: okValue(facts.raw('ec2.vpcEndpoints')) ?? [],
+          subnets,
+        });
+      }
+      default:
+        return [];
+    }
+  },
   async run({ context: ctx, facts, links }) {
     const refs = (facts.optional('secrets.references') ?? []).filter(
       (s) => s.purpose !== 'registry-credentials',
@@ -42,6 +110,51 @@ export const secretsRetrievalCheck = defineCheck(r, {
     return result;
   },
 });
+
+/**
+ * Bring back a secret deleted within its recovery window; create a missing one the task names by name (an ARN
+ * ends in a suffix a new secret would not get) or a missing parameter, its value filled in by the reader.
+ */
+function createSecret(s: SecretRecord, deleted: boolean): FixCommand[] {
+  const account = accountOf(s.arn);
+  if (s.store === 'secretsmanager') {
+    if (deleted)
+      return [one(aws('secretsmanager', 'restore-secret', { 'secret-id': s.arn }, s.region), { account })];
+    if (s.valueFrom.startsWith('arn:')) return [];
+    return [
+      one(
+        aws(
+          'secretsmanager',
+          'create-secret',
+          { name: s.lookup, 'secret-string': shellVar('SECRET_VALUE') },
+          s.region,
+        ),
+        {
+          account,
+          iac: IAC.secret,
+          fill: [{ name: 'SECRET_VALUE', what: fixMessage('fill.secret-value', { secret: s.lookup }) }],
+        },
+      ),
+    ];
+  }
+  return [
+    one(
+      aws(
+        'ssm',
+        'put-parameter',
+        { name: s.lookup, type: 'SecureString', value: shellVar('PARAMETER_VALUE') },
+        s.region,
+      ),
+      {
+        account,
+        iac: IAC.parameter,
+        fill: [
+          { name: 'PARAMETER_VALUE', what: fixMessage('fill.parameter-value', { parameter: s.lookup }) },
+        ],
+      },
+    ),
+  ];
+}
 
 /** An unknown result that names the fact (and so the permission) it lacked. */
 function unknownFrom(
@@ -144,13 +257,19 @@ async function oneSecret(
         'kms.keys',
       );
   }
-  return reachResult(ctx, facts, s, params, keyName, link);
+  return reachResult(ctx, facts, links, s, params, keyName, link);
 }
 
-/** The task reaches Secrets Manager or SSM from a subnet: an interface endpoint with private DNS, or the internet. */
+/**
+ * The task reaches Secrets Manager or SSM from a subnet: an interface endpoint with private DNS, or the internet.
+ * When it does not, the network path is what stopped the task, not a permission (the role's were asked above): the
+ * result speaks to the network cause that explains it, an endpoint that does not resolve privately (`dns`), a public
+ * subnet without a public IP (`network-no-public-ip`), else the missing endpoint (`vpc-endpoint`).
+ */
 function reachResult(
   ctx: TaskContext,
   facts: FactReader,
+  links: ConsoleLinks,
   s: SecretRecord,
   params: { secret: string; containers: string },
   keyName: string | undefined,
@@ -168,12 +287,32 @@ function reachResult(
     }));
     const ok = reach.find((x) => x.via !== 'none');
     if (!ok) {
+      const none = r.ev('reach.none', { subnet: reach.map((x) => x.id).join(', '), service });
+      // The endpoint is there, but its name does not resolve to it: private DNS, or the VPC's DNS attributes.
+      const unresolved = endpointsFor(endpoints, ctx.region, service, 'Interface')[0];
+      if (unresolved) {
+        const endpoint = unresolved.vpcEndpointId;
+        return r.fail(
+          'fail.endpoint-dns',
+          { ...params, service, endpoint },
+          {
+            evidence: [none],
+            links: [links.endpoint(endpoint), link],
+            remediation: r.fix('private-dns', { endpoint }),
+            cause: 'dns',
+          },
+        );
+      }
+      // No endpoint: a public subnet whose task had no public IP, or a private one that needs the endpoint.
+      const publicOnly = ctx.network.subnetIds.every((id) => internetPath(id, tables).kind === 'igw');
       return r.fail(
         'fail.unreachable',
         { ...params, service },
         {
-          evidence: [r.ev('reach.none', { subnet: reach.map((x) => x.id).join(', '), service })],
+          evidence: [none],
+          links: [link],
           remediation: r.fix('endpoint', { service }),
+          cause: publicOnly ? 'network-no-public-ip' : 'vpc-endpoint',
         },
       );
     }

@@ -76,14 +76,32 @@ export async function withResourcePolicy(
   return answer;
 }
 
-/** Decides one question; reads facts iam.executionRoleSimulation / iam.executionRolePolicies. */
+/** The facts that answer questions about one role: its simulation, and its policies for local evaluation. */
+export interface RoleFacts {
+  simulation: 'iam.executionRoleSimulation' | 'iam.taskRoleSimulation';
+  policies: 'iam.executionRolePolicies' | 'iam.taskRolePolicies';
+}
+
+export const EXECUTION_ROLE_FACTS: RoleFacts = {
+  simulation: 'iam.executionRoleSimulation',
+  policies: 'iam.executionRolePolicies',
+};
+
+/** The task role's (asked when an EFS volume is mounted with IAM authorization). */
+export const TASK_ROLE_FACTS: RoleFacts = {
+  simulation: 'iam.taskRoleSimulation',
+  policies: 'iam.taskRolePolicies',
+};
+
+/** Decides one question; reads the role's simulation and policies facts (the execution role's by default). */
 export async function rolePermission(
   facts: FactReader,
   roleArn: string,
   roleAccount: string,
   q: PermissionQuestion,
+  role: RoleFacts = EXECUTION_ROLE_FACTS,
 ): Promise<PermissionAnswer> {
-  const sim = facts.raw('iam.executionRoleSimulation');
+  const sim = facts.raw(role.simulation);
   if (sim?.ok) {
     const hit = sim.value.find(
       (s) =>
@@ -99,7 +117,7 @@ export async function rolePermission(
         : { decision: 'implicit-deny', method: 'simulation', deciding: [] };
     }
   }
-  const policies = facts.raw('iam.executionRolePolicies');
+  const policies = facts.raw(role.policies);
   if (!policies?.ok || policies.value.reason === null) {
     if (sim && !sim.ok) {
       const fallback =
@@ -240,4 +258,12 @@ export function trustsEcsTasks(trust: unknown): boolean {
     const services = ([] as unknown[]).concat((principal as { Service?: unknown })?.Service ?? []);
     return services.includes('ecs-tasks.amazonaws.com');
   });
+}
+
+/**
+ * True when the question was never put to the role: simulation answered other questions and no policy was read, as
+ * in a diagnosis saved before ecs-pull asked it. Neither a pass nor a failure: the check cannot tell.
+ */
+export function notAsked(a: PermissionAnswer): boolean {
+  return a.decision === 'unknown' && a.error.code === 'NotAsked';
 }

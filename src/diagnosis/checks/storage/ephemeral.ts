@@ -1,4 +1,5 @@
 import { comparePlatformVersion } from '../../context.js';
+import { fixOf, IAC, param, taskDefinitionChange } from '../shared/commands.js';
 import { containerList } from '../shared/fold.js';
 import { defineCheck, type Message, results } from '../types.js';
 
@@ -13,8 +14,21 @@ export const EXPANSION = 2.5;
 /** The task's ephemeral storage holds its images: compressed plus extracted layers (ECR sizes are compressed). */
 export const ephemeralStorageCheck = defineCheck(r, {
   cause: 'disk-space',
+  failedTask: 'refines',
   cannotTell: ['skip.no-sizes'],
   needs: ['ecr.images'],
+  commands(result, { context: ctx }) {
+    const fix = fixOf(result);
+    const size = Number(param(result.remediation, 'recommend'));
+    if ((fix !== 'increase' && fix !== 'upgrade-platform') || !(size >= 21 && size <= 200)) return [];
+    return taskDefinitionChange(
+      ctx,
+      '.ephemeralStorage = {sizeInGiB: $size}',
+      { size },
+      IAC.ephemeralStorage,
+      fix === 'upgrade-platform' ? { platformVersion: 'LATEST' } : {},
+    );
+  },
   run({ context: ctx, facts, links }) {
     const images = (facts.optional('ecr.images') ?? []).filter((i) => i.imageFound);
     // An index's own imageSizeInBytes is the index document, not an image: only its platform manifest counts.
@@ -34,7 +48,8 @@ export const ephemeralStorageCheck = defineCheck(r, {
     const legacy = comparePlatformVersion(ctx.effectivePlatformVersion, '1.4.0') < 0;
     const haveGiB = ctx.ephemeralStorage.sizeGiB;
     const have = haveGiB * (legacy ? 1e9 : GiB);
-    const fmt = (b: number) => (b / GiB).toFixed(1);
+    // GiB to one decimal, as a number: the locale writes it the language's way (9.5 GiB, 9,5 GiB).
+    const fmt = (b: number) => Math.round((b / GiB) * 10) / 10;
     const evidence: Message[] = [
       ...sized.map((i) => r.ev('image', { image: i.image, containers: i.containers, size: fmt(i.bytes) })),
       r.ev('estimate', { compressed: fmt(compressed), needed: fmt(needed), factor: 1 + EXPANSION }),

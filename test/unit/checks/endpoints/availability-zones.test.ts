@@ -36,6 +36,34 @@ describe('endpoints.availability-zones: each interface endpoint the task uses ha
     expect(r.message.key).toBe('endpoints:availability-zones.unknown.no-az');
   });
 
+  it('without the task’s own zone (a pre-flight, a task rebuilt from its service), checks the zone of every task subnet', async () => {
+    const s = ep();
+    const task = value(s, 'ecs.task').task;
+    delete task.availabilityZone;
+    delete task.attachments;
+    task.attachments = [
+      {
+        type: 'ElasticNetworkInterface',
+        details: [
+          { name: 'subnetId', value: 'subnet-0a1b2c3d4e5f67890' },
+          { name: 'subnetId', value: 'subnet-0b2c3d4e5f6a78901' },
+        ],
+      },
+    ];
+    const [b] = value(s, 'ec2.vpcSubnets').filter((x) => x.subnetId === 'subnet-0b2c3d4e5f6a78901');
+    value(s, 'ec2.subnets').push(b!);
+    const both = await runCheck(endpointAzCheck, s);
+    expect(both.status).toBe('pass');
+    expect(english(both.message)).toContain('eu-south-1a, eu-south-1b');
+
+    // Every endpoint only in eu-south-1a: a task landing in the second subnet crosses zones.
+    for (const e of value(s, 'ec2.vpcEndpoints')) e.subnetIds = ['subnet-0a1b2c3d4e5f67890'];
+    const r = await runCheck(endpointAzCheck, s);
+    expect(r.status).toBe('warn');
+    expect(english(r.message)).toContain('eu-south-1b');
+    expect(english(r.remediation!)).toContain('subnet-0b2c3d4e5f6a78901');
+  });
+
   it('is unknown naming the action when the VPC subnets could not be read', async () => {
     const s = ep();
     denyFact(s, 'ec2.vpcSubnets', 'ec2:DescribeSubnets');

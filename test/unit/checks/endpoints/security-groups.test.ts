@@ -35,6 +35,29 @@ describe('endpoints.security-groups: each interface endpoint’s security groups
     expect(r.links[0]).toMatchObject({ kind: 'security-group', id: 'sg-0endpoint000000001' });
   });
 
+  it('without the task’s address (a pre-flight), lets 443 in from the range of every subnet it may land in', async () => {
+    const s = ep();
+    const task = value(s, 'ecs.task').task;
+    task.attachments = [
+      {
+        type: 'ElasticNetworkInterface',
+        details: [
+          { name: 'subnetId', value: 'subnet-0a1b2c3d4e5f67890' },
+          { name: 'subnetId', value: 'subnet-0b2c3d4e5f6a78901' },
+        ],
+      },
+    ];
+    const [b] = value(s, 'ec2.vpcSubnets').filter((x) => x.subnetId === 'subnet-0b2c3d4e5f6a78901');
+    value(s, 'ec2.subnets').push(b!);
+    const both = await runCheck(endpointSecurityGroupsCheck, s);
+    expect(both.status).toBe('pass');
+    expect(evidenceText(both)).toContain('10.40.12.0/24, 10.40.13.0/24');
+    // Only the first subnet's range: a task landing in the second is refused by the endpoints.
+    value(s, 'ec2.securityGroups')[1]!.ingress = [rule({ cidrs: ['10.40.12.0/24'] })];
+    const r = await runCheck(endpointSecurityGroupsCheck, s);
+    expect(r.status).toBe('fail');
+  });
+
   it('accepts a rule referencing the task security group', async () => {
     const s = ep();
     value(s, 'ec2.securityGroups')[1]!.ingress = [rule({ groupIds: ['sg-0c1d2e3f4a5b6c7d8'] })];

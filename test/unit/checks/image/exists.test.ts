@@ -35,9 +35,9 @@ describe('image.exists: the repository and tag exist', () => {
     expect(r.status).toBe('fail');
     expect(r.message.key).toBe('image:exists.fail.no-tag-lifecycle');
     expect(english(r.message)).toContain('used by checkout');
-    expect(evidenceText(r)).toContain('Recent image: 2.15.29 (pushed 2026-11-28T06:00:00.000Z)');
+    expect(evidenceText(r)).toContain('Recent image: 2.15.29 (pushed Nov 28, 2026, 6:00 AM UTC)');
     expect(evidenceText(r)).toContain(
-      'Lifecycle rule 1 (keep 30 release images): tagged pattern *.*.* imageCountMoreThan 30 → expire',
+      'Lifecycle rule 1 (keep 30 release images): keeps the 30 newest tagged images whose tags match *.*.* and deletes the others',
     );
     expect(evidenceText(r)).toContain('keeps the 30 newest images it selects and 30 are there now');
     expect(english(r.remediation!)).toContain('2.15.29');

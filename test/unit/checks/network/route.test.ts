@@ -120,7 +120,7 @@ describe('network.route: each task subnet routes internet traffic (most specific
     expect(r.status).toBe('warn');
     expect(english(r.message)).toContain('tgw-0abc, a transit gateway: a custom path');
     const it_ = i18n().getFixedT('it')(r.message.key, r.message.params as Record<string, unknown>) as string;
-    expect(it_).toContain('tgw-0abc, un transit gateway: un percorso personalizzato');
+    expect(it_).toContain('tgw-0abc, un gateway di transito: un percorso personalizzato');
   });
 
   it('passes a private subnet with no internet route when the endpoint path is complete', async () => {

@@ -136,19 +136,64 @@ describe('secrets.retrieval: each secret exists, its key works, the role may rea
     )!.decision = 'implicitDeny';
     expect((await runCheck(secretsRetrievalCheck, s)).message.key).toBe('secrets:retrieval.fail.denied');
   });
-  it('fails when there is neither an internet path nor a Secrets Manager endpoint', async () => {
+  /** The endpoint path of the network fixtures, with the healthy fixture's secret and a role that may read it. */
+  function endpointPath() {
     const s = loadFacts('network/endpoint-path.json');
     const h = healthy();
     for (const k of ['secrets.references', 'iam.executionRoleSimulation', 'iam.executionRolePolicies'])
       s.facts[k] = h.facts[k]!;
+    return s;
+  }
+  const withoutSecretsEndpoint = (s: ReturnType<typeof endpointPath>) =>
     setFact(
       s,
       'ec2.vpcEndpoints',
       value(s, 'ec2.vpcEndpoints').filter((e) => !e.serviceName.endsWith('secretsmanager')),
     );
+  it('passes through the Secrets Manager endpoint of a private subnet', async () => {
+    const r = await runCheck(secretsRetrievalCheck, endpointPath());
+    expect(r.status).toBe('pass');
+    expect(evidenceText(r)).toContain('through interface endpoint');
+  });
+  it('fails when there is neither an internet path nor a Secrets Manager endpoint: the endpoint is the cause, not a permission', async () => {
+    const s = endpointPath();
+    withoutSecretsEndpoint(s);
     const r = await runCheck(secretsRetrievalCheck, s);
     expect(r.status).toBe('fail');
     expect(r.message.key).toBe('secrets:retrieval.fail.unreachable');
+    expect(r.cause).toBe('vpc-endpoint');
+    expect(english(r.message)).toContain('no internet path and no secretsmanager endpoint');
+    expect(english(r.remediation!)).toContain('com.amazonaws.REGION.secretsmanager');
+    expect(evidenceText(r)).toContain('no internet path and no secretsmanager interface endpoint');
+  });
+  it('fails on an endpoint that does not resolve privately: its private DNS is the cause', async () => {
+    const s = endpointPath();
+    const endpoints = value(s, 'ec2.vpcEndpoints');
+    const sm = endpoints.find((e) => e.serviceName.endsWith('secretsmanager'))!;
+    sm.privateDnsEnabled = false;
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('secrets:retrieval.fail.endpoint-dns');
+    expect(r.cause).toBe('dns');
+    expect(english(r.message)).toContain(
+      `secretsmanager endpoint ${sm.vpcEndpointId} does not resolve privately`,
+    );
+    expect(english(r.remediation!)).toContain(`Turn on private DNS for ${sm.vpcEndpointId}`);
+    expect(r.links.map((l) => l.kind)).toContain('vpc-endpoint');
+  });
+  it('fails in a public subnet whose task had no public IP: the public IP is the cause', async () => {
+    const s = endpointPath();
+    withoutSecretsEndpoint(s);
+    const table = value(s, 'ec2.routeTables').find((t) => t.routeTableId === 'rtb-0private000000001')!;
+    table.routes.push({
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: 'igw-0a1b2c3d4e5f60718',
+      state: 'active',
+    });
+    const r = await runCheck(secretsRetrievalCheck, s);
+    expect(r.status).toBe('fail');
+    expect(r.message.key).toBe('secrets:retrieval.fail.unreachable');
+    expect(r.cause).toBe('network-no-public-ip');
   });
   it('does not apply without secrets', async () => {
     const s = healthy();

@@ -1,0 +1,100 @@
+/** `ecs-pull service <service>`: a service's deployments, events and recently stopped tasks, diagnosed by group. */
+import { parseServiceTarget, type ServiceTarget } from '../aws/service-target.js';
+import type { ServiceReport } from '../diagnosis/service-report.js';
+import { isUserError, UserError } from '../errors.js';
+import { type CommandContext, commandEnv, type GlobalOptions, requestedLanguage } from './common.js';
+import { cliAccess } from './why.js';
+
+interface ServiceOptions extends GlobalOptions {
+  cluster?: string;
+  region?: string;
+  account?: string;
+  profile?: string;
+  roleArn?: string;
+  externalId?: string;
+  json?: boolean;
+}
+
+/**
+ * Runs `service`: the input is checked first (options, the service reference), then the configuration is loaded,
+ * and only then the AWS SDK, a client at a time (src/aws/sdk.ts), and the renderer the output needs.
+ */
+export async function service(ref: string, opts: ServiceOptions, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
+  // The input first: a mistake in it is said before the configuration, let alone the AWS SDK, is loaded.
+  const asked = requestedLanguage(opts);
+  if (asked) ctx.setLanguage(asked);
+  const access = cliAccess(opts);
+  const role = access.roleArn?.split(':')[4];
+  const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
+  let target: ServiceTarget;
+  try {
+    target = parseServiceTarget(ref, targetOptions);
+  } catch (err) {
+    if (!isUserError(err) || err.key !== 'errors.service.needs-region') throw err;
+    const { defaultRegion } = await import('../aws/clients.js');
+    target = parseServiceTarget(ref, {
+      ...targetOptions,
+      defaultRegion: await defaultRegion(access.profile),
+    });
+  }
+  if (role && target.account !== role)
+    throw new UserError('errors.options.role-elsewhere', {
+      role: access.roleArn!,
+      roleAccount: role,
+      account: target.account ?? '?',
+    });
+  const env = await commandEnv(opts, ctx);
+  const [{ ClientPool }, { diagnoseService }, { servicePreflight }, log_] = await Promise.all([
+    import('../aws/clients.js'),
+    import('../diagnosis/service.js'),
+    import('../diagnosis/service-preflight.js'),
+    import('../log.js'),
+  ]);
+  const id = log_.correlationId();
+  const log = log_
+    .createLogger(
+      env.config.log.level === 'info' ? 'error' : env.config.log.level,
+      process.stderr,
+      {},
+      { secrets: log_.secretsOf(env.config) },
+    )
+    .child({ correlationId: id, surface: 'cli', account: target.account ?? null, region: target.region });
+  const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
+  let report: ServiceReport;
+  try {
+    report = await diagnoseService(
+      { target, requester: `cli-${io.user()}` },
+      {
+        pool,
+        deadlineMs: env.config.aws.deadlineMs,
+        settings: {
+          probePublicRegistries: env.config.registries.probePublic,
+          probeTimeoutMs: env.config.registries.probeTimeoutMs,
+        },
+        preflight: servicePreflight,
+        onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
+      },
+    );
+  } catch (err) {
+    if (isUserError(err)) throw err;
+    log.error({ err, service: target.service }, 'service diagnosis failed');
+    throw new UserError('errors.internal', { id }, 1);
+  }
+  log.info(
+    {
+      service: target.service,
+      groups: report.groups.length,
+      awsCalls: report.aws.callCount,
+      rounds: report.aws.rounds,
+    },
+    'service diagnosis finished',
+  );
+  if (opts.json) {
+    const { renderServiceJson } = await import('../render/service-json.js');
+    io.out(renderServiceJson(report, env.t, env.lang));
+  } else {
+    const { renderServiceText } = await import('../render/service-text.js');
+    io.out(renderServiceText(report, env.t, io.terminal?.()));
+  }
+}
