@@ -145,6 +145,9 @@ async function once(s: Scenario, aws: FakeAws, program = cli): Promise<Sample> {
     const first = await Promise.race([request, exited.then(() => undefined)]);
     ms = performance.now() - started;
     if (first === undefined) throw new Error(`${s.name}: exited before any AWS request: ${stderr.trim()}`);
+    // The request the scenario's name promises (`→ first request (ecs:DescribeTasks)`), not another.
+    const promised = /first request \(\w+:(\w+)\)/.exec(s.name)?.[1];
+    if (promised && first !== promised) throw new Error(`${s.name}: the first AWS request was ${first}`);
     await exited;
   } else {
     await exited;
@@ -217,6 +220,27 @@ async function main(): Promise<void> {
     {
       name: 'why → first request (sts:AssumeRole)',
       args: ['why', ARN, '--config', roleConfig],
+      env: baseEnv({ ...endpoint, ...credentials }),
+      target: 350,
+      untilRequest: true,
+    },
+    {
+      name: 'service, bad reference (refused)',
+      args: ['service', 'payments/checkout/extra'],
+      env: baseEnv(),
+      target: 150,
+    },
+    {
+      name: 'service → first request (ecs:DescribeServices)',
+      args: ['service', 'payments/checkout', '--account', OWN, '--config', ownConfig],
+      env: baseEnv({ ...endpoint, ...credentials }),
+      target: 350,
+      untilRequest: true,
+    },
+    { name: 'check, nothing to check (refused)', args: ['check'], env: baseEnv(), target: 150 },
+    {
+      name: 'check → first request (ecs:DescribeServices)',
+      args: ['check', '--service', 'payments/checkout', '--account', OWN, '--config', ownConfig],
       env: baseEnv({ ...endpoint, ...credentials }),
       target: 350,
       untilRequest: true,

@@ -20,6 +20,7 @@ import {
   type CommandContext,
   commandEnv,
   type GlobalOptions,
+  laterLog,
   requestedLanguage,
   writeText,
 } from './common.js';
@@ -167,31 +168,18 @@ export async function check(opts: CheckOptions, ctx: CommandContext): Promise<vo
     });
   const req = preflightRequest(plan, `cli-${io.user()}`);
   const env = await commandEnv(opts, ctx);
-  const [{ ClientPool }, { preflight }, log_, diagnosisLog, render] = await Promise.all([
+  const [{ ClientPool }, { preflight }] = await Promise.all([
     import('../aws/clients.js'),
     import('../diagnosis/preflight.js'),
-    import('../log.js'),
-    import('../observability/diagnosis-log.js'),
-    import('../render/check-text.js'),
   ]);
-  const id = log_.correlationId();
+  const later = await laterLog(env.config, () => ({
+    command: 'check',
+    account: req.account ?? null,
+    region: req.region,
+    service: req.service ?? null,
+    taskDefinition: req.taskDefinition ?? null,
+  }));
   const started = performance.now();
-  const log = log_
-    .createLogger(
-      env.config.log.level === 'info' ? 'error' : env.config.log.level,
-      process.stderr,
-      {},
-      { secrets: log_.secretsOf(env.config) },
-    )
-    .child({
-      correlationId: id,
-      surface: 'cli',
-      command: 'check',
-      account: req.account ?? null,
-      region: req.region,
-      service: req.service ?? null,
-      taskDefinition: req.taskDefinition ?? null,
-    });
   const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
   let result: Awaited<ReturnType<typeof preflight>>;
   try {
@@ -202,19 +190,21 @@ export async function check(opts: CheckOptions, ctx: CommandContext): Promise<vo
         probePublicRegistries: env.config.registries.probePublic,
         probeTimeoutMs: env.config.registries.probeTimeoutMs,
       },
-      onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
+      onCheckError: later.checkError,
     });
   } catch (err) {
     const ms = performance.now() - started;
+    const { log, diagnosisLog } = await later.get();
     if (isUserError(err)) {
       diagnosisLog.logUserErrorAws(log, err);
       log.info({ outcome: 'user_error', ms: Math.round(ms), key: err.key }, 'pre-flight finished');
       throw err;
     }
     log.error({ outcome: 'internal_error', ms: Math.round(ms), err }, 'pre-flight finished');
-    throw new UserError('errors.internal', { id }, 1);
+    throw new UserError('errors.internal', { id: later.id }, 1);
   }
   const { report, saved } = result;
+  const [{ log }, render] = await Promise.all([later.get(), import('../render/check-text.js')]);
   log.info(
     {
       outcome: report.verdict.outcome,

@@ -150,3 +150,53 @@ export function writeText(file: string, text: string): void {
     });
   }
 }
+
+type LogModule = typeof import('../log.js');
+type DiagnosisLogModule = typeof import('../observability/diagnosis-log.js');
+type CommandLogger = ReturnType<LogModule['createLogger']>;
+
+/**
+ * The logger of a command that talks to AWS, loaded once the AWS work is over (the logger and its redaction cost
+ * tens of milliseconds that would otherwise come before the first request). Checks that fail internally before then
+ * are kept and logged when it loads. `id` is the correlation id of every line (what log.correlationId() gives).
+ */
+export async function laterLog(
+  config: Config,
+  bindings: (id: string) => Record<string, unknown>,
+): Promise<{
+  id: string;
+  checkError(checkId: string, err: unknown): void;
+  get(): Promise<{ log: CommandLogger; diagnosisLog: DiagnosisLogModule }>;
+}> {
+  const id = (await import('node:crypto')).randomUUID().slice(0, 8);
+  const kept: Array<{ checkId: string; err: unknown }> = [];
+  let loaded: { log: CommandLogger; diagnosisLog: DiagnosisLogModule } | undefined;
+  return {
+    id,
+    checkError(checkId, err) {
+      if (loaded) loaded.log.error({ err, checkId }, 'check failed');
+      else kept.push({ checkId, err });
+    },
+    async get() {
+      if (!loaded) {
+        const [log_, diagnosisLog] = await Promise.all([
+          import('../log.js'),
+          import('../observability/diagnosis-log.js'),
+        ]);
+        const log = log_
+          .createLogger(
+            // The report on stdout already names every AWS error: at the default level (info) stderr stays quiet
+            // but for internal errors; LOG_LEVEL=warn adds the AWS errors, debug everything.
+            config.log.level === 'info' ? 'error' : config.log.level,
+            process.stderr,
+            {},
+            { secrets: log_.secretsOf(config) },
+          )
+          .child({ correlationId: id, surface: 'cli', ...bindings(id) });
+        loaded = { log, diagnosisLog };
+      }
+      for (const { checkId, err } of kept.splice(0)) loaded.log.error({ err, checkId }, 'check failed');
+      return loaded;
+    },
+  };
+}

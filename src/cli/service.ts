@@ -2,7 +2,13 @@
 import { parseServiceTarget, type ServiceTarget } from '../aws/service-target.js';
 import type { ServiceReport } from '../diagnosis/service-report.js';
 import { isUserError, UserError } from '../errors.js';
-import { type CommandContext, commandEnv, type GlobalOptions, requestedLanguage } from './common.js';
+import {
+  type CommandContext,
+  commandEnv,
+  type GlobalOptions,
+  laterLog,
+  requestedLanguage,
+} from './common.js';
 import { cliAccess } from './why.js';
 
 interface ServiceOptions extends GlobalOptions {
@@ -45,21 +51,15 @@ export async function service(ref: string, opts: ServiceOptions, ctx: CommandCon
       account: target.account ?? '?',
     });
   const env = await commandEnv(opts, ctx);
-  const [{ ClientPool }, { diagnoseService }, { servicePreflight }, log_] = await Promise.all([
+  const [{ ClientPool }, { diagnoseService }, { servicePreflight }] = await Promise.all([
     import('../aws/clients.js'),
     import('../diagnosis/service.js'),
     import('../diagnosis/service-preflight.js'),
-    import('../log.js'),
   ]);
-  const id = log_.correlationId();
-  const log = log_
-    .createLogger(
-      env.config.log.level === 'info' ? 'error' : env.config.log.level,
-      process.stderr,
-      {},
-      { secrets: log_.secretsOf(env.config) },
-    )
-    .child({ correlationId: id, surface: 'cli', account: target.account ?? null, region: target.region });
+  const later = await laterLog(env.config, () => ({
+    account: target.account ?? null,
+    region: target.region,
+  }));
   const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
   let report: ServiceReport;
   try {
@@ -73,14 +73,16 @@ export async function service(ref: string, opts: ServiceOptions, ctx: CommandCon
           probeTimeoutMs: env.config.registries.probeTimeoutMs,
         },
         preflight: servicePreflight,
-        onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
+        onCheckError: later.checkError,
       },
     );
   } catch (err) {
+    const { log } = await later.get();
     if (isUserError(err)) throw err;
     log.error({ err, service: target.service }, 'service diagnosis failed');
-    throw new UserError('errors.internal', { id }, 1);
+    throw new UserError('errors.internal', { id: later.id }, 1);
   }
+  const { log } = await later.get();
   log.info(
     {
       service: target.service,

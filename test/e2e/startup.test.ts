@@ -148,7 +148,7 @@ describe('what each command loads', () => {
     ['service', ['service', 'payments/checkout']],
     ['check', ['check', '--service', 'payments/checkout']],
   ])(
-    '%s: the first AWS request goes out before EC2, ECR, IAM and the rest are loaded',
+    '%s: the first AWS request goes out before EC2, ECR, IAM, the rest and the logger are loaded',
     async (_name, args) => {
       const config = writeConfig(`accounts:\n  "${OWN}": { defaultCredentials: true }\n`);
       const r = await traced([...args, '--account', OWN, '--config', config], credentials());
@@ -156,6 +156,8 @@ describe('what each command loads', () => {
       const before = beforeFirstRequest(r.trace);
       expect(before).toContain('@aws-sdk/client-ecs');
       for (const later of LATER_CLIENTS) expect(before).not.toContain(later);
+      // The logger loads once AWS has answered.
+      expect(before).not.toContain('pino');
       expect(r.packages.filter((p) => /^@slack\//.test(p))).toEqual([]);
     },
   );
