@@ -46,7 +46,7 @@ const HELP: Record<string, CommandHelp> = {
   },
   service: {
     examples: [
-      ['ecs-pull service shop/checkout --profile payments-oncall', 'cli:service.example.name'],
+      ['ecs-pull service shop/checkout --profile payments-oncall --watch', 'cli:service.example.name'],
       [
         'ecs-pull service arn:aws:ecs:eu-south-1:210987654321:service/shop/checkout --json',
         'cli:service.example.arn',
@@ -58,6 +58,7 @@ const HELP: Record<string, CommandHelp> = {
     ],
     exits: [
       [0, 'cli:exit.service'],
+      [4, 'cli:exit.service-watch-failing'],
       [2, 'cli:exit.refused-service'],
       [3, 'cli:exit.unreadable-service'],
       [1, 'cli:exit.internal'],
@@ -261,6 +262,9 @@ export function buildProgram(ctx: CommandContext, t: TFunction, version: string)
     .option('--role-arn <arn>', t('cli:service.roleArn'))
     .option('--external-id <id>', t('cli:why.externalId'))
     .option('--json', t('cli:service.json'))
+    .option('--watch', t('cli:service.watch'))
+    .option('--watch-interval <time>', t('cli:service.watchInterval'))
+    .option('--watch-for <time>', t('cli:why.watchFor'))
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const { service } = await import('./service.js');
       await service(ref, cmd.optsWithGlobals(), ctx);

@@ -9,7 +9,7 @@ import {
   laterLog,
   requestedLanguage,
 } from './common.js';
-import { cliAccess } from './why.js';
+import { cliAccess, watchSettings } from './why.js';
 
 interface ServiceOptions extends GlobalOptions {
   cluster?: string;
@@ -19,10 +19,13 @@ interface ServiceOptions extends GlobalOptions {
   roleArn?: string;
   externalId?: string;
   json?: boolean;
+  watch?: boolean;
+  watchInterval?: string;
+  watchFor?: string;
 }
 
 /**
- * Runs `service`: the input is checked first (options, the service reference), then the configuration is loaded,
+ * Runs `service` (with --watch, then looks again every interval: src/cli/watch.ts): the input is checked first (options, the service reference), then the configuration is loaded,
  * and only then the AWS SDK, a client at a time (src/aws/sdk.ts), and the renderer the output needs.
  */
 export async function service(ref: string, opts: ServiceOptions, ctx: CommandContext): Promise<void> {
@@ -31,6 +34,7 @@ export async function service(ref: string, opts: ServiceOptions, ctx: CommandCon
   const asked = requestedLanguage(opts);
   if (asked) ctx.setLanguage(asked);
   const access = cliAccess(opts);
+  watchSettings(opts);
   const role = access.roleArn?.split(':')[4];
   const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
   let target: ServiceTarget;
@@ -51,6 +55,7 @@ export async function service(ref: string, opts: ServiceOptions, ctx: CommandCon
       account: target.account ?? '?',
     });
   const env = await commandEnv(opts, ctx);
+  const watch = watchSettings(opts, env.config);
   const [{ ClientPool }, { diagnoseService }, { servicePreflight }] = await Promise.all([
     import('../aws/clients.js'),
     import('../diagnosis/service.js'),
@@ -92,11 +97,34 @@ export async function service(ref: string, opts: ServiceOptions, ctx: CommandCon
     },
     'service diagnosis finished',
   );
-  if (opts.json) {
-    const { renderServiceJson } = await import('../render/service-json.js');
-    io.out(renderServiceJson(report, env.t, env.lang));
-  } else {
-    const { renderServiceText } = await import('../render/service-text.js');
-    io.out(renderServiceText(report, env.t, io.terminal?.()));
+  const render = opts.json
+    ? await import('../render/service-json.js')
+    : await import('../render/service-text.js');
+  // Watching with --json: one JSON object per line, the report first.
+  if ('renderServiceJson' in render) {
+    const json = render.renderServiceJson(report, env.t, env.lang);
+    io.out(watch?.json ? `${JSON.stringify(JSON.parse(json))}\n` : json);
+  } else io.out(render.renderServiceText(report, env.t, io.terminal?.()));
+  if (watch) {
+    const [{ watchCli }, { recheckService, serviceWatchPlan }] = await Promise.all([
+      import('./watch.js'),
+      import('../diagnosis/service-watch.js'),
+    ]);
+    const plan = serviceWatchPlan(report);
+    const deps = {
+      pool,
+      deadlineMs: env.config.aws.deadlineMs,
+      settings: {
+        probePublicRegistries: env.config.registries.probePublic,
+        probeTimeoutMs: env.config.registries.probeTimeoutMs,
+      },
+    };
+    ctx.setExit(
+      await watchCli(io, env, watch, {
+        checks: plan?.lead?.checks ?? [],
+        recheck: () => recheckService({ requester: `cli-${io.user()}` }, plan!, deps),
+        service: { name: report.service.serviceName, watch: !!plan },
+      }),
+    );
   }
 }

@@ -94,11 +94,12 @@ async function print(io: Io, env: CommandEnv, report: Report, json: boolean | un
 }
 
 /**
- * --watch's timing: --watch-interval and --watch-for, else the configuration's watch.*. Called once without the
- * configuration (the options are checked with the rest of the input) and once with it.
+ * --watch's settings (`why`, `service`): --watch-interval and --watch-for, else the configuration's watch.*;
+ * undefined without --watch. Called once without the configuration (the options are checked with the rest of the
+ * input, before the configuration is loaded) and once with it.
  */
-function watchOptions(
-  opts: WhyOptions,
+export function watchSettings(
+  opts: { watch?: boolean; watchInterval?: string; watchFor?: string; json?: boolean },
   config?: { watch: { intervalSeconds: number; maxMinutes: number } },
 ): { intervalSeconds: number; forSeconds: number; json: boolean } | undefined {
   if (!opts.watch) return undefined;
@@ -130,7 +131,7 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
   const asked = requestedLanguage(opts);
   if (asked) ctx.setLanguage(asked);
   const access = cliAccess(opts);
-  watchOptions(opts);
+  watchSettings(opts);
   const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
   const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
   let target: TaskTarget;
@@ -159,7 +160,7 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
       )
     : undefined;
   const env = await commandEnv(opts, ctx);
-  const watch = watchOptions(opts, env.config);
+  const watch = watchSettings(opts, env.config);
   // Only the input and the configuration are known valid does the AWS SDK start loading, and then a client at a
   // time, as the diagnosis sends its first command of each service (src/aws/sdk.ts); the logger after the answer.
   const [{ ClientPool }, { diagnose }] = await Promise.all([
@@ -257,8 +258,16 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
   } else await print(io, env, report, opts.json);
   if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
   if (watch) {
-    const { watchCli } = await import('./watch.js');
-    ctx.setExit(await watchCli(io, env, report, request, deps, watch));
+    const [{ watchCli }, { recheck, watchedChecks }] = await Promise.all([
+      import('./watch.js'),
+      import('../diagnosis/watch.js'),
+    ]);
+    ctx.setExit(
+      await watchCli(io, env, watch, {
+        checks: watchedChecks(report),
+        recheck: (checks) => recheck(request, checks, deps),
+      }),
+    );
   }
 }
 

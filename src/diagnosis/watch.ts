@@ -14,6 +14,23 @@ export function watchedChecks(report: Pick<Report, 'checks'>): string[] {
   return report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
 }
 
+/** A service as a watch saw it (service-watch.ts). */
+export interface ServiceLook {
+  name: string;
+  running: number;
+  desired: number;
+  pending: number;
+  /** The primary deployment's rollout state: COMPLETED, IN_PROGRESS, FAILED. */
+  rollout?: string | undefined;
+  /** Tasks that failed to start since the look before, and their stop reasons (masked, at most 3). */
+  newFailures: number;
+  newFailureReasons: string[];
+  /** Desired count running, nothing pending, no deployment rolling out or failed. */
+  steady: boolean;
+  /** The stopped tasks could not be listed or described (the action): new failures cannot be ruled out. */
+  tasksUnreadable?: string | undefined;
+}
+
 /** One re-check. */
 export interface WatchTick {
   /** ISO time of the re-check. */
@@ -29,6 +46,8 @@ export interface WatchTick {
   /** AWS requests and sequential rounds of this re-check. */
   calls: number;
   rounds: number;
+  /** A service watch: the service as this re-check saw it. */
+  service?: ServiceLook | undefined;
 }
 
 /**

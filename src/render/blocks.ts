@@ -9,6 +9,7 @@ import type { Language } from '../config.js';
 import type { Message } from '../diagnosis/checks/types.js';
 import type { AwsStats, Report } from '../diagnosis/report.js';
 import type { ServiceReport } from '../diagnosis/service-report.js';
+import { serviceWatchPlan } from '../diagnosis/service-watch-plan.js';
 import { ACTION_LANG, ACTION_RERUN, encodeActionValue } from '../slack/buttons.js';
 import { ACTION_FEEDBACK_PREFIX, causeLabel, encodeFeedbackValue } from '../slack/feedback.js';
 import { ACTION_WATCH, encodeWatchValue } from '../slack/watch-protocol.js';
@@ -241,7 +242,9 @@ export function renderReply(view: ReplyView, t: TFunction, lang: Language): Slac
     const watch =
       single?.kind === 'report' && single.id && single.report.checks.some((c) => c.status === 'fail')
         ? single.id
-        : undefined;
+        : single?.kind === 'service' && single.id && serviceWatchPlan(single.report)
+          ? single.id
+          : undefined;
     footer.push(
       actionsBlock(t, lang, view.actions, onlySame ? 'slack:storm.diagnose' : 'slack:actions.rerun', watch),
     );

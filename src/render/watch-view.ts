@@ -5,6 +5,7 @@
  */
 import type { TFunction } from 'i18next';
 import type { Params } from '../diagnosis/checks/types.js';
+import type { ServiceLook } from '../diagnosis/watch.js';
 import { ACTION_WATCH_STOP } from '../slack/watch-protocol.js';
 import {
   type Block,
@@ -27,12 +28,36 @@ export type WatchStatus =
       intervalSeconds: number;
       untilMs: number;
       /** The last re-check, once there was one. */
-      last?: { atMs: number; failing: string[]; unknown: string[]; calls: number } | undefined;
+      last?:
+        | {
+            atMs: number;
+            failing: string[];
+            unknown: string[];
+            calls: number;
+            service?: ServiceLook | undefined;
+          }
+        | undefined;
       /** What the Stop button carries. */
       stopValue: string;
+      /** A service's watch: its name. */
+      service?: string | undefined;
     }
-  | { kind: 'fixed'; by: string; checks: string[]; atMs: number; ticks: number }
-  | { kind: 'timeout'; by: string; still: string[]; atMs: number }
+  | {
+      kind: 'fixed';
+      by: string;
+      checks: string[];
+      atMs: number;
+      ticks: number;
+      service?: ServiceLook | undefined;
+    }
+  | {
+      kind: 'timeout';
+      by: string;
+      still: string[];
+      atMs: number;
+      service?: ServiceLook | undefined;
+      serviceName?: string | undefined;
+    }
   | { kind: 'stopped'; stoppedBy: string; atMs: number }
   | { kind: 'interrupted' }
   | { kind: 'error'; reason: string };
@@ -58,10 +83,40 @@ function sentence(t: TFunction, key: string, params: Params, user?: string, atMs
 function statusText(t: TFunction, s: WatchStatus): string {
   switch (s.kind) {
     case 'watching': {
-      const lines = [
-        `:eyes: ${sentence(t, 'slack:watch.watching', { checks: s.checks, seconds: s.intervalSeconds }, s.by, s.untilMs)}`,
-      ];
-      if (s.last) {
+      const head = s.service
+        ? sentence(
+            t,
+            s.checks.length ? 'slack:watch.service-watching-checks' : 'slack:watch.service-watching',
+            { service: s.service, checks: s.checks, seconds: s.intervalSeconds },
+            s.by,
+            s.untilMs,
+          )
+        : sentence(
+            t,
+            'slack:watch.watching',
+            { checks: s.checks, seconds: s.intervalSeconds },
+            s.by,
+            s.untilMs,
+          );
+      const lines = [`:eyes: ${head}`];
+      const look = s.last?.service;
+      if (s.last && look)
+        lines.push(
+          sentence(
+            t,
+            'slack:watch.service-look',
+            {
+              running: look.running,
+              desired: look.desired,
+              pending: look.pending,
+              count: look.newFailures,
+              calls: s.last.calls,
+            },
+            undefined,
+            s.last.atMs,
+          ),
+        );
+      if (s.last && (s.last.failing.length || s.last.unknown.length || !look)) {
         const key = s.last.failing.length ? 'slack:watch.last-failing' : 'slack:watch.last-unknown';
         const checks = s.last.failing.length ? s.last.failing : s.last.unknown;
         lines.push(sentence(t, key, { checks, calls: s.last.calls }, undefined, s.last.atMs));
@@ -69,9 +124,13 @@ function statusText(t: TFunction, s: WatchStatus): string {
       return lines.join('\n');
     }
     case 'fixed':
-      return `:white_check_mark: ${sentence(t, 'slack:watch.fixed', { checks: s.checks, ticks: s.ticks }, s.by, s.atMs)}`;
+      return s.service
+        ? `:white_check_mark: ${sentence(t, 'slack:watch.service-fixed', serviceParams(s.service), s.by, s.atMs)}`
+        : `:white_check_mark: ${sentence(t, 'slack:watch.fixed', { checks: s.checks, ticks: s.ticks }, s.by, s.atMs)}`;
     case 'timeout':
-      return `:hourglass: ${sentence(t, 'slack:watch.timeout', { checks: s.still }, s.by, s.atMs)}`;
+      return s.serviceName
+        ? `:hourglass: ${sentence(t, 'slack:watch.service-timeout', serviceParams(s.service, s.serviceName, s.still), s.by, s.atMs)}`
+        : `:hourglass: ${sentence(t, 'slack:watch.timeout', { checks: s.still }, s.by, s.atMs)}`;
     case 'stopped':
       return `:octagonal_sign: ${sentence(t, 'slack:watch.stopped', {}, s.stoppedBy, s.atMs)}`;
     case 'interrupted':
@@ -79,6 +138,17 @@ function statusText(t: TFunction, s: WatchStatus): string {
     case 'error':
       return `:warning: ${esc(t('slack:watch.error', { reason: s.reason }))}`;
   }
+}
+
+/** A service look's numbers for a sentence (`?` where the watch never saw the service). */
+function serviceParams(look: ServiceLook | undefined, name?: string, still: string[] = []): Params {
+  return {
+    service: look?.name ?? name ?? '?',
+    running: look?.running ?? '?',
+    desired: look?.desired ?? '?',
+    count: look?.newFailures ?? 0,
+    checks: still,
+  };
 }
 
 /** The status message (posted when the watch starts, then updated in place). */
@@ -108,11 +178,17 @@ export function renderWatchEnd(
   t: TFunction,
   s: Extract<WatchStatus, { kind: 'fixed' | 'timeout' }>,
 ): SlackMessage {
-  const text =
-    s.kind === 'fixed'
-      ? `:white_check_mark: ${sentence(t, 'slack:watch.fixed-reply', { checks: s.checks }, s.by)}`
+  let text: string;
+  if (s.kind === 'fixed')
+    text = s.service
+      ? `:white_check_mark: ${sentence(t, 'slack:watch.service-fixed-reply', serviceParams(s.service), s.by)}`
+      : `:white_check_mark: ${sentence(t, 'slack:watch.fixed-reply', { checks: s.checks }, s.by)}`;
+  else
+    text = s.serviceName
+      ? `:hourglass: ${sentence(t, 'slack:watch.service-timeout-reply', serviceParams(s.service, s.serviceName, s.still), s.by)}`
       : `:hourglass: ${sentence(t, 'slack:watch.timeout-reply', { checks: s.still }, s.by)}`;
   const blocks: Block[] = [section(text)];
-  if (s.kind === 'fixed') blocks.push(context(esc(t('slack:watch.restart'))));
+  // A service starts new tasks by itself: the note about running a stopped task again is for a task.
+  if (s.kind === 'fixed' && !s.service) blocks.push(context(esc(t('slack:watch.restart'))));
   return fitMessage({ text, blocks });
 }

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Language } from '../config.js';
 import type { Report } from '../diagnosis/report.js';
+import { recheckService, type ServiceWatchPlan } from '../diagnosis/service-watch.js';
 import { recheck, type WatchEnd, type WatchTick, watchedChecks, watchLoop } from '../diagnosis/watch.js';
 import { isUserError } from '../errors.js';
 import { translator } from '../i18n.js';
@@ -40,7 +41,12 @@ export interface WatchRecord {
   checks: string[];
   lang: Language;
   stoppedBy?: string | undefined;
+  /** A service's watch: the service's name (its checks are those of its lead group). */
+  service?: string | undefined;
 }
+
+/** What a watch re-checks: a task's failing checks, or a service and its lead group's failing checks. */
+export type WatchSubject = { task: AlertTask } | { service: ServiceWatchPlan };
 
 /** A watch running in this process. */
 export interface RunningWatch {
@@ -143,9 +149,10 @@ export function runWatch(
   client: SlackClient,
   report: string,
   record: WatchRecord,
-  task: AlertTask,
+  subject: WatchSubject,
   requester: string,
 ): RunningWatch {
+  const partition = 'task' in subject ? subject.task.target.partition : subject.service.target.partition;
   const abort = new AbortController();
   const t = translator(record.lang);
   const { intervalMs } = settings(deps);
@@ -179,8 +186,7 @@ export function runWatch(
       probePublicRegistries: deps.config.registries.probePublic,
       probeTimeoutMs: deps.config.registries.probeTimeoutMs,
       // The channel's rules, again at every re-check.
-      mayRead: (account: string) =>
-        mayDiagnose(deps.config, deps.pool, record.channel, account, task.target.partition),
+      mayRead: (account: string) => mayDiagnose(deps.config, deps.pool, record.channel, account, partition),
     },
     signal: abort.signal,
   };
@@ -195,10 +201,22 @@ export function runWatch(
         shouldContinue: () => beat(deps, report, record),
         recheck: async () => {
           const tick: WatchTick = await deps.limiter.run(() =>
-            recheck({ target: task.target, event: task.event, requester }, record.checks, diagnoseDeps),
+            'task' in subject
+              ? recheck(
+                  { target: subject.task.target, event: subject.task.event, requester },
+                  record.checks,
+                  diagnoseDeps,
+                )
+              : recheckService({ requester }, subject.service, diagnoseDeps),
           );
           log.info(
-            { failing: tick.failing, unknown: tick.unknown, fixed: tick.fixed, calls: tick.calls },
+            {
+              failing: tick.failing,
+              unknown: tick.unknown,
+              fixed: tick.fixed,
+              calls: tick.calls,
+              ...(tick.service ? { service: tick.service } : {}),
+            },
             'watch re-check',
           );
           return tick;
@@ -215,8 +233,10 @@ export function runWatch(
               failing: tick.failing,
               unknown: tick.unknown,
               calls: tick.calls,
+              ...(tick.service ? { service: tick.service } : {}),
             },
             stopValue,
+            service: record.service,
           }),
       });
     } catch (err) {
@@ -225,15 +245,25 @@ export function runWatch(
     const at = deps.now();
     let result: WatchResult = end.kind;
     if (end.kind === 'fixed') {
-      await show({ kind: 'fixed', by: record.by, checks: record.checks, atMs: at, ticks: end.ticks });
-      await reply({ kind: 'fixed', by: record.by, checks: record.checks, atMs: at, ticks: end.ticks });
+      const s = {
+        kind: 'fixed' as const,
+        by: record.by,
+        checks: record.checks,
+        atMs: at,
+        ticks: end.ticks,
+        ...(end.tick.service ? { service: end.tick.service } : {}),
+      };
+      await show(s);
+      await reply(s);
     } else if (end.kind === 'timeout') {
       const still = end.tick ? [...end.tick.failing, ...end.tick.unknown] : record.checks;
       const s = {
         kind: 'timeout' as const,
         by: record.by,
-        still: still.length ? still : record.checks,
+        still: record.service ? still : still.length ? still : record.checks,
         atMs: at,
+        ...(end.tick?.service ? { service: end.tick.service } : {}),
+        ...(record.service ? { serviceName: record.service } : {}),
       };
       await show(s);
       await reply(s);
@@ -260,7 +290,14 @@ export function runWatch(
 /** A new watch's record. */
 export function newWatchRecord(
   deps: SlackDeps,
-  o: { by: string; channel: string; threadTs: string; checks: string[]; lang: Language },
+  o: {
+    by: string;
+    channel: string;
+    threadTs: string;
+    checks: string[];
+    lang: Language;
+    service?: string | undefined;
+  },
 ): WatchRecord {
   const now = deps.now();
   return {
@@ -283,6 +320,7 @@ export function startingStatus(deps: SlackDeps, record: WatchRecord, report: str
     intervalSeconds: settings(deps).intervalMs / 1000,
     untilMs: record.untilMs,
     stopValue: encodeStopValue({ d: report, g: record.lang }),
+    service: record.service,
   };
 }
 

@@ -70,9 +70,10 @@ describe('help', () => {
     expect(why).toMatch(/^ {2}--watch-for <time> /m);
     expect(why.split('Exit codes:\n')[1]).toMatch(/^ {2}4 .*--watch/m);
     expect((await runCli(['check', '--help'])).stdout.split('Exit codes:\n')[1]).toMatch(/^ {2}4 .*failed/m);
-    expect((await runCli(['service', '--help'])).stdout.split('Exit codes:\n')[1]).toMatch(
-      /^ {2}3 .*service/m,
-    );
+    const service = (await runCli(['service', '--help'])).stdout;
+    expect(service.split('Exit codes:\n')[1]).toMatch(/^ {2}3 .*service/m);
+    expect(service.split('Exit codes:\n')[1]).toMatch(/^ {2}4 .*service --watch/m);
+    expect(service).toMatch(/^ {2}--watch-interval <time> /m);
     const demo = (await runCli(['demo', '--help'])).stdout;
     expect(demo).toMatch(/^ {2}--check {2,}/m);
     expect(demo).toContain('image-not-found');

@@ -362,4 +362,21 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
     expect(texts(reply!.blocks)).toContain('ecs-pull · service web');
     expect(texts(reply!.blocks)).toContain(`Asked by <@${U_EN}>`);
   });
+
+  it('a mention naming a service (@ecs-pull service CLUSTER/SERVICE) is answered in its thread with the service', async () => {
+    const mention = slack.addMessage(C_THREAD, {
+      user: U_EN,
+      text: `<@${BOT_USER_ID}> service arn:aws:ecs:${web.region}:${web.account}:service/${web.cluster}/${web.service}`,
+    } as never);
+    await send.event(
+      { ...mention, type: 'app_mention', channel: C_THREAD, event_ts: mention.ts },
+      nextEventId(),
+    );
+    const [reply] = await slack.waitFor(() => {
+      const r = replies(C_THREAD, mention.ts);
+      return r.length ? r : undefined;
+    }, 30_000);
+    expect(texts(reply!.blocks)).toContain('ecs-pull · service web');
+    expect(texts(reply!.blocks)).toContain(`Asked by <@${U_EN}>`);
+  });
 });

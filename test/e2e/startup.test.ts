@@ -102,6 +102,10 @@ describe('what each command loads', () => {
       ['check', '--task-definition', 'checkout:42', '--subnets', 'subnet-0a1b2c3d'],
     ],
     ['why --watch-for out of range', ['why', ARN, '--watch', '--watch-for', '1s']],
+    [
+      'service --watch-interval out of range',
+      ['service', 'shop/checkout', '--watch', '--watch-interval', '0s'],
+    ],
   ])('%s: no AWS SDK, Slack, logger or configuration validator', async (name, args) => {
     const r = await traced(args, name.includes('ECS_PULL_LANG') ? { ECS_PULL_LANG: 'it' } : {});
     expect([0, 2]).toContain(r.code);

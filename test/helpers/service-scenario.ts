@@ -28,6 +28,7 @@ export interface ServiceScenario {
   scaledIn: string[];
   noRouteSubnet: string;
   natSubnet: string;
+  securityGroup: string;
   taskDefinitions: { noRoute: string; missingTag: string };
   image: { missing: string; present: string };
 }
@@ -53,7 +54,8 @@ export function notFoundReason(image: string, i: number): string {
   return `CannotPullContainerError: pull image manifest has been retried ${1 + (i % 2)} time(s): failed to resolve ref ${image}: ${image}: not found`;
 }
 
-async function runAndStop(
+/** Runs `count` tasks of the service's group and stops each with `reason(i)`, in order; their ARNs. */
+export async function runAndStop(
   a: MotoAccount,
   cluster: string,
   service: string,
@@ -179,6 +181,7 @@ export async function buildServiceScenario(
     scaledIn,
     noRouteSubnet,
     natSubnet: net.subnetId,
+    securityGroup: sg,
     taskDefinitions: { noRoute: noRouteTd, missingTag: missingTagTd },
     image,
   };

@@ -97,6 +97,8 @@ export interface ServiceReadRequest {
   /** Aborted at the diagnosis' deadline. */
   signal: AbortSignal;
   maxTasks?: number | undefined;
+  /** Stopped tasks already seen (a watch's earlier looks): listed and counted, not described again. */
+  skip?: ReadonlySet<string> | undefined;
   now?: () => number;
 }
 
@@ -295,8 +297,9 @@ export async function readService(req: ServiceReadRequest): Promise<ServiceRead>
         tasksError = classifyAwsError(err, 'ecs:ListTasks');
         break;
       }
-      const arns = (answer.taskArns ?? []).slice(0, Math.max(0, max - listedCount));
-      listedCount += arns.length;
+      const onPage = (answer.taskArns ?? []).slice(0, Math.max(0, max - listedCount));
+      listedCount += onPage.length;
+      const arns = req.skip ? onPage.filter((a) => !req.skip!.has(a)) : onPage;
       // Each page is described while the next one is listed.
       for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_MAX) {
         const round = base + page;

@@ -3,13 +3,14 @@
  * in the report's thread and starts re-checking; Stop watching (on that status) ends it from any replica.
  */
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import { serviceWatchPlan } from '../../diagnosis/service-watch-plan.js';
 import { translator } from '../../i18n.js';
 import { say } from '../../render/text.js';
 import { renderWatchStatus } from '../../render/watch-view.js';
 import { mayDiagnose, refusalMessage } from '../access.js';
 import type { AlertTask } from '../alert.js';
 import { requesterOf, type SlackDeps } from '../deps.js';
-import { fromRequest } from '../diagnoser.js';
+import { fromRequest, serviceFromRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
 import { loadState, respondLine, type SlackClient, updateMessage } from '../reply.js';
 import {
@@ -20,6 +21,7 @@ import {
   runWatch,
   startingStatus,
   type WatchRecord,
+  type WatchSubject,
   watchKey,
 } from '../watch.js';
 import { ACTION_WATCH, ACTION_WATCH_STOP, decodeStopValue, decodeWatchValue } from '../watch-protocol.js';
@@ -52,31 +54,83 @@ export async function handleWatch(
     (text) => respondLine(respond, text),
     async () => {
       const state = await loadState(deps, value.k);
-      const item = state?.items.find((i) => i.kind === 'report' && i.id === value.d);
-      const task: AlertTask | undefined = state?.requests[0] ? fromRequest(state.requests[0]) : undefined;
-      if (!state || state.channel !== where.channel || item?.kind !== 'report' || !task) {
+      const item = state?.items.find(
+        (i) => (i.kind === 'report' || i.kind === 'service') && i.id === value.d,
+      );
+      if (!state || state.channel !== where.channel || !item) {
         await respondLine(respond, t('slack:errors.stale'));
         return;
       }
-      const checks = checksToWatch(item.report);
-      if (!checks.length) {
-        await respondLine(respond, t('slack:watch.nothing'));
-        return;
-      }
-      // The channel's rules as for any diagnosis, and the person's rate limits (a watch costs one diagnosis).
-      const partition = task.target.partition;
-      if (!mayDiagnose(deps.config, deps.pool, where.channel, task.target.account, partition)) {
-        await respondLine(respond, say(t, refusalMessage(deps.config, where.channel, task.target.account)));
-        return;
-      }
       const requester = requesterOf(where.team, where.user);
-      await deps.rateLimits?.admit({
-        surface: 'watch',
-        requester,
-        channel: where.channel,
-        named: [task],
-        allowed: [task],
-      });
+      let subject: WatchSubject;
+      let checks: string[];
+      let serviceName: string | undefined;
+      if (item.kind === 'service') {
+        const service = state.requests.map(serviceFromRequest).find((x) => x !== undefined);
+        const plan = serviceWatchPlan(item.report);
+        if (!service) {
+          await respondLine(respond, t('slack:errors.stale'));
+          return;
+        }
+        if (!plan) {
+          await respondLine(respond, t('slack:watch.service-nothing'));
+          return;
+        }
+        // The channel's rules as for any diagnosis, and the person's rate limits (a watch costs one diagnosis).
+        if (
+          !mayDiagnose(
+            deps.config,
+            deps.pool,
+            where.channel,
+            service.target.account,
+            service.target.partition,
+          )
+        ) {
+          await respondLine(
+            respond,
+            say(t, refusalMessage(deps.config, where.channel, service.target.account)),
+          );
+          return;
+        }
+        await deps.rateLimits?.admit({
+          surface: 'watch',
+          requester,
+          channel: where.channel,
+          named: [service],
+          allowed: [service],
+        });
+        // The service named in the stored request, which the report's target repeats.
+        subject = { service: { ...plan, target: service.target } };
+        checks = plan.lead?.checks ?? [];
+        serviceName = item.report.service.serviceName;
+      } else if (item.kind === 'report') {
+        const task: AlertTask | undefined = state.requests[0] ? fromRequest(state.requests[0]) : undefined;
+        if (!task) {
+          await respondLine(respond, t('slack:errors.stale'));
+          return;
+        }
+        checks = checksToWatch(item.report);
+        if (!checks.length) {
+          await respondLine(respond, t('slack:watch.nothing'));
+          return;
+        }
+        const partition = task.target.partition;
+        if (!mayDiagnose(deps.config, deps.pool, where.channel, task.target.account, partition)) {
+          await respondLine(respond, say(t, refusalMessage(deps.config, where.channel, task.target.account)));
+          return;
+        }
+        await deps.rateLimits?.admit({
+          surface: 'watch',
+          requester,
+          channel: where.channel,
+          named: [task],
+          allowed: [task],
+        });
+        subject = { task };
+      } else {
+        await respondLine(respond, t('slack:errors.stale'));
+        return;
+      }
       const threadTs = where.threadTs ?? where.ts;
       const record = newWatchRecord(deps, {
         by: where.user,
@@ -84,6 +138,7 @@ export async function handleWatch(
         threadTs,
         checks,
         lang: value.g,
+        ...(serviceName ? { service: serviceName } : {}),
       });
       const claim = await claimWatch(deps, value.d, record);
       if (!claim.ok) {
@@ -102,7 +157,8 @@ export async function handleWatch(
         }),
       );
       record.statusTs = posted.ts;
-      if (await noteStatus(deps, value.d, record)) runWatch(deps, client, value.d, record, task, requester);
+      if (await noteStatus(deps, value.d, record))
+        runWatch(deps, client, value.d, record, subject, requester);
     },
   );
 }
