@@ -27,6 +27,12 @@ const invokedDirectly = (() => {
 
 if (invokedDirectly) {
   module.enableCompileCache?.();
+  // A reader that stops early (`ecs-pull … | head`) closes the pipe: stop quietly, as other command-line tools do,
+  // never with a stack trace.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      process.exit(err.code === 'EPIPE' ? (process.exitCode ?? 0) : 1);
+    });
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

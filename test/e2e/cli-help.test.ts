@@ -245,3 +245,28 @@ describe('configuration problems', () => {
     expect(classify.stdout).not.toBe('');
   });
 });
+
+describe('a reader that stops early (| head)', () => {
+  it('closes the pipe: the CLI stops quietly, exit 0, no stack trace', async () => {
+    const cliPath = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+    const { spawn } = await import('node:child_process');
+    for (const args of [['--help'], ['demo'], ['demo', '--json']]) {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [cliPath, ...args], {
+          env: { PATH: process.env.PATH ?? '', HOME: '/tmp' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        // The reader goes away before the first byte, as `| head -0` does.
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (d) => {
+          stderr += String(d);
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(0);
+    }
+  });
+});
