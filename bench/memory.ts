@@ -112,6 +112,8 @@ async function main(): Promise<void> {
       storm: undefined,
       inflight: new Set(),
       now: Date.now,
+      replicaId: 'bench-memory',
+      watches: new Map(),
       onDiagnosis: (surface, seconds, report, outcome) =>
         metrics.diagnosis(surface, seconds, report, outcome),
     };

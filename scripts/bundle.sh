@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Produces build/app: what the container image ships. Production dependencies only (npm ci --omit=dev from
 # the lockfile; --omit=optional drops TypeScript, which i18next lists as an optional peer), the compiled
-# JavaScript, the locales, the demo scenarios and the Slack manifest. test/e2e/bundle.test.ts (part of npm
+# JavaScript, the locales, the demo scenarios and the Slack manifest. The IAM policy evaluator
+# (@cloud-copilot/iam-simulate, AGPL-3.0) is a development dependency, so it is not in the bundle: the checks that
+# would evaluate a policy locally say so (README, "Licences"), and test/e2e/bundle.test.ts fails on any licence
+# outside its allow-list. test/e2e/bundle.test.ts (part of npm
 # test, so of CI) runs it and starts the CLI and the bot from the result, so the image's contents are exercised
 # without a Docker engine.
 set -euo pipefail

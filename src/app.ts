@@ -17,6 +17,7 @@ import {
   SocketModeReceiver,
 } from '@slack/bolt';
 import { ClientPool } from './aws/clients.js';
+import { preload, SERVICES, type ServiceName } from './aws/sdk.js';
 import { type Config, loadConfig } from './config.js';
 import { MemoryCallCache } from './diagnosis/facts/call-cache.js';
 import { isUserError, UserError } from './errors.js';
@@ -348,6 +349,9 @@ export async function main(): Promise<number> {
   const t = translator(config.defaultLanguage);
   const log = createLogger(config.log.level, process.stdout, {}, { secrets: secretsOf(config) });
   try {
+    // The SDK's clients load on first use (src/aws/sdk.ts); a bot uses them all: load them before it starts, not
+    // during the first diagnosis someone waits for.
+    await preload(Object.keys(SERVICES) as ServiceName[]);
     const slack = await buildSlackApp(config, { log });
     const { port } = await slack.start();
     log.info({ mode: config.slack.mode, port }, 'ecs-pull Slack app started');

@@ -1,86 +1,20 @@
 #!/usr/bin/env node
-/** The ecs-pull command line: `why`, `replay` (and more registered from src/cli/). */
+/**
+ * The ecs-pull command line (`why`, `replay`, `service`, `check`, `classify`, `demo`, `doctor`): src/cli/main.ts
+ * runs it. This file only turns on Node's compile cache first (module.enableCompileCache, in the OS's temporary
+ * directory, or NODE_COMPILE_CACHE's): a second run reuses the compiled code of every module the first one loaded instead of
+ * compiling it again, which is most of what the AWS SDK costs to start. Where the cache cannot be written nothing
+ * changes.
+ */
 import { realpathSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { registerCheck } from './cli/check.js';
-import { registerClassify } from './cli/classify.js';
-import { registerDemo } from './cli/demo.js';
-import { registerDoctor } from './cli/doctor.js';
-import { type Io, processIo } from './cli/io.js';
-import { registerService } from './cli/service.js';
-import { registerWhy } from './cli/why.js';
-import { isUserError } from './errors.js';
-import { toLanguage, translator } from './i18n.js';
-import { correlationId, createLogger } from './log.js';
-
-/** The language to report errors in: --lang if given and valid, else English. */
-function errorLanguage(argv: string[]) {
-  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
-  const raw = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
-  return toLanguage(raw) ?? 'en';
-}
-
-/** Builds the program; exported for tests. `setExit` lets a command end with a non-zero code without an error. */
-export function buildProgram(io: Io, setExit: (code: number) => void = () => {}): Command {
-  const program = new Command('ecs-pull')
-    .description('Explains why an Amazon ECS task on Fargate failed with CannotPullContainerError')
-    .option('--lang <lang>', 'language of the output: en or it')
-    .option('--config <file>', 'YAML configuration file (default: $ECS_PULL_CONFIG)')
-    .showHelpAfterError(false)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.out(s),
-      writeErr: (s) => io.err(s),
-      outputError: () => {},
-    });
-  registerWhy(program, io, setExit);
-  registerService(program, io, setExit);
-  registerCheck(program, io, setExit);
-  registerClassify(program, io);
-  registerDemo(program, io);
-  registerDoctor(program, io, setExit);
-  return program;
-}
+import type { Io } from './cli/io.js';
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function run(argv: string[], io: Io = processIo): Promise<number> {
-  const lang = errorLanguage(argv);
-  const t = translator(lang);
-  try {
-    let exitCode = 0;
-    const program = buildProgram(io, (code) => {
-      exitCode = code;
-    });
-    if (argv.length === 0) {
-      program.outputHelp();
-      return 2;
-    }
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      ) {
-        return 0;
-      }
-      io.err(
-        `${t('errors.prefix', { message: t('errors.usage', { message: err.message.replace(/^error: /, '') }) })}\n`,
-      );
-      return 2;
-    }
-    if (isUserError(err)) {
-      io.err(`${t('errors.prefix', { message: t(err.key, err.params) })}\n`);
-      return err.exitCode;
-    }
-    const id = correlationId();
-    createLogger('error').error({ err, correlationId: id }, 'internal error');
-    io.err(`${t('errors.prefix', { message: t('errors.internal', { id }) })}\n`);
-    return 1;
-  }
+export async function run(argv: string[], io?: Io): Promise<number> {
+  const main = await import('./cli/main.js');
+  return main.run(argv, io);
 }
 
 const invokedDirectly = (() => {
@@ -92,6 +26,13 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
+  module.enableCompileCache?.();
+  // A reader that stops early (`ecs-pull … | head`) closes the pipe: stop quietly, as other command-line tools do,
+  // never with a stack trace.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      process.exit(err.code === 'EPIPE' ? (process.exitCode ?? 0) : 1);
+    });
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

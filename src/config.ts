@@ -1,11 +1,18 @@
 /**
- * The only module that reads process.env. Configuration comes from environment variables and an optional
- * YAML file (ECS_PULL_CONFIG), is validated once with zod, and is handed around as a typed, frozen object.
+ * Configuration comes from environment variables and an optional YAML file (ECS_PULL_CONFIG), is validated once
+ * with zod, and is handed around as a typed, frozen object. With src/config-base.ts (the variables' names, what the
+ * command line reads before it loads this module) the only module that reads process.env for configuration.
+ *
+ * A problem is said in the reader's words: a key that is not a setting with the key meant (`defaultLanguge` →
+ * `defaultLanguage`), a bad value set by an environment variable with the variable's name, a YAML error with its line
+ * and a caret. The reasons are message keys (config:reason.*), never zod's English.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { type IdentityCenterLink, isPortalUrl } from './aws/console-links.js';
+import { isPortalUrl } from './aws/console-links.js';
+import { ENV_VARIABLES, type EnvVariable, EXTERNAL_ID_RE, languages, ROLE_ARN_RE } from './config-base.js';
+import { unknownSetting } from './config-keys.js';
 import { UserError } from './errors.js';
 import {
   DEFAULT_REGISTRY_ALLOW,
@@ -14,27 +21,15 @@ import {
   type RegistryAllowEntry,
 } from './registry/allow-list.js';
 
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const roleArn = z
-  .string()
-  .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN');
-const externalId = z
-  .string()
-  .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-');
+const accountId = z.string().regex(/^\d{12}$/, 'reason:account-id');
+const roleArn = z.string().regex(ROLE_ARN_RE, 'reason:role-arn');
+const externalId = z.string().regex(EXTERNAL_ID_RE, 'reason:external-id');
 /** IAM Identity Center: console buttons open through the access portal into the task's account. */
-const portalUrl = z
-  .string()
-  .refine(
-    isPortalUrl,
-    'must be an https IAM Identity Center access portal URL (https://NAME.awsapps.com/start)',
-  );
-const permissionSet = z
-  .string()
-  .regex(/^[\w+=,.@-]{1,32}$/, 'must be a permission set name (1-32 letters, digits and +=,.@-_)');
+const portalUrl = z.string().refine(isPortalUrl, 'reason:portal-url');
+const permissionSet = z.string().regex(/^[\w+=,.@-]{1,32}$/, 'reason:permission-set');
 const identityCenterSchema = z.object({ portalUrl, permissionSet }).strict();
 
-export const languages = ['en', 'it'] as const;
-export type Language = (typeof languages)[number];
+export { type Language, languages } from './config-base.js';
 
 const accountSchema = z
   .object({
@@ -54,9 +49,7 @@ const accountSchema = z
       .optional(),
   })
   .strict()
-  .refine((a) => !(a.roleArn && a.defaultCredentials), {
-    message: 'set either roleArn or defaultCredentials, not both',
-  });
+  .refine((a) => !(a.roleArn && a.defaultCredentials), { message: 'reason:role-or-default' });
 
 const awsSchema = z
   .object({
@@ -71,8 +64,8 @@ const awsSchema = z
   })
   .strict();
 
-const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a Slack channel id (C…, G… or D…)');
-const userId = z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'must be a Slack user id (U… or W…)');
+const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'reason:channel-id');
+const userId = z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'reason:user-id');
 /** Account ids, or "*" for every account the configuration can reach. */
 const accountList = z.array(z.union([accountId, z.literal('*')]));
 
@@ -84,7 +77,7 @@ function tokenBucket(burst: number, perMinute: number) {
       perMinute: z.number().positive().max(60_000).default(perMinute),
     })
     .strict();
-  return schema.default(schema.parse({}));
+  return schema.prefault({});
 }
 
 /**
@@ -108,8 +101,8 @@ const slackSchema = z
   .object({
     /** socket (default, no public URL) or http (/slack/events behind a load balancer). */
     mode: z.enum(['socket', 'http']).default('socket'),
-    botToken: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
-    appToken: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
+    botToken: z.string().startsWith('xoxb-', 'reason:bot-token').optional(),
+    appToken: z.string().startsWith('xapp-', 'reason:app-token').optional(),
     signingSecret: z.string().min(8).optional(),
     /** Web API base URL, e.g. https://slack.com/api/ (tests point it at a local server). */
     apiUrl: z.url().optional(),
@@ -126,12 +119,12 @@ const slackSchema = z
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
     /** Rate limits on the diagnoses people ask for. */
-    limits: limitsSchema.default(limitsSchema.parse({})),
+    limits: limitsSchema.prefault({}),
     /** Which automatic alerts the bot acts on: messages from these bots/apps, in these channels. */
     alertSources: z
       .object({
-        botIds: z.array(z.string().regex(/^B[A-Z0-9]{6,}$/, 'must be a bot id (B…)')).default([]),
-        appIds: z.array(z.string().regex(/^A[A-Z0-9]{6,}$/, 'must be an app id (A…)')).default([]),
+        botIds: z.array(z.string().regex(/^B[A-Z0-9]{6,}$/, 'reason:bot-id')).default([]),
+        appIds: z.array(z.string().regex(/^A[A-Z0-9]{6,}$/, 'reason:app-id')).default([]),
         /** Channels where alerts are read; empty = any channel the bot is in. */
         channels: z.array(channelId).default([]),
       })
@@ -178,16 +171,13 @@ const slackSchema = z
   .strict();
 
 /** A registry host (`name` or `name:port`) the probe may ask, or `*.domain` for any name under domain. */
-const registryHost = (pattern: RegExp, what: string) =>
+const registryHost = (pattern: RegExp, reason: string) =>
   z
     .string()
     .toLowerCase()
-    .regex(pattern, `must be ${what}`)
-    .refine((h) => Number(h.split(':')[1] ?? 443) <= 65_535, 'the port must be 1-65535');
-const hostPattern = registryHost(
-  HOST_PATTERN_RE,
-  'a host name, host:port, or *.domain (at least two labels)',
-);
+    .regex(pattern, `reason:${reason}`)
+    .refine((h) => Number(h.split(':')[1] ?? 443) <= 65_535, 'reason:port');
+const hostPattern = registryHost(HOST_PATTERN_RE, 'host-pattern');
 
 const registriesSchema = z
   .object({
@@ -209,7 +199,7 @@ const registriesSchema = z
           z
             .object({
               host: hostPattern,
-              authHosts: z.array(registryHost(HOST_RE, 'a host name or host:port')).max(8).default([]),
+              authHosts: z.array(registryHost(HOST_RE, 'host')).max(8).default([]),
             })
             .strict(),
         ]),
@@ -231,7 +221,8 @@ const changesSchema = z
   })
   .strict();
 
-const fileSchema = z
+/** The configuration file's schema (exported for the test that holds config-keys.ts's tree equal to it). */
+export const fileSchema = z
   .object({
     defaultLanguage: z.enum(languages).default('en'),
     /**
@@ -244,10 +235,10 @@ const fileSchema = z
     accounts: z.record(accountId, accountSchema).default({}),
     /** Console buttons open through this access portal with this permission set (an account may override). */
     identityCenter: identityCenterSchema.optional(),
-    aws: awsSchema.default(awsSchema.parse({})),
-    registries: registriesSchema.default(registriesSchema.parse({})),
-    changes: changesSchema.default(changesSchema.parse({})),
-    slack: slackSchema.default(slackSchema.parse({})),
+    aws: awsSchema.prefault({}),
+    registries: registriesSchema.prefault({}),
+    changes: changesSchema.prefault({}),
+    slack: slackSchema.prefault({}),
     /**
      * Shared state for several replicas (dedupe, alert-storm grouping, paced posting, the short-lived AWS answer
      * cache). Without a URL every replica keeps its own state in memory.
@@ -255,16 +246,11 @@ const fileSchema = z
     redis: z
       .object({
         /** redis://[:password@]host:port[/db] or rediss:// for TLS. */
-        url: z
-          .url({ protocol: /^rediss?$/, hostname: /^.+$/, error: 'must be a redis:// or rediss:// URL' })
-          .optional(),
+        url: z.url({ protocol: /^rediss?$/, hostname: /^.+$/, error: 'reason:redis-url' }).optional(),
         /** Prefix of every key ecs-pull writes, so that one Redis can serve several installations. */
         keyPrefix: z
           .string()
-          .regex(
-            /^[A-Za-z0-9:_.-]{0,64}$/,
-            'must be up to 64 letters, digits, colons, dots, dashes or underscores',
-          )
+          .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'reason:key-prefix')
           .default('ecs-pull:'),
       })
       .strict()
@@ -292,121 +278,132 @@ const fileSchema = z
 export type Config = z.infer<typeof fileSchema> & { readonly source: string };
 export type AccountConfig = z.infer<typeof accountSchema>;
 
-/** Environment variables understood, mapped to config paths. */
-const envMap: Record<string, (raw: Record<string, unknown>, v: string) => void> = {
-  ECS_PULL_LANG: (r, v) => {
-    r.defaultLanguage = v;
-  },
-  ECS_PULL_ROLE_NAME: (r, v) => {
-    r.roleNameTemplate = v;
-  },
-  ECS_PULL_EXTERNAL_ID: (r, v) => {
-    r.externalId = v;
-  },
-  ECS_PULL_DEADLINE_MS: (r, v) => {
-    section(r, 'aws').deadlineMs = Number(v);
-  },
-  ECS_PULL_CALL_TIMEOUT_MS: (r, v) => {
-    section(r, 'aws').callTimeoutMs = Number(v);
-  },
-  ECS_PULL_MAX_ATTEMPTS: (r, v) => {
-    section(r, 'aws').maxAttempts = Number(v);
-  },
-  ECS_PULL_WATCH_INTERVAL_SECONDS: (r, v) => {
-    section(r, 'watch').intervalSeconds = Number(v);
-  },
-  ECS_PULL_WATCH_MAX_MINUTES: (r, v) => {
-    section(r, 'watch').maxMinutes = Number(v);
-  },
-  LOG_LEVEL: (r, v) => {
-    section(r, 'log').level = v;
-  },
-  SLACK_BOT_TOKEN: (r, v) => {
-    section(r, 'slack').botToken = v;
-  },
-  SLACK_APP_TOKEN: (r, v) => {
-    section(r, 'slack').appToken = v;
-  },
-  SLACK_SIGNING_SECRET: (r, v) => {
-    section(r, 'slack').signingSecret = v;
-  },
-  SLACK_API_URL: (r, v) => {
-    section(r, 'slack').apiUrl = v;
-  },
-  SLACK_MODE: (r, v) => {
-    section(r, 'slack').mode = v;
-  },
-  ECS_PULL_SLACK_DEFAULT_ACCOUNTS: (r, v) => {
-    section(r, 'slack').defaultAccounts = v.split(/[\s,]+/).filter(Boolean);
-  },
-  ECS_PULL_SLACK_DM_ACCOUNTS: (r, v) => {
-    section(section(r, 'slack'), 'dm').accounts = v.split(/[\s,]+/).filter(Boolean);
-  },
-  ECS_PULL_SLACK_WORKFLOW_ACCOUNTS: (r, v) => {
-    section(section(r, 'slack'), 'workflow').accounts = v.split(/[\s,]+/).filter(Boolean);
-  },
-  ECS_PULL_SLACK_ADMINS: (r, v) => {
-    section(r, 'slack').admins = v.split(/[\s,]+/).filter(Boolean);
-  },
-  ECS_PULL_CHANGES_LOOKBACK_HOURS: (r, v) => {
-    section(r, 'changes').lookbackHours = Number(v);
-  },
-  ECS_PULL_CHANGES_MAX_LOOKUPS: (r, v) => {
-    section(r, 'changes').maxLookups = Number(v);
-  },
-  ECS_PULL_PROBE_PUBLIC_REGISTRIES: (r, v) => {
-    section(r, 'registries').probePublic = v === 'true' || v === '1';
-  },
-  PORT: (r, v) => {
-    section(r, 'slack').port = Number(v);
-  },
-  SLACK_MAX_BODY_BYTES: (r, v) => {
-    section(r, 'slack').maxBodyBytes = Number(v);
-  },
-  SLACK_LIMIT_USER_BURST: (r, v) => {
-    limitSection(r, 'user').burst = Number(v);
-  },
-  SLACK_LIMIT_USER_PER_MINUTE: (r, v) => {
-    limitSection(r, 'user').perMinute = Number(v);
-  },
-  SLACK_LIMIT_CHANNEL_BURST: (r, v) => {
-    limitSection(r, 'channel').burst = Number(v);
-  },
-  SLACK_LIMIT_CHANNEL_PER_MINUTE: (r, v) => {
-    limitSection(r, 'channel').perMinute = Number(v);
-  },
-  SLACK_LIMIT_ACCOUNT_BURST: (r, v) => {
-    limitSection(r, 'account').burst = Number(v);
-  },
-  SLACK_LIMIT_ACCOUNT_PER_MINUTE: (r, v) => {
-    limitSection(r, 'account').perMinute = Number(v);
-  },
-  SLACK_MAX_ACCOUNTS_PER_REQUEST: (r, v) => {
-    section(section(r, 'slack'), 'limits').maxAccountsPerRequest = Number(v);
-  },
-  REDIS_URL: (r, v) => {
-    section(r, 'redis').url = v;
-  },
-  ECS_PULL_IDENTITY_CENTER_URL: (r, v) => {
-    section(r, 'identityCenter').portalUrl = v;
-  },
-  ECS_PULL_IDENTITY_CENTER_PERMISSION_SET: (r, v) => {
-    section(r, 'identityCenter').permissionSet = v;
-  },
-};
-
-function limitSection(raw: Record<string, unknown>, scope: string): Record<string, unknown> {
-  return section(section(section(raw, 'slack'), 'limits'), scope);
+/** The value an environment variable's text sets. */
+function envValue(v: EnvVariable, text: string): unknown {
+  if (v.kind === 'number') return Number(text);
+  if (v.kind === 'boolean') return text === 'true' || text === '1';
+  if (v.kind === 'list') return text.split(/[\s,]+/).filter(Boolean);
+  return text;
 }
 
-function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
-  const existing = raw[key];
-  if (existing && typeof existing === 'object' && !Array.isArray(existing)) {
-    return existing as Record<string, unknown>;
+/** Sets raw[path] = value, creating the sections on the way (replacing a section that is not a mapping). */
+function setPath(raw: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let at = raw;
+  for (const key of path.slice(0, -1)) {
+    const existing = at[key];
+    if (!existing || typeof existing !== 'object' || Array.isArray(existing)) at[key] = {};
+    at = at[key] as Record<string, unknown>;
   }
-  const created: Record<string, unknown> = {};
-  raw[key] = created;
-  return created;
+  at[path[path.length - 1]!] = value;
+}
+
+function getPath(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let at = raw;
+  for (const key of path) {
+    if (!at || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
+type Issue = z.core.$ZodIssue;
+/** A dotted key for messages: accounts.210987654321.roleArn, (root) for the file itself. */
+function dotted(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(root)';
+}
+
+/** Why a value was refused, as a message key under config:reason.* and its parameters. */
+function reasonOf(issue: Issue, raw: unknown): Record<string, string> {
+  const i = issue as Issue & {
+    expected?: string;
+    values?: unknown[];
+    origin?: string;
+    minimum?: number | bigint;
+    maximum?: number | bigint;
+    format?: string;
+  };
+  if (i.message.startsWith('reason:')) return { reason: i.message.slice('reason:'.length) };
+  // A record's key that is refused (accounts.12345): the key's own reason.
+  const nested = (i as { issues?: Issue[] }).issues?.[0];
+  if (i.code === 'invalid_key' && nested) return reasonOf({ ...nested, path: [] } as Issue, {});
+  switch (i.code) {
+    case 'invalid_type': {
+      if (getPath(raw, i.path) === undefined) return { reason: 'required' };
+      const kinds: Record<string, string> = {
+        number: 'number',
+        int: 'integer',
+        boolean: 'boolean',
+        string: 'text',
+        object: 'mapping',
+        record: 'mapping',
+        array: 'list',
+      };
+      return { reason: kinds[i.expected ?? ''] ?? 'other', detail: i.message };
+    }
+    case 'invalid_value':
+      return { reason: 'one-of', values: (i.values ?? []).map(String).join(', ') };
+    case 'too_small':
+      return i.origin === 'number'
+        ? { reason: 'minimum', minimum: String(i.minimum) }
+        : { reason: i.origin === 'array' ? 'min-items' : 'min-length', minimum: String(i.minimum) };
+    case 'too_big':
+      return i.origin === 'number'
+        ? { reason: 'maximum', maximum: String(i.maximum) }
+        : { reason: i.origin === 'array' ? 'max-items' : 'max-length', maximum: String(i.maximum) };
+    case 'invalid_format':
+      if (i.format === 'url') return { reason: 'url' };
+      return { reason: 'other', detail: i.message };
+    default:
+      return { reason: 'other', detail: i.message };
+  }
+}
+
+/**
+ * The UserError for the first problem zod found: a key that is not a setting (with the key meant), a value an
+ * environment variable set (naming the variable; its value too unless it is a secret), or a value in the file.
+ */
+function configError(
+  issue: Issue,
+  raw: Record<string, unknown>,
+  source: string,
+  fromEnv: ReadonlyMap<EnvVariable, string>,
+): UserError {
+  if (issue.code === 'unrecognized_keys') {
+    // unknownSetting (config-keys.ts) has found it before zod, whose schema a test holds equal to the tree there.
+    const key = dotted([...issue.path, issue.keys[0] ?? '?']);
+    return new UserError('config:unknown-key-none', { path: source, key, known: '—' });
+  }
+  const reason = reasonOf(issue, raw);
+  const path = issue.path.map(String);
+  const variable = [...fromEnv.keys()]
+    .filter((v) => v.path.every((k, i) => path[i] === k))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (variable) {
+    const value = fromEnv.get(variable) ?? '';
+    return variable.secret
+      ? new UserError('config:env-secret', { variable: variable.name, key: dotted(issue.path), ...reason })
+      : new UserError('config:env', { variable: variable.name, value, key: dotted(issue.path), ...reason });
+  }
+  return new UserError('config:invalid', { path: source, key: dotted(issue.path), ...reason });
+}
+
+/** A YAML syntax error: where it is, the line (with the one before it) and a caret under the column. */
+function yamlError(err: unknown, path: string, text: string): UserError {
+  const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
+  const reason = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  const pos = e.linePos?.[0];
+  if (!pos) return new UserError('config:yaml', { path, reason, line: '?', column: '?', excerpt: '' });
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/\t/g, ' '));
+  const shown = [pos.line - 1, pos.line].filter((n) => n >= 1 && n <= lines.length && lines[n - 1]!.trim());
+  if (!shown.includes(pos.line) && pos.line <= lines.length) shown.push(pos.line);
+  const excerpt = [...shown.map((n) => `  ${lines[n - 1]}`), `  ${' '.repeat(Math.max(0, pos.col - 1))}^`];
+  return new UserError('config:yaml', {
+    path,
+    reason,
+    line: pos.line,
+    column: pos.col,
+    excerpt: `\n${excerpt.join('\n')}`,
+  });
 }
 
 /** Reads the environment (and the YAML file it names) once and validates it; throws a UserError on any problem. */
@@ -427,39 +424,28 @@ export function loadConfig(
     try {
       parsed = parseYaml(text);
     } catch (err) {
-      throw new UserError('errors.config.yaml', {
-        path,
-        reason: (err as Error).message.split('\n')[0] ?? '',
-      });
+      throw yamlError(err, path, text);
     }
     if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new UserError('errors.config.invalid', { path, key: '(root)', reason: 'must be a mapping' });
+      throw new UserError('config:invalid', { path, key: '(root)', reason: 'mapping' });
     }
     raw = (parsed as Record<string, unknown>) ?? {};
   }
-  for (const [name, apply] of Object.entries(envMap)) {
-    const v = env[name];
-    if (v !== undefined && v !== '') apply(raw, v);
+  const fromEnv = new Map<EnvVariable, string>();
+  for (const v of ENV_VARIABLES) {
+    const text = env[v.name];
+    if (text === undefined || text === '') continue;
+    setPath(raw, v.path, envValue(v, text));
+    fromEnv.set(v, text);
   }
+  // A key that is not a setting first, with the one meant; then the values.
+  const unknown = unknownSetting(raw, path ?? 'environment');
+  if (unknown) throw unknown;
   const result = fileSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const key = issue.path.length ? issue.path.join('.') : '(root)';
-    throw new UserError('errors.config.invalid', { path: path ?? 'environment', key, reason: issue.message });
+    throw configError(result.error.issues[0]!, raw, path ?? 'environment', fromEnv);
   }
   return Object.freeze({ ...result.data, source: path ?? 'environment' });
-}
-
-/**
- * The access portal and permission set console links for `account` open with: the account's own entry over the
- * top-level one; none when neither names both, or when the account opts out (identityCenter: false).
- */
-export function identityCenterFor(config: Config, account: string): IdentityCenterLink | undefined {
-  const own = config.accounts[account]?.identityCenter;
-  if (own === false) return undefined;
-  const url = own?.portalUrl ?? config.identityCenter?.portalUrl;
-  const set = own?.permissionSet ?? config.identityCenter?.permissionSet;
-  return url && set ? { portalUrl: url, permissionSet: set } : undefined;
 }
 
 /** A configuration with defaults only: for replay, demo and tests. */
@@ -467,22 +453,4 @@ export function defaultConfig(overrides: Partial<z.input<typeof fileSchema>> = {
   return Object.freeze({ ...fileSchema.parse(overrides), source: 'defaults' });
 }
 
-/**
- * The AWS profile the environment names (AWS_PROFILE): the command line reads its own credentials from that profile
- * alone, as the AWS CLI does, and names it when it gives none.
- */
-export function environmentProfile(
-  env: Record<string, string | undefined> = process.env,
-): string | undefined {
-  return env.AWS_PROFILE || undefined;
-}
-
-/** True for an IAM role ARN (what accounts.*.roleArn accepts; the command line's --role-arn). */
-export function isRoleArn(value: string): boolean {
-  return roleArn.safeParse(value).success;
-}
-
-/** True for a valid ExternalId (what externalId accepts; the command line's --external-id). */
-export function isExternalId(value: string): boolean {
-  return externalId.safeParse(value).success;
-}
+export { environmentProfile, identityCenterFor, isExternalId, isRoleArn } from './config-base.js';

@@ -1,10 +1,22 @@
 /**
  * `ecs-pull doctor`: is this installation able to work? The configuration, the Slack tokens and scopes, the bot's
  * own AWS identity, and for each configured account: can the role be assumed, and may it make every call the
- * checks need (asked of iam:SimulatePrincipalPolicy, else decided by evaluating the role's policies).
+ * checks need (asked of iam:SimulatePrincipalPolicy, else decided by evaluating the role's policies). Also whether
+ * the optional policy evaluator (AGPL-3.0, not in the default install) is there. The Slack Web API client (Bolt)
+ * is loaded only when a Slack token is configured.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { AccessPlan, ClientPool } from './aws/clients.js';
+import { classifyAwsError } from './aws/errors.js';
+import { partitionOfRegion } from './aws/partition.js';
+import {
+  evaluatePolicy,
+  type NamedPolicy,
+  POLICY_EVALUATOR_PACKAGE,
+  policyEvaluator,
+} from './aws/policy-eval.js';
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -14,13 +26,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   SimulatePrincipalPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { webApi } from '@slack/bolt';
-import { parse as parseYaml } from 'yaml';
-import type { AccessPlan, ClientPool } from './aws/clients.js';
-import { classifyAwsError } from './aws/errors.js';
-import { partitionOfRegion } from './aws/partition.js';
-import { evaluatePolicy, type NamedPolicy } from './aws/policy-eval.js';
+} from './aws/sdk/iam.js';
 import type { Config } from './config.js';
 import type { Message } from './diagnosis/checks/types.js';
 import { providers } from './diagnosis/facts/index.js';
@@ -104,12 +110,32 @@ async function rolePolicies(
   return boundaryArn ? { identity, boundary: await managed(boundaryArn) } : { identity };
 }
 
-/** Which of `actions` the role may not perform, and how that was decided. */
+/** The optional policy evaluator: installed (with its version), or not, and what that leaves unknown. */
+export async function policyEvaluatorRow(): Promise<DoctorRow> {
+  const status = await policyEvaluator();
+  const pkg = POLICY_EVALUATOR_PACKAGE;
+  if (status.installed)
+    return row(
+      m('check.policy-evaluator'),
+      'pass',
+      m('detail.evaluator-installed', { package: pkg, version: status.version ?? '?' }),
+    );
+  return row(
+    m('check.policy-evaluator'),
+    'warn',
+    status.reason === 'not-installed'
+      ? m('detail.evaluator-missing', { package: pkg })
+      : m('detail.evaluator-failed', { package: pkg, detail: status.detail }),
+    m('fix.evaluator', { package: pkg }),
+  );
+}
+
+/** Which of `actions` the role may not perform, and how that was decided (`unavailable`: it could not be). */
 async function missingActions(
   iam: IAMClient,
   roleArn: string,
   actions: string[],
-): Promise<{ missing: string[]; method: 'simulation' | 'local'; reason?: string }> {
+): Promise<{ missing: string[]; method: 'simulation' | 'local' | 'unavailable'; reason?: string }> {
   try {
     const out = await iam.send(
       new SimulatePrincipalPolicyCommand({
@@ -136,6 +162,7 @@ async function missingActions(
         identityPolicies: identity,
         ...(boundary ? { permissionBoundary: boundary } : {}),
       });
+      if (a.decision === 'unavailable') return { missing: [], method: 'unavailable', reason };
       if (a.decision !== 'allowed') missing.push(action);
     }
     return { missing, method: 'local', reason };
@@ -205,12 +232,14 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
       ? m(`detail.config-${source}`)
       : m('detail.config', { source });
   const rows: DoctorRow[] = [row(m('check.config'), 'pass', configDetail)];
+  rows.push(await policyEvaluatorRow());
 
   // Slack
   const s = o.config.slack;
   if (!s.botToken) {
     rows.push(row(m('check.slack'), 'skip', m('detail.slack-off')));
   } else {
+    const { webApi } = await import('@slack/bolt');
     const client = new webApi.WebClient(s.botToken, {
       ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}),
       retryConfig: { retries: 0 },
@@ -337,6 +366,20 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorRow[]> {
     try {
       const iam = o.pool.get(account, o.region, partition, 'doctor').iam;
       const r = await missingActions(iam, plan.roleArn, actions);
+      if (r.method === 'unavailable') {
+        rows.push(
+          row(
+            m('check.permissions', { account }),
+            'warn',
+            m('detail.permissions-no-evaluator', {
+              reason: r.reason ?? '?',
+              package: POLICY_EVALUATOR_PACKAGE,
+            }),
+            m('fix.evaluator', { package: POLICY_EVALUATOR_PACKAGE }),
+          ),
+        );
+        continue;
+      }
       const detail = r.missing.length
         ? m(`detail.missing-actions-${r.method}`, {
             count: r.missing.length,

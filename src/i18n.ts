@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18n, type TFunction } from 'i18next';
-import { type Language, languages } from './config.js';
+import { type Language, languages } from './config-base.js';
 
 /** The locales directory, found from this module whether it runs from src/ (tests) or dist/src/ (built). */
 export function localesDir(): string {
@@ -21,10 +21,10 @@ export function localesDir(): string {
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-/** Reads every namespace file of every language. */
-export function loadResources(dir = localesDir()): Resources {
+/** Reads every namespace file of the given languages (all of them by default). */
+export function loadResources(dir = localesDir(), langs: readonly Language[] = languages): Resources {
   const resources: Resources = {};
-  for (const lang of languages) {
+  for (const lang of langs) {
     resources[lang] = {};
     for (const file of readdirSync(join(dir, lang)).filter((f) => f.endsWith('.json'))) {
       resources[lang]![file.slice(0, -5)] = JSON.parse(readFileSync(join(dir, lang, file), 'utf8'));
@@ -34,11 +34,16 @@ export function loadResources(dir = localesDir()): Resources {
 }
 
 let instance: I18n | undefined;
+const loaded = new Set<Language>();
 
-/** The shared i18next instance, initialised synchronously on first use. */
-export function i18n(): I18n {
+/**
+ * The shared instance with these languages' words loaded: English (every language falls back to it) and the
+ * others only once they are asked for, so that a command line in English reads half the files.
+ */
+function withLanguages(langs: readonly Language[]): I18n {
   if (!instance) {
-    const resources = loadResources();
+    const resources = loadResources(localesDir(), ['en']);
+    loaded.add('en');
     instance = i18next.createInstance();
     void instance.init({
       resources,
@@ -67,20 +72,28 @@ export function i18n(): I18n {
         : String(value ?? '');
     });
   }
+  const missing = langs.filter((l) => !loaded.has(l));
+  if (missing.length) {
+    const more = loadResources(localesDir(), missing);
+    for (const lang of missing) {
+      for (const [ns, words] of Object.entries(more[lang] ?? {})) instance.addResourceBundle(lang, ns, words);
+      loaded.add(lang);
+    }
+  }
   return instance;
+}
+
+/** The shared i18next instance, initialised synchronously on first use, with every language. */
+export function i18n(): I18n {
+  return withLanguages(languages);
 }
 
 /** A translator fixed to one language. */
 export function translator(lang: Language): TFunction {
-  return i18n().getFixedT(lang);
+  return withLanguages([lang]).getFixedT(lang);
 }
 
-/** Maps anything users type or Slack sends (it, it-IT, en_US, EN) to a supported language. */
-export function toLanguage(value: string | undefined | null): Language | undefined {
-  const base = value?.trim().toLowerCase().split(/[-_]/)[0];
-  return (languages as readonly string[]).includes(base ?? '') ? (base as Language) : undefined;
-}
-
+export { toLanguage } from './config-base.js';
 /** Epoch seconds or milliseconds, or ISO text, as a Date; undefined when it is neither. */
 export function instant(value: unknown): Date | undefined {
   const d =

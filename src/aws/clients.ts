@@ -8,45 +8,41 @@
  * the SDK's chain), --role-arn to assume a given role, and for an account the configuration does not list, those
  * credentials when sts:GetCallerIdentity says they are in it. The bot has none of this: it reaches exactly what its
  * configuration lists.
+ *
+ * Every client is a LazyClient (src/aws/sdk.ts): creating a client set loads nothing, and a service's SDK package is
+ * imported when its first command is sent, so that a diagnosis' first request (sts:GetCallerIdentity, sts:AssumeRole
+ * or ecs:DescribeTasks) leaves before EC2's client, the largest, has even been read from disk.
  */
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { EFSClient } from '@aws-sdk/client-efs';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type * as Sts from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { type Config, identityCenterFor } from '../config.js';
+import type { Config } from '../config.js';
+import { identityCenterFor } from '../config-base.js';
 import { isUserError, UserError } from '../errors.js';
 import type { RegistryAllowEntry } from '../registry/allow-list.js';
 import type { IdentityCenterLink } from './console-links.js';
 import { classifyAwsError } from './errors.js';
 import { globalRegion, type Partition } from './partition.js';
+import { LazyClient, SERVICES } from './sdk.js';
 
 export interface AccountClients {
   readonly account: string | undefined;
   readonly region: string;
-  readonly ecs: ECSClient;
-  readonly ec2: EC2Client;
-  readonly ecr: ECRClient;
-  readonly iam: IAMClient;
-  readonly secretsManager: SecretsManagerClient;
-  readonly ssm: SSMClient;
-  readonly kms: KMSClient;
-  /** CloudWatch Logs (the awslogs log groups), created on first use. */
-  readonly logs: CloudWatchLogsClient;
-  /** EFS (the task's volumes), created on first use. */
-  readonly efs: EFSClient;
-  /** CloudTrail's event history (what changed before the failure), created on first use. */
-  readonly cloudtrail: CloudTrailClient;
+  readonly ecs: LazyClient;
+  readonly ec2: LazyClient;
+  readonly ecr: LazyClient;
+  readonly iam: LazyClient;
+  readonly secretsManager: LazyClient;
+  readonly ssm: LazyClient;
+  readonly kms: LazyClient;
+  /** CloudWatch Logs (the awslogs log groups). */
+  readonly logs: LazyClient;
+  /** EFS (the task's volumes). */
+  readonly efs: LazyClient;
+  /** CloudTrail's event history (what changed before the failure). */
+  readonly cloudtrail: LazyClient;
 }
 
 /** How credentials for an account are obtained. */
@@ -401,32 +397,19 @@ export class ClientPool {
       retryMode: 'standard' as const,
       requestHandler: this.handler,
     };
-    let logs: CloudWatchLogsClient | undefined;
-    let efs: EFSClient | undefined;
-    let cloudtrail: CloudTrailClient | undefined;
     const clients: AccountClients = {
       account,
       region,
-      ecs: new ECSClient(common),
-      ec2: new EC2Client(common),
-      ecr: new ECRClient(common),
-      iam: new IAMClient({ ...common, region: globalRegion(partition) }),
-      secretsManager: new SecretsManagerClient(common),
-      ssm: new SSMClient(common),
-      kms: new KMSClient(common),
-      // Only some tasks need these (awslogs log groups, EFS volumes): created on first use.
-      get logs() {
-        logs ??= new CloudWatchLogsClient(common);
-        return logs;
-      },
-      get efs() {
-        efs ??= new EFSClient(common);
-        return efs;
-      },
-      get cloudtrail() {
-        cloudtrail ??= new CloudTrailClient(common);
-        return cloudtrail;
-      },
+      ecs: new LazyClient(SERVICES.ecs, common),
+      ec2: new LazyClient(SERVICES.ec2, common),
+      ecr: new LazyClient(SERVICES.ecr, common),
+      iam: new LazyClient(SERVICES.iam, { ...common, region: globalRegion(partition) }),
+      secretsManager: new LazyClient(SERVICES.secretsManager, common),
+      ssm: new LazyClient(SERVICES.ssm, common),
+      kms: new LazyClient(SERVICES.kms, common),
+      logs: new LazyClient(SERVICES.logs, common),
+      efs: new LazyClient(SERVICES.efs, common),
+      cloudtrail: new LazyClient(SERVICES.cloudtrail, common),
     };
     this.clients.set(key, clients);
     return clients;
@@ -434,6 +417,9 @@ export class ClientPool {
 
   /** The bot's own identity (sts:GetCallerIdentity with the base credentials). */
   async whoAmI(region: string): Promise<{ Arn?: string; Account?: string }> {
+    // The credentials first (memoized, so the request reuses them): with none, the refusal needs no STS client.
+    await this.base();
+    const { GetCallerIdentityCommand, STSClient } = (await SERVICES.sts.load()) as unknown as typeof Sts;
     const sts = new STSClient({
       region,
       credentials: this.base,
@@ -455,6 +441,7 @@ export class ClientPool {
  */
 export async function defaultRegion(profile?: string): Promise<string | undefined> {
   try {
+    const { STSClient } = (await SERVICES.sts.load()) as unknown as typeof Sts;
     const client = new STSClient(profile ? { profile } : {});
     const region = await client.config.region();
     client.destroy();

@@ -5,11 +5,10 @@
  * the awsvpc ids a pre-flight is given. Each either parses or is a UserError saying what is wrong with it. The alert
  * reader (slack/service-alert.ts) finds service ARNs in a whole message with serviceArnRefs, in linear time.
  */
-import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { UserError } from '../errors.js';
 import { isConsoleUrl, isPortalUrl } from './console-links.js';
 import { type Partition, partitionOfRegion, partitions, regionPattern } from './partition.js';
-import { cleanReference } from './target.js';
+import { cleanReference, splitArn } from './target.js';
 
 export interface ServiceTarget {
   partition: Partition;
@@ -41,12 +40,8 @@ function ecsArn(
   ref: string,
   notArnKey: string,
 ): { partition: Partition; region: string; account: string; resource: string } {
-  let arn: ReturnType<typeof parseArn>;
-  try {
-    arn = parseArn(ref);
-  } catch {
-    throw new UserError(notArnKey, { value: shorten(ref) });
-  }
+  const arn = splitArn(ref);
+  if (!arn) throw new UserError(notArnKey, { value: shorten(ref) });
   if (!partitions.includes(arn.partition as Partition))
     throw new UserError('errors.target.bad-partition', { value: arn.partition });
   if (arn.service !== 'ecs') throw new UserError('errors.target.not-ecs', { service: arn.service });

@@ -3,7 +3,6 @@
  * service (its network, its current task definition or a new one) or a task definition and a network. Exit code 4
  * when a check fails, 0 when every check passes or only warns; 2 bad input, 3 AWS could not be read.
  */
-import type { Command } from 'commander';
 import type { Partition } from '../aws/partition.js';
 import { partitionOfRegion, regionPattern } from '../aws/partition.js';
 import {
@@ -17,8 +16,14 @@ import {
 import type { PlannedNetwork } from '../diagnosis/facts/types.js';
 import type { PreflightRequest } from '../diagnosis/preflight.js';
 import { isUserError, UserError } from '../errors.js';
-import { commandEnv, type GlobalOptions, writeText } from './common.js';
-import type { Io } from './io.js';
+import {
+  type CommandContext,
+  commandEnv,
+  type GlobalOptions,
+  laterLog,
+  requestedLanguage,
+  writeText,
+} from './common.js';
 import { cliAccess } from './why.js';
 
 /** The exit code of a pre-flight that found a failing check: what a deploy pipeline stops on. */
@@ -126,128 +131,96 @@ export function preflightRequest(plan: CheckPlan, requester: string): PreflightR
   };
 }
 
-/** Registers `check`; `setExit` ends the command with 4 when a check fails. */
-export function registerCheck(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('check')
-    .description('Pre-flight: would a task started now be able to pull its images? (exit 4 when not)')
-    .option(
-      '--service <service>',
-      'CLUSTER/SERVICE, a service ARN, its ECS console URL, or SERVICE with --cluster',
+/**
+ * Runs `check`; ends with 4 when a check fails. The input is checked first (options, references, ids), then the
+ * configuration is loaded, and only then the AWS SDK, a client at a time (src/aws/sdk.ts).
+ */
+export async function check(opts: CheckOptions, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
+  // The input first: a mistake in it is said before the configuration, let alone the AWS SDK, is loaded.
+  const asked = requestedLanguage(opts);
+  if (asked) ctx.setLanguage(asked);
+  const access = cliAccess(opts);
+  const roleAccount = access.roleArn?.split(':')[4];
+  const withRole = { ...opts, account: opts.account ?? roleAccount };
+  let plan: CheckPlan;
+  try {
+    plan = checkPlan(withRole);
+  } catch (err) {
+    // No region in the references nor --region: the SDK's own (AWS_REGION, the profile's region).
+    if (
+      !isUserError(err) ||
+      (err.key !== 'errors.service.needs-region' && err.key !== 'errors.check.needs-region')
     )
-    .option('--cluster <name>', 'cluster of a bare service name (default: default)')
-    .option(
-      '--task-definition <td>',
-      'FAMILY, FAMILY:REVISION or ARN: a new task definition (default: the service’s current one)',
-    )
-    .option('--subnets <ids>', 'subnet ids separated by commas (without --service)')
-    .option('--security-groups <ids>', 'security group ids separated by commas (without --service)')
-    .option('--assign-public-ip', 'the task gets a public IP (without --service)')
-    .option('--region <region>', 'region (default: the reference’s, else AWS_REGION or the profile’s region)')
-    .option('--account <id>', 'account (default: the reference’s, else that of your AWS credentials)')
-    .option('--profile <name>', 'AWS profile to take your credentials from (default: AWS_PROFILE)')
-    .option('--role-arn <arn>', 'IAM role to assume in the account (over the configuration)')
-    .option('--external-id <id>', 'ExternalId for --role-arn')
-    .option('--json', 'print the JSON report (schema 1)')
-    .option(
-      '--save-facts <file>',
-      'write everything gathered to FILE (replay it with `ecs-pull replay FILE`)',
-    )
-    .action(async (_o: CheckOptions, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<CheckOptions>();
-      const env = commandEnv(opts);
-      const access = cliAccess(opts);
-      const roleAccount = access.roleArn?.split(':')[4];
-      const withRole = { ...opts, account: opts.account ?? roleAccount };
-      let plan: CheckPlan;
-      try {
-        plan = checkPlan(withRole);
-      } catch (err) {
-        // No region in the references nor --region: the SDK's own (AWS_REGION, the profile's region).
-        if (
-          !isUserError(err) ||
-          (err.key !== 'errors.service.needs-region' && err.key !== 'errors.check.needs-region')
-        )
-          throw err;
-        const { defaultRegion } = await import('../aws/clients.js');
-        plan = checkPlan(withRole, await defaultRegion(access.profile));
-      }
-      if (!plan.region) {
-        const { defaultRegion } = await import('../aws/clients.js');
-        plan = checkPlan(withRole, await defaultRegion(access.profile));
-      }
-      if (roleAccount && plan.account !== roleAccount)
-        throw new UserError('errors.options.role-elsewhere', {
-          role: access.roleArn!,
-          roleAccount,
-          account: plan.account ?? '?',
-        });
-      const req = preflightRequest(plan, `cli-${io.user()}`);
-      const [{ ClientPool }, { preflight }, log_, diagnosisLog, render] = await Promise.all([
-        import('../aws/clients.js'),
-        import('../diagnosis/preflight.js'),
-        import('../log.js'),
-        import('../observability/diagnosis-log.js'),
-        import('../render/check-text.js'),
-      ]);
-      const id = log_.correlationId();
-      const started = performance.now();
-      const log = log_
-        .createLogger(
-          env.config.log.level === 'info' ? 'error' : env.config.log.level,
-          process.stderr,
-          {},
-          { secrets: log_.secretsOf(env.config) },
-        )
-        .child({
-          correlationId: id,
-          surface: 'cli',
-          command: 'check',
-          account: req.account ?? null,
-          region: req.region,
-          service: req.service ?? null,
-          taskDefinition: req.taskDefinition ?? null,
-        });
-      const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
-      let result: Awaited<ReturnType<typeof preflight>>;
-      try {
-        result = await preflight(req, {
-          pool,
-          deadlineMs: env.config.aws.deadlineMs,
-          settings: {
-            probePublicRegistries: env.config.registries.probePublic,
-            probeTimeoutMs: env.config.registries.probeTimeoutMs,
-          },
-          onCheckError: (checkId, err) => log.error({ err, checkId }, 'check failed'),
-        });
-      } catch (err) {
-        const ms = performance.now() - started;
-        if (isUserError(err)) {
-          diagnosisLog.logUserErrorAws(log, err);
-          log.info({ outcome: 'user_error', ms: Math.round(ms), key: err.key }, 'pre-flight finished');
-          throw err;
-        }
-        log.error({ outcome: 'internal_error', ms: Math.round(ms), err }, 'pre-flight finished');
-        throw new UserError('errors.internal', { id }, 1);
-      }
-      const { report, saved } = result;
-      log.info(
-        {
-          outcome: report.verdict.outcome,
-          failing: report.verdict.failing,
-          calls: report.aws.callCount,
-          rounds: report.aws.rounds,
-          ms: Math.round(performance.now() - started),
-        },
-        'pre-flight finished',
-      );
-      if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
-      io.out(
-        opts.json
-          ? render.renderCheckJson(report, env.t, env.lang)
-          : render.renderCheckText(report, env.t, io.terminal?.()),
-      );
-      if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
-      if (report.verdict.blocking) setExit(EXIT_WOULD_FAIL);
+      throw err;
+    const { defaultRegion } = await import('../aws/clients.js');
+    plan = checkPlan(withRole, await defaultRegion(access.profile));
+  }
+  if (!plan.region) {
+    const { defaultRegion } = await import('../aws/clients.js');
+    plan = checkPlan(withRole, await defaultRegion(access.profile));
+  }
+  if (roleAccount && plan.account !== roleAccount)
+    throw new UserError('errors.options.role-elsewhere', {
+      role: access.roleArn!,
+      roleAccount,
+      account: plan.account ?? '?',
     });
+  const req = preflightRequest(plan, `cli-${io.user()}`);
+  const env = await commandEnv(opts, ctx);
+  const [{ ClientPool }, { preflight }] = await Promise.all([
+    import('../aws/clients.js'),
+    import('../diagnosis/preflight.js'),
+  ]);
+  const later = await laterLog(env.config, () => ({
+    command: 'check',
+    account: req.account ?? null,
+    region: req.region,
+    service: req.service ?? null,
+    taskDefinition: req.taskDefinition ?? null,
+  }));
+  const started = performance.now();
+  const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
+  let result: Awaited<ReturnType<typeof preflight>>;
+  try {
+    result = await preflight(req, {
+      pool,
+      deadlineMs: env.config.aws.deadlineMs,
+      settings: {
+        probePublicRegistries: env.config.registries.probePublic,
+        probeTimeoutMs: env.config.registries.probeTimeoutMs,
+      },
+      onCheckError: later.checkError,
+    });
+  } catch (err) {
+    const ms = performance.now() - started;
+    const { log, diagnosisLog } = await later.get();
+    if (isUserError(err)) {
+      diagnosisLog.logUserErrorAws(log, err);
+      log.info({ outcome: 'user_error', ms: Math.round(ms), key: err.key }, 'pre-flight finished');
+      throw err;
+    }
+    log.error({ outcome: 'internal_error', ms: Math.round(ms), err }, 'pre-flight finished');
+    throw new UserError('errors.internal', { id: later.id }, 1);
+  }
+  const { report, saved } = result;
+  const [{ log }, render] = await Promise.all([later.get(), import('../render/check-text.js')]);
+  log.info(
+    {
+      outcome: report.verdict.outcome,
+      failing: report.verdict.failing,
+      calls: report.aws.callCount,
+      rounds: report.aws.rounds,
+      ms: Math.round(performance.now() - started),
+    },
+    'pre-flight finished',
+  );
+  if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
+  io.out(
+    opts.json
+      ? render.renderCheckJson(report, env.t, env.lang)
+      : render.renderCheckText(report, env.t, io.terminal?.()),
+  );
+  if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
+  if (report.verdict.blocking) ctx.setExit(EXIT_WOULD_FAIL);
 }

@@ -7,7 +7,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import type { TFunction } from 'i18next';
 import { CAUSE_IDS } from '../diagnosis/causes.js';
 import type { CheckReport } from '../diagnosis/check-report.js';
@@ -15,7 +14,7 @@ import type { Report } from '../diagnosis/report.js';
 import { UserError } from '../errors.js';
 import { BLANK, layout, PLAIN, type Row, row } from '../render/terminal.js';
 import { causeLabel, reportRows } from '../render/text.js';
-import { commandEnv, type GlobalOptions, readText } from './common.js';
+import { type CommandContext, type GlobalOptions, languageEnv, readText } from './common.js';
 import type { Io } from './io.js';
 
 /** The scenario shown when none is named: the most common failure, a subnet with no way out. */
@@ -110,76 +109,68 @@ interface DemoOptions extends GlobalOptions {
   check?: boolean;
 }
 
-/** Registers `demo`. */
-export function registerDemo(program: Command, io: Io): void {
-  program
-    .command('demo')
-    .description('Replay a bundled failed-task scenario through the real checks, offline (no AWS account)')
-    .argument('[scenario]', `scenario to replay (default: ${DEFAULT_SCENARIO}); --list shows them all`)
-    .option('--list', 'list the scenarios and the cause each one shows')
-    .option(
-      '--check',
-      `replay a pre-flight (\`ecs-pull check\`) scenario instead (default: ${DEFAULT_CHECK_SCENARIO})`,
-    )
-    .option('--json', 'print the JSON report (schema 1) only; with --list, the scenarios as JSON')
-    .action(async (scenario: string | undefined, _o: DemoOptions, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<DemoOptions>();
-      const { t, lang } = commandEnv(opts);
-      // `demo kms --list` asks two things at once: say so rather than drop one.
-      if (opts.list && scenario !== undefined) throw new UserError('demo:listAndName', { name: scenario });
-      if (opts.check) {
-        await checkDemo(io, { t, lang }, scenario, opts);
-        return;
-      }
-      const dir = scenariosDir();
-      const names = scenarioNames(dir);
-      const term = opts.json ? PLAIN : (io.terminal?.() ?? PLAIN);
+/** Runs `demo` (`--check`: a pre-flight's): the configuration is not needed (a problem with it is said and passed over). */
+export async function demo(
+  scenario: string | undefined,
+  opts: DemoOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  const { io } = ctx;
+  const { t, lang } = await languageEnv(opts, ctx, 'demo');
+  // `demo kms --list` asks two things at once: say so rather than drop one.
+  if (opts.list && scenario !== undefined) throw new UserError('demo:listAndName', { name: scenario });
+  if (opts.check) {
+    await checkDemo(io, { t, lang }, scenario, opts);
+    return;
+  }
+  const dir = scenariosDir();
+  const names = scenarioNames(dir);
+  const term = opts.json ? PLAIN : (io.terminal?.() ?? PLAIN);
 
-      if (opts.list) {
-        const items = names.map((name) => ({
-          name,
-          cause: causeLabel(t, name),
-          description: scenarioDescription(t, name),
-        }));
-        if (opts.json) {
-          io.out(`${JSON.stringify({ scenarios: items, default: DEFAULT_SCENARIO }, null, 2)}\n`);
-          return;
-        }
-        // Names in a column; a description too long for the line wraps under its own column.
-        const width = Math.max(...names.map((n) => n.length));
-        const rows: Row[] = [row(0, t('demo:listTitle'))];
-        for (const it of items) {
-          const text = t('demo:listLine', { cause: it.cause, description: it.description });
-          rows.push({
-            indent: 2,
-            mark: `${it.name.padEnd(width)} `,
-            text: it.name === DEFAULT_SCENARIO ? `${text} ${t('demo:default')}` : text,
-            markRole: 'title',
-          });
-        }
-        io.out(`${layout(rows, term)}\n`);
-        return;
-      }
+  if (opts.list) {
+    const items = names.map((name) => ({
+      name,
+      cause: causeLabel(t, name),
+      description: scenarioDescription(t, name),
+    }));
+    if (opts.json) {
+      io.out(`${JSON.stringify({ scenarios: items, default: DEFAULT_SCENARIO }, null, 2)}\n`);
+      return;
+    }
+    // Names in a column; a description too long for the line wraps under its own column.
+    const width = Math.max(...names.map((n) => n.length));
+    const rows: Row[] = [row(0, t('demo:listTitle'))];
+    for (const it of items) {
+      const text = t('demo:listLine', { cause: it.cause, description: it.description });
+      rows.push({
+        indent: 2,
+        mark: `${it.name.padEnd(width)} `,
+        text: it.name === DEFAULT_SCENARIO ? `${text} ${t('demo:default')}` : text,
+        markRole: 'title',
+      });
+    }
+    io.out(`${layout(rows, term)}\n`);
+    return;
+  }
 
-      const name = scenario ?? DEFAULT_SCENARIO;
-      const report = await replayScenario(name, dir);
-      if (opts.json) {
-        const { renderJson } = await import('../render/json.js');
-        io.out(renderJson(report, t, lang));
-        return;
-      }
-      const rows: Row[] = [
-        row(0, t('demo:intro'), 'muted'),
-        row(0, t('demo:scenario', { name, description: scenarioDescription(t, name) })),
-        BLANK,
-        ...reportRows(report, t),
-      ];
-      if (!scenario) {
-        const others = names.filter((n) => n !== name).join(', ');
-        rows.push(BLANK, row(0, t('demo:others', { names: others }), 'muted'));
-      }
-      io.out(`${layout(rows, term)}\n`);
-    });
+  const name = scenario ?? DEFAULT_SCENARIO;
+  const report = await replayScenario(name, dir);
+  if (opts.json) {
+    const { renderJson } = await import('../render/json.js');
+    io.out(renderJson(report, t, lang));
+    return;
+  }
+  const rows: Row[] = [
+    row(0, t('demo:intro'), 'muted'),
+    row(0, t('demo:scenario', { name, description: scenarioDescription(t, name) })),
+    BLANK,
+    ...reportRows(report, t),
+  ];
+  if (!scenario) {
+    const others = names.filter((n) => n !== name).join(', ');
+    rows.push(BLANK, row(0, t('demo:others', { names: others }), 'muted'));
+  }
+  io.out(`${layout(rows, term)}\n`);
 }
 
 /** `ecs-pull demo --check [scenario]`: a pre-flight scenario, or the list of them. */

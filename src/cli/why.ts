@@ -1,13 +1,21 @@
-/** `ecs-pull why <task>`: a live diagnosis, and `ecs-pull replay <file>`: the same on saved facts. */
-import type { Command } from 'commander';
+/**
+ * `ecs-pull why <task>`: a live diagnosis, and `ecs-pull replay <file>`: the same on saved facts. The input is
+ * checked first (options, the task reference, the event file), then the configuration is loaded, and only then the
+ * AWS SDK: its clients one by one, as the diagnosis needs them (src/aws/clients.ts).
+ */
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
-import { environmentProfile, isExternalId, isRoleArn } from '../config.js';
-import { parseEventText } from '../diagnosis/event.js';
+import { environmentProfile, isExternalId, isRoleArn } from '../config-base.js';
 import type { Report } from '../diagnosis/report.js';
 import { isUserError, UserError } from '../errors.js';
-import { renderJson } from '../render/json.js';
-import { renderText } from '../render/text.js';
-import { type CommandEnv, commandEnv, type GlobalOptions, readText, writeText } from './common.js';
+import {
+  type CommandContext,
+  type CommandEnv,
+  commandEnv,
+  type GlobalOptions,
+  readText,
+  requestedLanguage,
+  writeText,
+} from './common.js';
 import type { Io } from './io.js';
 
 interface WhyOptions extends GlobalOptions {
@@ -51,26 +59,6 @@ function duration(
   return seconds;
 }
 
-/** --watch's settings (--watch-interval, --watch-for, else the configuration's), or undefined without --watch. */
-export function watchSettings(
-  opts: { watch?: boolean; watchInterval?: string; watchFor?: string; json?: boolean },
-  env: CommandEnv,
-): { intervalSeconds: number; forSeconds: number; json: boolean } | undefined {
-  if (!opts.watch) return undefined;
-  return {
-    intervalSeconds: duration(
-      opts.watchInterval,
-      env.config.watch.intervalSeconds,
-      's',
-      1,
-      600,
-      '--watch-interval',
-    ),
-    forSeconds: duration(opts.watchFor, env.config.watch.maxMinutes * 60, 'm', 5, 240 * 60, '--watch-for'),
-    json: !!opts.json,
-  };
-}
-
 /** --profile (else AWS_PROFILE), --role-arn and --external-id, validated. */
 export function cliAccess(opts: { profile?: string; roleArn?: string; externalId?: string }): {
   profile: string | undefined;
@@ -95,188 +83,215 @@ function roleAccountOf(roleArn: string): string | undefined {
   return roleArn.split(':')[4];
 }
 
-function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefined): void {
-  io.out(json ? renderJson(report, env.t, env.lang) : renderText(report, env.t, io.terminal?.()));
+async function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefined): Promise<void> {
+  if (json) {
+    const { renderJson } = await import('../render/json.js');
+    io.out(renderJson(report, env.t, env.lang));
+  } else {
+    const { renderText } = await import('../render/text.js');
+    io.out(renderText(report, env.t, io.terminal?.()));
+  }
 }
 
-/** Registers `why` and `replay`; `setExit` ends `why --watch` with its code. */
-export function registerWhy(program: Command, io: Io, setExit: (code: number) => void = () => {}): void {
-  program
-    .command('why')
-    .description('Diagnose why an ECS task failed to pull its image')
-    .argument('<task>', 'task ARN, the task’s ECS console URL, task/CLUSTER/ID, or a task id with --cluster')
-    .option('--cluster <name>', 'cluster, for a bare task id or an old-format ARN')
-    .option(
-      '--region <region>',
-      'region, when the task reference names none (default: AWS_REGION or the profile’s region)',
-    )
-    .option(
-      '--account <id>',
-      'account, when the task reference names none (default: that of your AWS credentials)',
-    )
-    .option('--profile <name>', 'AWS profile to take your credentials from (default: AWS_PROFILE)')
-    .option('--role-arn <arn>', 'IAM role to assume in the task’s account (over the configuration)')
-    .option('--external-id <id>', 'ExternalId for --role-arn')
-    .option(
-      '--event <file>',
-      'EventBridge “ECS Task State Change” event to rebuild the task from when ECS no longer shows it',
-    )
-    .option('--service <name>', 'service to rebuild the task from when ECS no longer shows it')
-    .option('--json', 'print the JSON report (schema 1)')
-    .option(
-      '--save-facts <file>',
-      'write everything gathered to FILE (replay it with `ecs-pull replay FILE`)',
-    )
-    .option(
-      '--watch',
-      'after the report, run the failing checks again every interval until they pass (exit 0) or time runs out (exit 4)',
-    )
-    .option(
-      '--watch-interval <time>',
-      'time between re-checks: 60s, 2m (default: watch.intervalSeconds, 60s)',
-    )
-    .option('--watch-for <time>', 'longest watch: 30m, 90s (default: watch.maxMinutes, 30m)')
-    .action(async (task: string, _o: WhyOptions, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<WhyOptions>();
-      const env = commandEnv(opts);
-      const access = cliAccess(opts);
-      const watch = watchSettings(opts, env);
-      const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
-      const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
-      let target: TaskTarget;
-      try {
-        target = parseTaskTarget(task, targetOptions);
-      } catch (err) {
-        // No region in the reference nor --region: the SDK's own (AWS_REGION, the profile's region).
-        if (!isUserError(err) || err.key !== 'errors.target.needs-region') throw err;
-        const { defaultRegion } = await import('../aws/clients.js');
-        target = parseTaskTarget(task, {
-          ...targetOptions,
-          defaultRegion: await defaultRegion(access.profile),
-        });
-      }
-      if (role && target.account !== role)
-        throw new UserError('errors.options.role-elsewhere', {
-          role: access.roleArn!,
-          roleAccount: role,
-          account: target.account ?? '?',
-        });
-      const event = opts.event
-        ? parseEventText(readText(opts.event, 'errors.event.unreadable'), opts.event, target.taskId)
-        : undefined;
-      // The AWS SDK takes about a second to load (EC2's client alone most of it): only once the input is valid.
-      const [{ ClientPool }, { diagnose }, log_, diagnosisLog] = await Promise.all([
-        import('../aws/clients.js'),
-        import('../diagnosis/diagnose.js'),
-        import('../log.js'),
-        import('../observability/diagnosis-log.js'),
-      ]);
-      // The diagnosis' id: on every line it logs, and in the message of an internal error.
-      const id = log_.correlationId();
-      const started = performance.now();
-      const log = log_
-        .createLogger(
-          // The report on stdout already names every AWS error: at the default level (info) stderr stays quiet
-          // but for internal errors; LOG_LEVEL=warn adds the AWS errors, debug everything.
-          env.config.log.level === 'info' ? 'error' : env.config.log.level,
-          process.stderr,
-          {},
-          { secrets: log_.secretsOf(env.config) },
-        )
-        .child({
-          correlationId: id,
-          surface: 'cli',
-          account: target.account ?? null,
-          region: target.region,
-          task: target.taskArn ?? target.taskId,
-        });
-      const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
-      let result: Awaited<ReturnType<typeof diagnose>>;
-      const request = { target, event, service: opts.service, requester: `cli-${io.user()}` };
-      const deps = {
-        pool,
-        deadlineMs: env.config.aws.deadlineMs,
-        settings: {
-          probePublicRegistries: env.config.registries.probePublic,
-          probeTimeoutMs: env.config.registries.probeTimeoutMs,
-          changes: env.config.changes,
-        },
-        onCheckError: (checkId: string, err: unknown) => log.error({ err, checkId }, 'check failed'),
-      };
-      try {
-        result = await diagnose(request, deps);
-      } catch (err) {
-        const ms = performance.now() - started;
-        if (isUserError(err)) {
-          diagnosisLog.logUserErrorAws(log, err);
-          log.info(
-            { ...diagnosisLog.diagnosisSummary(undefined, 'user_error', ms), key: err.key },
-            'diagnosis finished',
-          );
-          throw err;
-        }
-        log.error(
-          { ...diagnosisLog.diagnosisSummary(undefined, 'internal_error', ms), err },
-          'diagnosis finished',
-        );
-        // The reference printed is the id of the lines above (exit code 1, as for any internal error).
-        throw new UserError('errors.internal', { id }, 1);
-      }
-      const { report, saved } = result;
-      diagnosisLog.logAwsErrors(log, report);
+/**
+ * --watch's settings (`why`, `service`): --watch-interval and --watch-for, else the configuration's watch.*;
+ * undefined without --watch. Called once without the configuration (the options are checked with the rest of the
+ * input, before the configuration is loaded) and once with it.
+ */
+export function watchSettings(
+  opts: { watch?: boolean; watchInterval?: string; watchFor?: string; json?: boolean },
+  config?: { watch: { intervalSeconds: number; maxMinutes: number } },
+): { intervalSeconds: number; forSeconds: number; json: boolean } | undefined {
+  if (!opts.watch) return undefined;
+  return {
+    intervalSeconds: duration(
+      opts.watchInterval,
+      config?.watch.intervalSeconds ?? 60,
+      's',
+      1,
+      600,
+      '--watch-interval',
+    ),
+    forSeconds: duration(
+      opts.watchFor,
+      (config?.watch.maxMinutes ?? 30) * 60,
+      'm',
+      5,
+      240 * 60,
+      '--watch-for',
+    ),
+    json: !!opts.json,
+  };
+}
+
+/** Runs `why`; with --watch, then re-runs the failing checks (src/cli/watch.ts) and ends with its exit code. */
+export async function why(task: string, opts: WhyOptions, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
+  // The input first: a mistake in it is said before the configuration, let alone the AWS SDK, is loaded.
+  const asked = requestedLanguage(opts);
+  if (asked) ctx.setLanguage(asked);
+  const access = cliAccess(opts);
+  watchSettings(opts);
+  const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
+  const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
+  let target: TaskTarget;
+  try {
+    target = parseTaskTarget(task, targetOptions);
+  } catch (err) {
+    // No region in the reference nor --region: the SDK's own (AWS_REGION, the profile's region).
+    if (!isUserError(err) || err.key !== 'errors.target.needs-region') throw err;
+    const { defaultRegion } = await import('../aws/clients.js');
+    target = parseTaskTarget(task, {
+      ...targetOptions,
+      defaultRegion: await defaultRegion(access.profile),
+    });
+  }
+  if (role && target.account !== role)
+    throw new UserError('errors.options.role-elsewhere', {
+      role: access.roleArn!,
+      roleAccount: role,
+      account: target.account ?? '?',
+    });
+  const event = opts.event
+    ? (await import('../diagnosis/event.js')).parseEventText(
+        readText(opts.event, 'errors.event.unreadable'),
+        opts.event,
+        target.taskId,
+      )
+    : undefined;
+  const env = await commandEnv(opts, ctx);
+  const watch = watchSettings(opts, env.config);
+  // Only the input and the configuration are known valid does the AWS SDK start loading, and then a client at a
+  // time, as the diagnosis sends its first command of each service (src/aws/sdk.ts); the logger after the answer.
+  const [{ ClientPool }, { diagnose }] = await Promise.all([
+    import('../aws/clients.js'),
+    import('../diagnosis/diagnose.js'),
+  ]);
+  // The diagnosis' id (what log.correlationId() gives): on every line it logs, in the message of an internal error.
+  // node:crypto is loaded here, not with this module: a refused input or configuration does not need it.
+  const id = (await import('node:crypto')).randomUUID().slice(0, 8);
+  const started = performance.now();
+  let logged: Awaited<ReturnType<typeof createLogger>> | undefined;
+  const createLogger = async () => {
+    const [log_, diagnosisLog] = await Promise.all([
+      import('../log.js'),
+      import('../observability/diagnosis-log.js'),
+    ]);
+    const log = log_
+      .createLogger(
+        // The report on stdout already names every AWS error: at the default level (info) stderr stays quiet
+        // but for internal errors; LOG_LEVEL=warn adds the AWS errors, debug everything.
+        env.config.log.level === 'info' ? 'error' : env.config.log.level,
+        process.stderr,
+        {},
+        { secrets: log_.secretsOf(env.config) },
+      )
+      .child({
+        correlationId: id,
+        surface: 'cli',
+        account: target.account ?? null,
+        region: target.region,
+        task: target.taskArn ?? target.taskId,
+      });
+    return { log, diagnosisLog };
+  };
+  /** Checks that failed internally: kept until the logger is loaded (after the diagnosis), then logged. */
+  const checkErrors: Array<{ checkId: string; err: unknown }> = [];
+  const logger = async () => {
+    logged ??= await createLogger();
+    for (const e of checkErrors.splice(0)) logged.log.error(e, 'check failed');
+    return logged;
+  };
+  const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
+  // Once ecs:DescribeTasks is on its way, the clients of the next round load while AWS answers.
+  const { preloadAfterRequest } = await import('../aws/sdk.js');
+  preloadAfterRequest(['ec2', 'ecr', 'iam'], (request) =>
+    String(request.getHeader('x-amz-target') ?? '').startsWith('AmazonEC2ContainerServiceV20141113.'),
+  );
+  let result: Awaited<ReturnType<typeof diagnose>>;
+  const request = { target, event, service: opts.service, requester: `cli-${io.user()}` };
+  const deps = {
+    pool,
+    deadlineMs: env.config.aws.deadlineMs,
+    settings: {
+      probePublicRegistries: env.config.registries.probePublic,
+      probeTimeoutMs: env.config.registries.probeTimeoutMs,
+      changes: env.config.changes,
+    },
+    onCheckError: (checkId: string, err: unknown) => {
+      if (logged) logged.log.error({ checkId, err }, 'check failed');
+      else checkErrors.push({ checkId, err });
+    },
+  };
+  try {
+    result = await diagnose(request, deps);
+  } catch (err) {
+    const ms = performance.now() - started;
+    const { log, diagnosisLog } = await logger();
+    if (isUserError(err)) {
+      diagnosisLog.logUserErrorAws(log, err);
       log.info(
-        diagnosisLog.diagnosisSummary(
-          report,
-          diagnosisLog.diagnosisOutcome(report),
-          performance.now() - started,
-        ),
+        { ...diagnosisLog.diagnosisSummary(undefined, 'user_error', ms), key: err.key },
         'diagnosis finished',
       );
-      if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
-      // Watching with --json: one JSON object per line, the report first.
-      if (watch?.json) io.out(`${JSON.stringify(JSON.parse(renderJson(report, env.t, env.lang)))}\n`);
-      else print(io, env, report, opts.json);
-      if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
-      if (watch) {
-        const [{ watchCli }, { recheck, watchedChecks }] = await Promise.all([
-          import('./watch.js'),
-          import('../diagnosis/watch.js'),
-        ]);
-        setExit(
-          await watchCli(io, env, watch, {
-            checks: watchedChecks(report),
-            recheck: (checks) => recheck(request, checks, deps),
-          }),
-        );
-      }
-    });
+      throw err;
+    }
+    log.error(
+      { ...diagnosisLog.diagnosisSummary(undefined, 'internal_error', ms), err },
+      'diagnosis finished',
+    );
+    // The reference printed is the id of the lines above (exit code 1, as for any internal error).
+    throw new UserError('errors.internal', { id }, 1);
+  }
+  const { report, saved } = result;
+  const { log, diagnosisLog } = await logger();
+  diagnosisLog.logAwsErrors(log, report);
+  log.info(
+    diagnosisLog.diagnosisSummary(report, diagnosisLog.diagnosisOutcome(report), performance.now() - started),
+    'diagnosis finished',
+  );
+  if (opts.saveFacts) writeText(opts.saveFacts, `${JSON.stringify(saved, null, 2)}\n`);
+  // Watching with --json: one JSON object per line, the report first.
+  if (watch?.json) {
+    const { renderJson } = await import('../render/json.js');
+    io.out(`${JSON.stringify(JSON.parse(renderJson(report, env.t, env.lang)))}\n`);
+  } else await print(io, env, report, opts.json);
+  if (opts.saveFacts && !opts.json) io.err(`${env.t('report.savedFacts', { file: opts.saveFacts })}\n`);
+  if (watch) {
+    const [{ watchCli }, { recheck, watchedChecks }] = await Promise.all([
+      import('./watch.js'),
+      import('../diagnosis/watch.js'),
+    ]);
+    ctx.setExit(
+      await watchCli(io, env, watch, {
+        checks: watchedChecks(report),
+        recheck: (checks) => recheck(request, checks, deps),
+      }),
+    );
+  }
+}
 
-  program
-    .command('replay')
-    .description('Run the checks and verdict on facts saved with --save-facts, without AWS')
-    .argument('<file>', 'facts file')
-    .option('--json', 'print the JSON report (schema 1)')
-    .action(async (file: string, _o: WhyOptions, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<WhyOptions>();
-      const env = commandEnv(opts);
-      const { evaluate, parseSavedFacts } = await import('../diagnosis/evaluate.js');
-      const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
-      const { identityCenterFor } = await import('../config.js');
-      const identityCenter = (account: string) => identityCenterFor(env.config, account);
-      if (saved.inputs.preflight) {
-        // Facts saved by `ecs-pull check`: the pre-flight's report, not a diagnosis.
-        const [{ evaluatePreflight }, render] = await Promise.all([
-          import('../diagnosis/check-report.js'),
-          import('../render/check-text.js'),
-        ]);
-        const report = await evaluatePreflight(saved, { replayedFrom: file, identityCenter });
-        io.out(
-          opts.json
-            ? render.renderCheckJson(report, env.t, env.lang)
-            : render.renderCheckText(report, env.t, io.terminal?.()),
-        );
-        return;
-      }
-      print(io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
-    });
+/** Runs `replay`: a diagnosis' saved facts, or a pre-flight's (`ecs-pull check --save-facts`). */
+export async function replay(file: string, opts: WhyOptions, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
+  const env = await commandEnv(opts, ctx);
+  const { evaluate, parseSavedFacts } = await import('../diagnosis/evaluate.js');
+  const saved = parseSavedFacts(readText(file, 'errors.replay.unreadable'), file);
+  const { identityCenterFor } = await import('../config-base.js');
+  const identityCenter = (account: string) => identityCenterFor(env.config, account);
+  if (saved.inputs.preflight) {
+    // Facts saved by `ecs-pull check`: the pre-flight's report, not a diagnosis.
+    const [{ evaluatePreflight }, render] = await Promise.all([
+      import('../diagnosis/check-report.js'),
+      import('../render/check-text.js'),
+    ]);
+    const report = await evaluatePreflight(saved, { replayedFrom: file, identityCenter });
+    io.out(
+      opts.json
+        ? render.renderCheckJson(report, env.t, env.lang)
+        : render.renderCheckText(report, env.t, io.terminal?.()),
+    );
+    return;
+  }
+  await print(io, env, await evaluate(saved, { replayedFrom: file, identityCenter }), opts.json);
 }

@@ -99,7 +99,7 @@ describe('ecs-pull classify: bad input', () => {
   it('no argument → usage error', async () => {
     const { io, err } = captureIo();
     expect(await run(['classify'], io)).toBe(2);
-    expect(err()).toMatch(/missing required argument/);
+    expect(err()).toMatch(/Missing the required argument <message>\. Run `ecs-pull classify --help`/);
   });
 
   it('is listed in the help', async () => {

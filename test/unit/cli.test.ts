@@ -1,5 +1,6 @@
 /** The CLI in-process: exit codes and one localized line for anything a user can get wrong. */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCENARIO } from '../../src/cli/demo.js';
 import { run } from '../../src/cli.js';
 import { captureIo } from '../helpers/cli.js';
 
@@ -9,9 +10,9 @@ describe('ecs-pull CLI: bad input', () => {
     [['why', 'not-an-arn', '--lang', 'it'], 'it', /non è l'ARN di un'attività/],
     [['why', 'not-an-arn', '--lang=it'], 'it', /non è l'ARN di un'attività/],
     [['why', 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web'], 'en', /not a task ARN/],
-    [['why'], 'en', /missing required argument/],
-    [['why', 'x', '--frobnicate'], 'en', /unknown option/],
-    [['whatever'], 'en', /unknown command/],
+    [['why'], 'en', /Missing the required argument <task>\. Run `ecs-pull why --help`/],
+    [['why', 'x', '--frobnicate'], 'en', /Unknown option --frobnicate\. Run `ecs-pull why --help`/],
+    [['whatever'], 'en', /Unknown command whatever\. Run `ecs-pull --help`/],
     [['why', 'not-an-arn', '--lang', 'de'], 'en', /Unknown language “de”/],
   ])('%j → exit 2 and one line', async (argv, _lang, pattern) => {
     const { io, out, err } = captureIo();
@@ -45,6 +46,12 @@ describe('ecs-pull CLI: bad input', () => {
     const { io, out } = captureIo();
     expect(await run(['--help'], io)).toBe(0);
     expect(out()).toContain('why');
+  });
+
+  it("demo's help names the scenario demo shows by default (program.ts keeps its own copy of the name)", async () => {
+    const { io, out } = captureIo();
+    expect(await run(['demo', '--help'], io)).toBe(0);
+    expect(out()).toContain(`(default: ${DEFAULT_SCENARIO})`);
   });
 
   it('says in words that a facts file does not exist, never ENOENT', async () => {

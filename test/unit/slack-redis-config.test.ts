@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { isUserError } from '../../src/errors.js';
+import { translator } from '../../src/i18n.js';
 import { redisEndpoint } from '../../src/state/shared.js';
 
 describe('redis configuration', () => {
@@ -28,7 +29,10 @@ describe('redis configuration', () => {
       expect(isUserError(err), bad).toBe(true);
       const params = (err as { params: Record<string, string> }).params;
       expect(params.key).toBe('redis.url');
-      expect(params.reason).toBe('must be a redis:// or rediss:// URL');
+      expect(params.reason).toBe('redis-url');
+      // Set by REDIS_URL: the message names the variable, never its value (it may carry a password).
+      const line = translator('en')((err as { key: string }).key, params);
+      expect(line).toBe('Invalid value in the environment: REDIS_URL must be a redis:// or rediss:// URL.');
       expect(JSON.stringify(params)).not.toContain('secretpw');
     }
   });

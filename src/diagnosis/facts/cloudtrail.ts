@@ -10,9 +10,10 @@
  * others stand. Read events are dropped here (the attribute that would filter them cannot be combined with the
  * resource name), except ECR's lifecycle expiries, which CloudTrail records as read-only service events.
  */
-import { LookupEventsCommand, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+
 import type { LinkKind } from '../../aws/console-links.js';
 import { classifyAwsError, type FactError, NotApplicable } from '../../aws/errors.js';
+import { LookupEventsCommand, type LookupEventsCommandOutput } from '../../aws/sdk/cloudtrail.js';
 import { defineFact, type FactProvider } from './session.js';
 import type { CallScope, FactName, ProviderHandle } from './types.js';
 

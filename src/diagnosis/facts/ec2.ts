@@ -5,6 +5,8 @@
  * → what depends on those: the DHCP options set named by the VPC, and only when they matter the VPC's other
  * subnets (interface endpoints exist) and the S3 prefix list's ranges (an S3 gateway endpoint exists) (4).
  */
+
+import { NotApplicable } from '../../aws/errors.js';
 import {
   DescribeDhcpOptionsCommand,
   DescribeNatGatewaysCommand,
@@ -19,8 +21,7 @@ import {
   DescribeVpcsCommand,
   type IpPermission,
   type Subnet,
-} from '@aws-sdk/client-ec2';
-import { NotApplicable } from '../../aws/errors.js';
+} from '../../aws/sdk/ec2.js';
 import { eniDetails, taskSubnetIds } from '../task-record.js';
 import { defineFact, type FactProvider } from './session.js';
 import type { ProviderHandle } from './types.js';

@@ -4,6 +4,9 @@
  * policy and pull-through cache rule), and the ECR repositories a bare image name may have meant. Image URIs are
  * known from the task itself, so these calls start right after DescribeTasks.
  */
+
+import { classifyAwsError, type FactError, hasErrorCode, NotApplicable } from '../../aws/errors.js';
+import { type ImageRef, pullThroughRuleFor, upstreamOf } from '../../aws/image-ref.js';
 import {
   BatchGetImageCommand,
   DescribeImagesCommand,
@@ -15,9 +18,8 @@ import {
   GetRepositoryPolicyCommand,
   type ImageDetail,
   type ImageIdentifier,
-} from '@aws-sdk/client-ecr';
-import { classifyAwsError, type FactError, hasErrorCode, NotApplicable } from '../../aws/errors.js';
-import { type ImageRef, pullThroughRuleFor, upstreamOf } from '../../aws/image-ref.js';
+} from '../../aws/sdk/ecr.js';
+import { nearNames } from '../../near-names.js';
 import type { ImageUse } from '../task-refs.js';
 import { taskImages, taskPlatform } from './ecs.js';
 import { defineFact, type FactProvider } from './session.js';
@@ -573,31 +575,7 @@ export function lifecycleRules(text: string | undefined): LifecycleRule[] {
 }
 
 /** Repository names within edit distance (or containment) of the missing one, closest first. */
-export function nearNames(wanted: string, names: string[]): string[] {
-  const scored = names
-    .filter((n) => n && n !== wanted)
-    .map((n) => ({ n, d: distance(wanted.toLowerCase(), n.toLowerCase()) }))
-    .filter(
-      ({ n, d }) =>
-        d <= Math.max(2, Math.floor(wanted.length / 3)) || n.includes(wanted) || wanted.includes(n),
-    )
-    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n));
-  return scored.slice(0, 3).map((s) => s.n);
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
+export { nearNames };
 
 /** For bare image names (Docker Hub by default): does an ECR repository of that name exist in the task's account? */
 export const bareNamesFact = defineFact({

@@ -4,12 +4,12 @@
  * task's ENI is an EC2 fact (ec2.ts).
  */
 
+import { classifyAwsError, NotApplicable } from '../../aws/errors.js';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-} from '@aws-sdk/client-ecs';
-import { classifyAwsError, NotApplicable } from '../../aws/errors.js';
+} from '../../aws/sdk/ecs.js';
 import { describeTasksId } from '../../aws/target.js';
 import { serviceOfGroup } from '../task-record.js';
 import { containersOf, type ImageUse, imagesOf } from '../task-refs.js';

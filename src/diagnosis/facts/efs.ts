@@ -4,14 +4,15 @@
  * it mounts through, and the file system policy. File system, mount targets, access point and policy are asked at
  * once, right after the task definition; only the mount targets' security groups wait for the mount targets.
  */
+
+import { classifyAwsError, type FactError, hasErrorCode, NotApplicable } from '../../aws/errors.js';
 import {
   DescribeAccessPointsCommand,
   DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetSecurityGroupsCommand,
   DescribeMountTargetsCommand,
-} from '@aws-sdk/client-efs';
-import { classifyAwsError, type FactError, hasErrorCode, NotApplicable } from '../../aws/errors.js';
+} from '../../aws/sdk/efs.js';
 import { type EfsVolumeRef, efsVolumesOf } from '../task-refs.js';
 import { taskAccount } from './ecs.js';
 import { defineFact, type FactProvider } from './session.js';

@@ -4,6 +4,8 @@
  * simulation cannot answer — its policy documents for local evaluation. The same three for the task role, when an
  * EFS volume is mounted with IAM authorization (the mount is made as the task role).
  */
+
+import { hasErrorCode, NotApplicable } from '../../aws/errors.js';
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -12,8 +14,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   SimulatePrincipalPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { hasErrorCode, NotApplicable } from '../../aws/errors.js';
+} from '../../aws/sdk/iam.js';
 import {
   containersOf,
   type EfsVolumeRef,

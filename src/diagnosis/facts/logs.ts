@@ -3,12 +3,10 @@
  * own region, by name prefix, matching the exact name), whether it exists, and the KMS key it is encrypted with
  * (kms:DescribeKey: its state). Never a log event.
  */
-import {
-  DescribeLogGroupsCommand,
-  type DescribeLogGroupsCommandOutput,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+
 import { classifyAwsError, type FactError, NotApplicable } from '../../aws/errors.js';
+import { DescribeKeyCommand } from '../../aws/sdk/kms.js';
+import { DescribeLogGroupsCommand, type DescribeLogGroupsCommandOutput } from '../../aws/sdk/logs.js';
 import { type LogGroupRef, logGroupRefsOf } from '../task-refs.js';
 import { taskAccount } from './ecs.js';
 import { defineFact, type FactProvider } from './session.js';

@@ -2,10 +2,11 @@
  * Secrets Manager, SSM and KMS facts: each secret and parameter the task reads (that it exists — never its value —
  * and the KMS key it is encrypted with), and those customer managed keys (ARN, state, who manages them).
  */
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
+
 import { classifyAwsError, type FactError, hasErrorCode, NotApplicable } from '../../aws/errors.js';
+import { DescribeKeyCommand } from '../../aws/sdk/kms.js';
+import { DescribeSecretCommand } from '../../aws/sdk/secrets-manager.js';
+import { DescribeParametersCommand } from '../../aws/sdk/ssm.js';
 import { type SecretRef, secretRefsOf } from '../task-refs.js';
 import { taskAccount } from './ecs.js';
 import { defineFact, type FactProvider } from './session.js';

@@ -6,14 +6,15 @@
  * (CallRecord, with their sequential round) and answered through the shared call cache under the keys a
  * diagnosis' own calls have, so that the diagnoses of the service's groups find the service and their tasks there.
  */
+
+import type { ClientPool } from '../../aws/clients.js';
+import { classifyAwsError, type FactError } from '../../aws/errors.js';
 import {
   DescribeServicesCommand,
   type DescribeServicesCommandOutput,
   ListTasksCommand,
   type ListTasksCommandOutput,
-} from '@aws-sdk/client-ecs';
-import type { ClientPool } from '../../aws/clients.js';
-import { classifyAwsError, type FactError } from '../../aws/errors.js';
+} from '../../aws/sdk/ecs.js';
 import type { ServiceTarget } from '../../aws/service-target.js';
 import { UserError } from '../../errors.js';
 import { cachePolicyFor, callKey, type SharedCallCache } from './session.js';

@@ -9,9 +9,10 @@
  * within the cache's TTL (another alert naming it, the group's first alert then diagnosed) is not asked for again,
  * and a batch asks AWS only for the tasks the cache does not have. Errors are not cached.
  */
-import { DescribeTasksCommand, type DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
+
 import type { ClientPool } from '../../aws/clients.js';
 import { classifyAwsError } from '../../aws/errors.js';
+import { DescribeTasksCommand, type DescribeTasksCommandOutput } from '../../aws/sdk/ecs.js';
 import type { TaskTarget } from '../../aws/target.js';
 import { cachePolicyFor, callKey, type SharedCallCache } from './session.js';
 import type { CallRecord, TaskRecord } from './types.js';

@@ -1,4 +1,9 @@
-import { evaluatePolicy } from '../../../aws/policy-eval.js';
+import {
+  type Decision,
+  evaluatePolicy,
+  evaluatorMissingError,
+  POLICY_EVALUATOR_PACKAGE,
+} from '../../../aws/policy-eval.js';
 import { aws, shellVar } from '../../commands.js';
 import type { EfsVolumeRecord } from '../../facts/efs.js';
 import { efsMountActions } from '../../task-refs.js';
@@ -200,6 +205,16 @@ async function oneVolume(
       continue;
     }
     if (byPolicy === 'invalid') return r.unknown('unknown.invalid', params, { evidence, links: [fsLink] });
+    if (byPolicy === 'unavailable')
+      // The optional policy evaluator is not installed (README, "Licences"): a policy it cannot read decides nothing.
+      return {
+        ...r.unknown(
+          'unknown.evaluator',
+          { ...params, package: POLICY_EVALUATOR_PACKAGE },
+          { evidence, links: [fsLink] },
+        ),
+        missing: { fact: 'efs.volumes', error: evaluatorMissingError() },
+      };
     if (v.iam !== 'ENABLED') {
       evidence.push(r.ev('policy-anonymous', { action }));
       denied.push(action);
@@ -264,7 +279,7 @@ async function filePolicy(
   document: unknown,
   action: string,
   principal: string,
-): Promise<'allowed' | 'implicit-deny' | 'explicit-deny' | 'invalid'> {
+): Promise<Decision> {
   const context: Record<string, string> = {
     'aws:SecureTransport': v.transitEncryption === 'ENABLED' ? 'true' : 'false',
     'elasticfilesystem:AccessedViaMountTarget': 'true',

@@ -1,5 +1,5 @@
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
-import { evaluatePolicy } from '../../../aws/policy-eval.js';
+import { evaluatePolicy, evaluatorMissingError, POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import { aws } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { VpcEndpointRecord } from '../../facts/ec2.js';
@@ -93,6 +93,8 @@ export const endpointPolicyCheck = defineCheck(r, {
     const evidence: Message[] = [];
     const denied: Array<{ endpointId: string; action: string; resource: string }> = [];
     let invalid: string | undefined;
+    /** The first endpoint whose policy needs the optional evaluator, which is not installed. */
+    let unevaluated: string | undefined;
     for (const { req, endpoint } of relevant) {
       const questions = questionsFor(req.service, ctx, principal);
       if (!endpoint.policyDocument) {
@@ -102,6 +104,10 @@ export const endpointPolicyCheck = defineCheck(r, {
       const outcome = await ask(endpoint, questions, vpcId);
       if (outcome === 'invalid') {
         invalid ??= endpoint.vpcEndpointId;
+        continue;
+      }
+      if (outcome === 'unavailable') {
+        unevaluated ??= endpoint.vpcEndpointId;
         continue;
       }
       for (const d of outcome) {
@@ -148,6 +154,15 @@ export const endpointPolicyCheck = defineCheck(r, {
       );
     }
     if (invalid) return r.unknown('unknown.invalid', { endpointId: invalid }, { evidence, links: epLinks });
+    if (unevaluated)
+      return {
+        ...r.unknown(
+          'unknown.evaluator',
+          { endpointId: unevaluated, package: POLICY_EVALUATOR_PACKAGE },
+          { evidence, links: epLinks },
+        ),
+        missing: { fact: 'ec2.vpcEndpoints', error: evaluatorMissingError() },
+      };
     return r.pass('pass', { count: relevant.length }, { evidence, links: epLinks });
   },
 });
@@ -185,12 +200,12 @@ export function bindPrincipal(document: unknown, principal: string): unknown {
   return { ...doc, Statement: bound };
 }
 
-/** Evaluates the questions against one endpoint's policy: the denied requests, or `invalid`. */
+/** Evaluates the questions against one endpoint's policy: the denied requests, `invalid`, or `unavailable` (no evaluator). */
 async function ask(
   endpoint: VpcEndpointRecord,
   questions: Question[],
   vpcId: string | undefined,
-): Promise<Array<Question & { explicit: boolean }> | 'invalid'> {
+): Promise<Array<Question & { explicit: boolean }> | 'invalid' | 'unavailable'> {
   let document: unknown;
   try {
     document = JSON.parse(endpoint.policyDocument!);
@@ -216,7 +231,7 @@ async function ask(
       identityPolicies: [allowAll],
       endpointPolicies: [{ name: endpoint.vpcEndpointId, document: bindPrincipal(document, q.principal) }],
     });
-    if (answer.decision === 'invalid') return 'invalid';
+    if (answer.decision === 'invalid' || answer.decision === 'unavailable') return answer.decision;
     if (answer.decision !== 'allowed') out.push({ ...q, explicit: answer.decision === 'explicit-deny' });
   }
   return out;

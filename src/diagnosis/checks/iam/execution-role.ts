@@ -1,5 +1,6 @@
 import type { LinkRef } from '../../../aws/console-links.js';
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
+import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import { aws } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { EcrImageRecord } from '../../facts/ecr.js';
@@ -253,6 +254,23 @@ async function askAll(
     const a = await withResourcePolicy(own, roleArn, roleAccount, q, q.policy);
     if (a.decision === 'unknown') {
       const action = a.error.action ?? 'iam:SimulatePrincipalPolicy';
+      // The optional policy evaluator was needed and is not installed: say so, and how to get it.
+      if (a.evaluatorMissing) {
+        t.unknown ??= {
+          ...(a.evaluatorMissing === 'resource-policy'
+            ? r.unknown('unknown.evaluator-repository', {
+                repository: q.resource.split('/').slice(1).join('/'),
+                package: POLICY_EVALUATOR_PACKAGE,
+              })
+            : r.unknown('unknown.evaluator', {
+                action,
+                code: a.error.code,
+                package: POLICY_EVALUATOR_PACKAGE,
+              })),
+          missing: { fact: 'iam.executionRolePolicies', error: a.fallbackError ?? a.error },
+        };
+        continue;
+      }
       t.unknown ??= {
         ...(a.fallbackError
           ? r.unknown('unknown.permissions-both', {

@@ -1,5 +1,6 @@
 import type { FactError } from '../../../aws/errors.js';
 import { type ImageRef, parseImageRef } from '../../../aws/image-ref.js';
+import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import type { ProbeResult } from '../../../registry/probe.js';
 import { aws, type FixCommand, shellVar } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
@@ -218,7 +219,18 @@ async function withCredentials(
   if (access.step === 'key-unresolved') return unknown(access.error, 'kms.keys');
   if (access.step === 'read' || access.step === 'decrypt') {
     const a = access.answer;
-    if (a.decision === 'unknown') return unknown(a.fallbackError ?? a.error);
+    if (a.decision === 'unknown') {
+      if (a.evaluatorMissing)
+        return {
+          ...r.unknown(
+            'unknown.evaluator',
+            { secret: param, package: POLICY_EVALUATOR_PACKAGE },
+            { evidence },
+          ),
+          missing: { fact: 'iam.executionRolePolicies', error: a.fallbackError ?? a.error },
+        };
+      return unknown(a.fallbackError ?? a.error);
+    }
     const decrypt = access.step === 'decrypt';
     const roleLinks = [links.role(roleArn), decrypt ? links.kmsKey(access.keyArn) : link];
     if (a.decision === 'conditional')

@@ -1,5 +1,5 @@
 import { ecrRepositoryArn } from '../../../aws/image-ref.js';
-import { evaluatePolicy } from '../../../aws/policy-eval.js';
+import { evaluatePolicy, evaluatorMissingError, POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import { aws } from '../../commands.js';
 import { ECR_PULL_ACTIONS } from '../../task-refs.js';
 import { fixOf, IAC, one, param } from '../shared/commands.js';
@@ -101,6 +101,7 @@ export const repositoryPolicyCheck = defineCheck(r, {
       const resource = ecrRepositoryArn(ctx.partition, img.region, img.registryAccount, img.repository);
       // What ECR knows about the caller; the organization is not known here, so it is assumed only as a second try.
       const known = { 'aws:PrincipalAccount': ctx.account, 'aws:PrincipalArn': principal };
+      /** The pull actions the policy does not allow; undefined when the optional evaluator is not installed. */
       const deniedWith = async (context: Record<string, string>) => {
         const denied: string[] = [];
         for (const action of ECR_PULL_ACTIONS) {
@@ -113,16 +114,28 @@ export const repositoryPolicyCheck = defineCheck(r, {
             identityPolicies: [allowAll],
             resourcePolicy: document,
           });
+          if (a.decision === 'unavailable') return undefined;
           if (a.decision !== 'allowed') denied.push(action);
         }
         return denied;
       };
       const denied = await deniedWith(known);
+      if (!denied) {
+        out.push({
+          ...r.unknown(
+            'unknown.evaluator',
+            { ...params, package: POLICY_EVALUATOR_PACKAGE },
+            { links: [link] },
+          ),
+          missing: { fact: 'ecr.images', error: evaluatorMissingError() },
+        });
+        continue;
+      }
       const evidence = [r.ev('principal', { principal, repository: resource })];
       const orgs = orgIdsIn(document);
       if (denied.length && orgs.length) {
         const org = orgs[0]!;
-        if (!(await deniedWith({ ...known, 'aws:PrincipalOrgID': org })).length) {
+        if (!(await deniedWith({ ...known, 'aws:PrincipalOrgID': org }))?.length) {
           out.push(
             r.warn(
               'warn.organization',

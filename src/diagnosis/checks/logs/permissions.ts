@@ -1,3 +1,4 @@
+import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import { LOG_WRITE_ACTIONS, logGroupRefsOf } from '../../task-refs.js';
 import { inlinePolicyName, param, putRolePolicy } from '../shared/commands.js';
 import { containerList, okValue } from '../shared/fold.js';
@@ -45,10 +46,13 @@ export const logPermissionsCheck = defineCheck(r, {
         if (notAsked(a)) return r.skip('skip.not-gathered');
         if (a.decision === 'unknown') {
           return {
-            ...r.unknown('unknown.permissions', {
-              group: g.group,
-              action: a.error.action ?? 'iam:SimulatePrincipalPolicy',
-            }),
+            // Without the optional policy evaluator, say so and how to get it (README, "Licences").
+            ...(a.evaluatorMissing
+              ? r.unknown('unknown.evaluator', { group: g.group, package: POLICY_EVALUATOR_PACKAGE })
+              : r.unknown('unknown.permissions', {
+                  group: g.group,
+                  action: a.error.action ?? 'iam:SimulatePrincipalPolicy',
+                })),
             missing: { fact: 'iam.executionRolePolicies', error: a.fallbackError ?? a.error },
           };
         }

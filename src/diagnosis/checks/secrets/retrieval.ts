@@ -1,5 +1,6 @@
 import type { ConsoleLinks, LinkRef } from '../../../aws/console-links.js';
 import type { FactError } from '../../../aws/errors.js';
+import { POLICY_EVALUATOR_PACKAGE } from '../../../aws/policy-eval.js';
 import { aws, type FixCommand, shellVar } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
@@ -216,8 +217,8 @@ async function oneSecret(
       const decrypt = access.step === 'decrypt';
       if (a.decision === 'unknown')
         return unknownFrom(
-          'unknown.permissions',
-          params,
+          a.evaluatorMissing ? 'unknown.evaluator' : 'unknown.permissions',
+          a.evaluatorMissing ? { ...params, package: POLICY_EVALUATOR_PACKAGE } : params,
           a.fallbackError ?? a.error,
           'iam.executionRolePolicies',
         );

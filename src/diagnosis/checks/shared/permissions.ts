@@ -5,7 +5,7 @@
  */
 
 import type { FactError } from '../../../aws/errors.js';
-import { evaluatePolicy } from '../../../aws/policy-eval.js';
+import { evaluatePolicy, evaluatorMissingError } from '../../../aws/policy-eval.js';
 import type { PermissionQuestion } from '../../task-refs.js';
 import type { FactReader } from '../types.js';
 
@@ -28,6 +28,11 @@ export type PermissionAnswer =
       error: FactError;
       /** The local evaluation's own failure, when it could not stand in for a failed simulation either. */
       fallbackError?: FactError;
+      /**
+       * The optional policy evaluator is not installed and was needed: for the role's own policies (simulation
+       * failed), or for a same-account resource policy that could change the answer.
+       */
+      evaluatorMissing?: 'role-policies' | 'resource-policy';
     };
 
 /**
@@ -52,6 +57,13 @@ export async function withResourcePolicy(
     identityPolicies: [],
     resourcePolicy,
   });
+  if (res.decision === 'unavailable') {
+    // Without the evaluator, what needs none: a policy with no Deny cannot take an allow away, one with no Allow
+    // cannot grant what the role's policies do not.
+    const effects = statementEffects(resourcePolicy);
+    if (answer.decision === 'allowed' ? !effects.has('Deny') : !effects.has('Allow')) return answer;
+    return { decision: 'unknown', error: evaluatorMissingError(), evaluatorMissing: 'resource-policy' };
+  }
   if (res.decision === 'explicit-deny')
     return { ...answer, decision: 'explicit-deny', byResourcePolicy: true };
   if (
@@ -143,6 +155,12 @@ export async function rolePermission(
       ...(bound ? { permissionBoundary: { name: bound.name, document: bound.document } } : {}),
     });
   const answer = await ask(identity, boundary);
+  if (answer.decision === 'unavailable') {
+    const missing = evaluatorMissingError();
+    return sim && !sim.ok
+      ? { decision: 'unknown', error: sim.error, fallbackError: missing, evaluatorMissing: 'role-policies' }
+      : { decision: 'unknown', error: missing, evaluatorMissing: 'role-policies' };
+  }
   if (answer.decision === 'invalid') {
     return {
       decision: 'unknown',
@@ -218,6 +236,13 @@ function withoutConditions(doc: unknown, action: string, removed: Set<string>): 
       return Object.keys(kept).length ? { ...rest, Condition: kept } : rest;
     }),
   };
+}
+
+/** The effects (Allow, Deny) of a policy's statements. */
+function statementEffects(policy: unknown): Set<string> {
+  const statements = (policy as { Statement?: unknown } | undefined)?.Statement;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  return new Set(list.map((st: { Effect?: unknown }) => String(st?.Effect)));
 }
 
 /** True when a trust policy lets ecs-tasks.amazonaws.com assume the role. */
