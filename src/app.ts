@@ -317,9 +317,8 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
     },
     async stop() {
       await app.stop();
-      // Watches say they were interrupted (another replica takes them over when someone presses Watch again).
-      await stopAllWatches(deps, 5_000);
-      // Requests already acknowledged get their answer: Slack will not send them again.
+      // Requests already acknowledged get their answer: Slack will not send them again. A Watch click among them
+      // starts its watch before the watches are stopped below, so that it too says it was interrupted.
       const grace = config.aws.deadlineMs + 5_000;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -329,6 +328,8 @@ export async function buildSlackApp(config: Config, opts: BuildOptions = {}): Pr
         }),
       ]);
       clearTimeout(timer);
+      // Watches say they were interrupted (another replica takes them over when someone presses Watch again).
+      await stopAllWatches(deps, 5_000);
       if (ownState) await state.close();
     },
   };

@@ -582,7 +582,10 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(r.status).toBe(200);
       expect(r.ms).toBeLessThan(ACK_BUDGET_MS);
       await new Promise((res) => setTimeout(res, 300));
-      expect(slack.calls.length).toBe(calls);
+      // Nothing posted, updated or opened. The Home's bookkeeping of earlier replies (a permalink, the person's Home
+      // tab republished) may land late under load, and is not the click's doing.
+      const home = new Set(['chat.getPermalink', 'views.publish', 'users.conversations']);
+      expect(slack.calls.slice(calls).filter((c) => !home.has(c.method))).toEqual([]);
     });
   });
 
