@@ -3,6 +3,8 @@
  * diagnose() per task through the shared pool, errors turned into reply items: a user error becomes its localized
  * line, anything else an apology with a correlation id while the details go to the log.
  */
+
+import type { Partition } from '../aws/partition.js';
 import { parseServiceTarget, type ServiceTarget, serviceArnOf } from '../aws/service-target.js';
 import { parseTaskTarget, type TaskTarget } from '../aws/target.js';
 import type { Config } from '../config.js';
@@ -101,6 +103,24 @@ export interface DiagnoseOptions {
   surface: Surface;
   /** Re-run: read AWS afresh instead of the shared answer cache. */
   fresh?: boolean;
+  /**
+   * A second scope whose rules must allow every account too: the workflow step answering in a channel may read only
+   * what both slack.workflow.accounts and that channel allow (the channel is the workflow author's to name).
+   */
+  alsoScope?: string | undefined;
+}
+
+/** Whether a request of these options may read an account: the channel's rules, and those of `alsoScope`. */
+export function mayRead(
+  deps: Pick<SlackDeps, 'config' | 'pool'>,
+  opts: Pick<DiagnoseOptions, 'channel' | 'alsoScope'>,
+  account: string | undefined,
+  partition: Partition,
+): boolean {
+  return (
+    mayDiagnose(deps.config, deps.pool, opts.channel, account, partition) &&
+    (opts.alsoScope === undefined || mayDiagnose(deps.config, deps.pool, opts.alsoScope, account, partition))
+  );
 }
 
 /** The refusal for a task of an account this channel may not diagnose. */
@@ -144,8 +164,7 @@ async function diagnoseOne(
             probeTimeoutMs: deps.config.registries.probeTimeoutMs,
             changes: deps.config.changes,
             // Every account the diagnosis touches (registry, secret, KMS key) passes the channel's rules.
-            mayRead: (account) =>
-              mayDiagnose(deps.config, deps.pool, opts.channel, account, task.target.partition),
+            mayRead: (account) => mayRead(deps, opts, account, task.target.partition),
           },
           sharedCache: deps.callCache,
           fresh: opts.fresh,
@@ -200,9 +219,7 @@ export async function diagnoseTasks(
   tasks: AlertTask[],
   opts: DiagnoseOptions,
 ): Promise<ReplyItem[]> {
-  const allowed = tasks.map((task) =>
-    mayDiagnose(deps.config, deps.pool, opts.channel, task.target.account, task.target.partition),
-  );
+  const allowed = tasks.map((task) => mayRead(deps, opts, task.target.account, task.target.partition));
   await deps.rateLimits?.admit({
     surface: opts.surface,
     requester: opts.requester,
@@ -241,7 +258,7 @@ export async function diagnoseServiceItem(
   opts: DiagnoseOptions,
 ): Promise<ReplyItem> {
   const { target } = service;
-  const allowed = mayDiagnose(deps.config, deps.pool, opts.channel, target.account, target.partition);
+  const allowed = mayRead(deps, opts, target.account, target.partition);
   await deps.rateLimits?.admit({
     surface: opts.surface,
     requester: opts.requester,
@@ -281,8 +298,7 @@ async function diagnoseServiceOne(
           settings: {
             probePublicRegistries: deps.config.registries.probePublic,
             probeTimeoutMs: deps.config.registries.probeTimeoutMs,
-            mayRead: (account) =>
-              mayDiagnose(deps.config, deps.pool, opts.channel, account, target.partition),
+            mayRead: (account) => mayRead(deps, opts, account, target.partition),
           },
           sharedCache: deps.callCache,
           fresh: opts.fresh,

@@ -245,7 +245,7 @@ describe.skipIf(!motoUrl)(
           },
           defaultAccounts: [],
           dm: { accounts: [ACCOUNT] },
-          workflow: { accounts: [] },
+          workflow: { accounts: [ACCOUNT] },
           admins: [U_ADMIN],
           limits: {
             user: { burst: 3, perMinute: 3 },
@@ -971,7 +971,8 @@ describe.skipIf(!motoUrl)(
         expect(String(it_.summary)).toMatch(/attività|immagine|ruolo|rete|registro/);
       });
 
-      it('fails cleanly with a localized sentence: a bad task, an unknown language, an account not allowed without a channel', async () => {
+      it('fails cleanly with a localized sentence: a bad task, an unknown language, an account slack.workflow.accounts does not list (with or without a channel), one the channel refuses', async () => {
+        const UNLISTED = '999999999999';
         const requesters = pool.requesters.length;
         const bad = await runStep({ task: 'definitely not a task', channel: C_PAY });
         expect(bad.run.state).toBe('failed');
@@ -980,18 +981,25 @@ describe.skipIf(!motoUrl)(
         expect(badIt.run.error).toContain("“nessuna-attività” non è l'ARN di un'attività");
         const lang = await runStep({ task: t1.taskArn, language: 'fr' });
         expect(lang.run.error).toBe('“fr” is not a language ecs-pull speaks: use en or it.');
-        const noChannel = await runStep({ task: t1.taskArn });
+        // An account slack.workflow.accounts does not list: refused without a channel, and with a channel that
+        // allows every account (the workflow's author names the channel: it never widens what a workflow reads).
+        const elsewhere = `arn:aws:ecs:eu-west-1:${UNLISTED}:task/x/0123456789abcdef0123456789abcdef`;
+        const noChannel = await runStep({ task: elsewhere });
         expect(noChannel.run.error).toContain(
-          `This workflow step may not diagnose tasks of account ${ACCOUNT}`,
+          `This workflow step may not diagnose tasks of account ${UNLISTED}`,
         );
         expect(noChannel.run.error).toContain('`slack.workflow.accounts`');
+        const wideChannel = await runStep({ task: elsewhere, channel: C_OPS });
+        expect(wideChannel.run.state).toBe('failed');
+        expect(wideChannel.run.error).toContain(UNLISTED);
+        expect(wideChannel.run.error).toContain('`slack.workflow.accounts`');
         const forbidden = await runStep({ task: t1.taskArn, channel: C_FORBID, language: 'it' });
         expect(forbidden.run.error).toContain(
           `Questo canale non è autorizzato a diagnosticare attività dell'account ${ACCOUNT}`,
         );
         // None of them called AWS; each was failed once, with its own token.
         expect(pool.requesters.length).toBe(requesters);
-        expect(slack.callsOf('functions.completeError')).toHaveLength(5);
+        expect(slack.callsOf('functions.completeError')).toHaveLength(6);
         expect(slack.callsOf('functions.completeSuccess')).toHaveLength(3);
       });
     });

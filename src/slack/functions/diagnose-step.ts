@@ -3,8 +3,9 @@
  * manifest.yml): a task ARN or ECS console URL in, and optionally a channel to post the full report in and a
  * language; out the top cause's id, its summary in one line, the confidence (percent) and the link to the report.
  *
- * Which accounts it may diagnose: the answer channel's rules when a channel is given (as if someone asked there),
- * else slack.workflow.accounts (none unless set). Every workflow run counts against one shared "person" of the rate
+ * Which accounts it may diagnose: those slack.workflow.accounts lists (none unless set), and, when an answer channel
+ * is given, only those of them that channel may diagnose too (the workflow's author names the channel: it narrows
+ * what the step may read, never widens it). Every workflow run counts against one shared "person" of the rate
  * limits (and the channel's and the account's). Bad input, a refused account, a limit, a task that cannot be read:
  * the step fails with one sentence in the step's language, which Slack shows the person who ran the workflow.
  */
@@ -87,17 +88,23 @@ export async function handleDiagnoseStep(deps: SlackDeps, client: SlackClient, r
         await fail(t('slack:step.needs-account', { id: target.taskId }));
         return;
       }
-      if (!mayDiagnose(deps.config, deps.pool, scope, target.account, target.partition)) {
+      // A workflow reads only what slack.workflow.accounts allows, wherever it answers: the answer channel is the
+      // workflow author's to name, so its rules narrow what the step may read and never widen it.
+      const refusedBy = [WORKFLOW_SCOPE, ...(channel ? [channel] : [])].find(
+        (s) => !mayDiagnose(deps.config, deps.pool, s, target.account, target.partition),
+      );
+      if (refusedBy) {
         deps.log.info(
-          { channel: scope, account: target.account },
+          { channel: refusedBy, account: target.account },
           'account not allowed for the workflow step',
         );
-        await fail(say(t, refusalMessage(deps.config, scope, target.account)));
+        await fail(say(t, refusalMessage(deps.config, refusedBy, target.account)));
         return;
       }
       const task = { target };
       const items = await diagnoseTasks(deps, [task], {
         channel: scope,
+        ...(channel ? { alsoScope: WORKFLOW_SCOPE } : {}),
         requester: requesterOf(run.team, 'workflow'),
         surface: 'workflow',
       });
