@@ -9,7 +9,7 @@ import {
   laterLog,
   requestedLanguage,
 } from './common.js';
-import { cliAccess, watchSettings } from './why.js';
+import { cliAccess, readReference, watchSettings } from './why.js';
 
 interface ServiceOptions extends GlobalOptions {
   cluster?: string;
@@ -35,25 +35,12 @@ export async function service(ref: string, opts: ServiceOptions, ctx: CommandCon
   if (asked) ctx.setLanguage(asked);
   const access = cliAccess(opts);
   watchSettings(opts);
-  const role = access.roleArn?.split(':')[4];
-  const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
-  let target: ServiceTarget;
-  try {
-    target = parseServiceTarget(ref, targetOptions);
-  } catch (err) {
-    if (!isUserError(err) || err.key !== 'errors.service.needs-region') throw err;
-    const { defaultRegion } = await import('../aws/clients.js');
-    target = parseServiceTarget(ref, {
-      ...targetOptions,
-      defaultRegion: await defaultRegion(access.profile),
-    });
-  }
-  if (role && target.account !== role)
-    throw new UserError('errors.options.role-elsewhere', {
-      role: access.roleArn!,
-      roleAccount: role,
-      account: target.account ?? '?',
-    });
+  const target: ServiceTarget = await readReference(
+    (o) => parseServiceTarget(ref, o),
+    'errors.service.needs-region',
+    opts,
+    access,
+  );
   const env = await commandEnv(opts, ctx);
   const watch = watchSettings(opts, env.config);
   const [{ ClientPool }, { diagnoseService }, { servicePreflight }] = await Promise.all([

@@ -12,6 +12,7 @@ import {
   type CommandEnv,
   commandEnv,
   type GlobalOptions,
+  laterLog,
   readText,
   requestedLanguage,
   writeText,
@@ -83,6 +84,37 @@ function roleAccountOf(roleArn: string): string | undefined {
   return roleArn.split(':')[4];
 }
 
+/**
+ * A task's or a service's reference read with the command's options (`why`, `service`): the account of --role-arn's
+ * role when --account names none; the AWS SDK's region (AWS_REGION, the profile's region) when neither the
+ * reference nor --region names one (`needsRegion`: the parser's error for that); refused when the reference names
+ * another account than the role's.
+ */
+export async function readReference<T extends { account?: string | undefined }>(
+  parse: (o: { cluster?: string; region?: string; account?: string; defaultRegion?: string }) => T,
+  needsRegion: string,
+  opts: { cluster?: string; region?: string; account?: string },
+  access: { profile?: string | undefined; roleArn?: string | undefined },
+): Promise<T> {
+  const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
+  const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
+  let target: T;
+  try {
+    target = parse(targetOptions);
+  } catch (err) {
+    if (!isUserError(err) || err.key !== needsRegion) throw err;
+    const { defaultRegion } = await import('../aws/clients.js');
+    target = parse({ ...targetOptions, defaultRegion: await defaultRegion(access.profile) });
+  }
+  if (role && target.account !== role)
+    throw new UserError('errors.options.role-elsewhere', {
+      role: access.roleArn!,
+      roleAccount: role,
+      account: target.account ?? '?',
+    });
+  return target;
+}
+
 async function print(io: Io, env: CommandEnv, report: Report, json: boolean | undefined): Promise<void> {
   if (json) {
     const { renderJson } = await import('../render/json.js');
@@ -132,26 +164,12 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
   if (asked) ctx.setLanguage(asked);
   const access = cliAccess(opts);
   watchSettings(opts);
-  const role = access.roleArn ? roleAccountOf(access.roleArn) : undefined;
-  const targetOptions = { cluster: opts.cluster, region: opts.region, account: opts.account ?? role };
-  let target: TaskTarget;
-  try {
-    target = parseTaskTarget(task, targetOptions);
-  } catch (err) {
-    // No region in the reference nor --region: the SDK's own (AWS_REGION, the profile's region).
-    if (!isUserError(err) || err.key !== 'errors.target.needs-region') throw err;
-    const { defaultRegion } = await import('../aws/clients.js');
-    target = parseTaskTarget(task, {
-      ...targetOptions,
-      defaultRegion: await defaultRegion(access.profile),
-    });
-  }
-  if (role && target.account !== role)
-    throw new UserError('errors.options.role-elsewhere', {
-      role: access.roleArn!,
-      roleAccount: role,
-      account: target.account ?? '?',
-    });
+  const target: TaskTarget = await readReference(
+    (o) => parseTaskTarget(task, o),
+    'errors.target.needs-region',
+    opts,
+    access,
+  );
   const event = opts.event
     ? (await import('../diagnosis/event.js')).parseEventText(
         readText(opts.event, 'errors.event.unreadable'),
@@ -167,41 +185,14 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
     import('../aws/clients.js'),
     import('../diagnosis/diagnose.js'),
   ]);
-  // The diagnosis' id (what log.correlationId() gives): on every line it logs, in the message of an internal error.
-  // node:crypto is loaded here, not with this module: a refused input or configuration does not need it.
-  const id = (await import('node:crypto')).randomUUID().slice(0, 8);
+  // The diagnosis' id (on every line it logs, in the message of an internal error) and its logger, loaded after
+  // the diagnosis; a check that fails internally before then is logged once it is.
+  const later = await laterLog(env.config, () => ({
+    account: target.account ?? null,
+    region: target.region,
+    task: target.taskArn ?? target.taskId,
+  }));
   const started = performance.now();
-  let logged: Awaited<ReturnType<typeof createLogger>> | undefined;
-  const createLogger = async () => {
-    const [log_, diagnosisLog] = await Promise.all([
-      import('../log.js'),
-      import('../observability/diagnosis-log.js'),
-    ]);
-    const log = log_
-      .createLogger(
-        // The report on stdout already names every AWS error: at the default level (info) stderr stays quiet
-        // but for internal errors; LOG_LEVEL=warn adds the AWS errors, debug everything.
-        env.config.log.level === 'info' ? 'error' : env.config.log.level,
-        process.stderr,
-        {},
-        { secrets: log_.secretsOf(env.config) },
-      )
-      .child({
-        correlationId: id,
-        surface: 'cli',
-        account: target.account ?? null,
-        region: target.region,
-        task: target.taskArn ?? target.taskId,
-      });
-    return { log, diagnosisLog };
-  };
-  /** Checks that failed internally: kept until the logger is loaded (after the diagnosis), then logged. */
-  const checkErrors: Array<{ checkId: string; err: unknown }> = [];
-  const logger = async () => {
-    logged ??= await createLogger();
-    for (const e of checkErrors.splice(0)) logged.log.error(e, 'check failed');
-    return logged;
-  };
   const pool = new ClientPool(env.config, { cli: { ...access, ownAccount: true } });
   // Once ecs:DescribeTasks is on its way, the clients of the next round load while AWS answers.
   const { preloadAfterRequest } = await import('../aws/sdk.js');
@@ -218,16 +209,13 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
       probeTimeoutMs: env.config.registries.probeTimeoutMs,
       changes: env.config.changes,
     },
-    onCheckError: (checkId: string, err: unknown) => {
-      if (logged) logged.log.error({ checkId, err }, 'check failed');
-      else checkErrors.push({ checkId, err });
-    },
+    onCheckError: later.checkError,
   };
   try {
     result = await diagnose(request, deps);
   } catch (err) {
     const ms = performance.now() - started;
-    const { log, diagnosisLog } = await logger();
+    const { log, diagnosisLog } = await later.get();
     if (isUserError(err)) {
       diagnosisLog.logUserErrorAws(log, err);
       log.info(
@@ -241,10 +229,10 @@ export async function why(task: string, opts: WhyOptions, ctx: CommandContext): 
       'diagnosis finished',
     );
     // The reference printed is the id of the lines above (exit code 1, as for any internal error).
-    throw new UserError('errors.internal', { id }, 1);
+    throw new UserError('errors.internal', { id: later.id }, 1);
   }
   const { report, saved } = result;
-  const { log, diagnosisLog } = await logger();
+  const { log, diagnosisLog } = await later.get();
   diagnosisLog.logAwsErrors(log, report);
   log.info(
     diagnosisLog.diagnosisSummary(report, diagnosisLog.diagnosisOutcome(report), performance.now() - started),
