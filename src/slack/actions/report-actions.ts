@@ -33,27 +33,7 @@ import {
   type SlackClient,
   saveState,
 } from '../reply.js';
-
-interface Where {
-  channel: string;
-  ts: string;
-  threadTs?: string | undefined;
-  user: string;
-  team?: string | undefined;
-}
-
-function whereOf(body: BlockAction): Where | undefined {
-  const channel = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
-  const ts = (body.container as { message_ts?: string }).message_ts ?? body.message?.ts;
-  if (!channel || !ts) return undefined;
-  return {
-    channel,
-    ts,
-    threadTs: (body.message as { thread_ts?: string } | undefined)?.thread_ts,
-    user: body.user.id,
-    team: body.team?.id ?? body.user.team_id,
-  };
-}
+import { type Where, whereOf } from './where.js';
 
 /** Diagnoses the state's tasks (or the button's ARNs) again and stores the result under a new key. */
 async function rediagnose(

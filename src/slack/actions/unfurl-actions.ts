@@ -26,6 +26,7 @@ import { rememberReply } from '../home.js';
 import { requestLanguage } from '../language.js';
 import { releaseIfLimited } from '../rate-limit.js';
 import { loadState, publishReply, type ReplyState, respondLine, type SlackClient } from '../reply.js';
+import { whereOf } from './where.js';
 
 /** How long a link's report counts as posted (a second press is pointed at it). */
 const POSTED_TTL_MS = 24 * 3600_000;
@@ -38,13 +39,11 @@ export async function handleUnfurlDiagnose(
   respond: RespondFn,
 ): Promise<void> {
   const value = decodeUnfurlValue(action.value);
-  const container = body.container as { channel_id?: string; message_ts?: string; thread_ts?: string };
-  const channel = body.channel?.id ?? container.channel_id;
-  const messageTs = container.message_ts ?? body.message?.ts;
-  if (!value || !channel || !messageTs) return;
-  const threadTs =
-    (body.message as { thread_ts?: string } | undefined)?.thread_ts ?? container.thread_ts ?? messageTs;
-  const user = body.user.id;
+  const where = whereOf(body);
+  if (!value || !where) return;
+  const { channel, ts: messageTs, user } = where;
+  // The report goes in the thread of the message the link was posted in (a thread of its own at the top level).
+  const threadTs = where.threadTs ?? messageTs;
   let lang: Language = channelLanguage(deps.config, channel);
   await guarded(
     deps,
@@ -83,7 +82,7 @@ export async function handleUnfurlDiagnose(
       const kind = service ? 'service' : 'report';
       const opts = {
         channel,
-        requester: requesterOf(body.team?.id ?? body.user.team_id, user),
+        requester: requesterOf(where.team, user),
         surface: 'unfurl' as const,
       };
       let items: ReplyState['items'];

@@ -5,6 +5,7 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { serviceWatchPlan } from '../../diagnosis/service-watch-plan.js';
 import { translator } from '../../i18n.js';
+import type { ReplyItem } from '../../render/blocks.js';
 import { say } from '../../render/text.js';
 import { renderWatchStatus } from '../../render/watch-view.js';
 import { mayDiagnose, refusalMessage } from '../access.js';
@@ -13,7 +14,8 @@ import { requesterOf, type SlackDeps } from '../deps.js';
 import { fromRequest, serviceFromRequest } from '../diagnoser.js';
 import { guarded } from '../guard.js';
 import { rememberReply } from '../home.js';
-import { loadState, respondLine, type SlackClient, updateMessage } from '../reply.js';
+import type { Named } from '../rate-limit.js';
+import { loadState, type ReplyState, respondLine, type SlackClient, updateMessage } from '../reply.js';
 import {
   checksToWatch,
   claimWatch,
@@ -26,15 +28,38 @@ import {
   watchKey,
 } from '../watch.js';
 import { ACTION_WATCH, ACTION_WATCH_STOP, decodeStopValue, decodeWatchValue } from '../watch-protocol.js';
+import { whereOf } from './where.js';
 
-function whereOf(body: BlockAction) {
-  const channel = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
-  const ts = (body.container as { message_ts?: string }).message_ts ?? body.message?.ts;
-  if (!channel || !ts) return undefined;
-  const threadTs =
-    (body.container as { thread_ts?: string }).thread_ts ??
-    (body.message as { thread_ts?: string } | undefined)?.thread_ts;
-  return { channel, ts, threadTs, user: body.user.id, team: body.team?.id ?? body.user.team_id };
+/**
+ * What Watch under this report would watch: a task's failing checks, or a service (its lead group's failing checks
+ * and its own state), with what it names for the channel's rules and the rate limits; or the line saying there is
+ * nothing to watch.
+ */
+function watchOf(
+  state: ReplyState,
+  item: ReplyItem,
+):
+  | { nothing: string }
+  | { subject: WatchSubject; checks: string[]; serviceName?: string | undefined; named: Named } {
+  if (item.kind === 'service') {
+    const service = state.requests.map(serviceFromRequest).find((x) => x !== undefined);
+    if (!service) return { nothing: 'slack:errors.stale' };
+    const plan = serviceWatchPlan(item.report);
+    if (!plan) return { nothing: 'slack:watch.service-nothing' };
+    return {
+      // The service named in the stored request, which the report's target repeats.
+      subject: { service: { ...plan, target: service.target } },
+      checks: plan.lead?.checks ?? [],
+      serviceName: item.report.service.serviceName,
+      named: service,
+    };
+  }
+  if (item.kind !== 'report') return { nothing: 'slack:errors.stale' };
+  const task: AlertTask | undefined = state.requests[0] ? fromRequest(state.requests[0]) : undefined;
+  if (!task) return { nothing: 'slack:errors.stale' };
+  const checks = checksToWatch(item.report);
+  if (!checks.length) return { nothing: 'slack:watch.nothing' };
+  return { subject: { task }, checks, named: task };
 }
 
 export async function handleWatch(
@@ -62,76 +87,26 @@ export async function handleWatch(
         await respondLine(respond, t('slack:errors.stale'));
         return;
       }
-      const requester = requesterOf(where.team, where.user);
-      let subject: WatchSubject;
-      let checks: string[];
-      let serviceName: string | undefined;
-      if (item.kind === 'service') {
-        const service = state.requests.map(serviceFromRequest).find((x) => x !== undefined);
-        const plan = serviceWatchPlan(item.report);
-        if (!service) {
-          await respondLine(respond, t('slack:errors.stale'));
-          return;
-        }
-        if (!plan) {
-          await respondLine(respond, t('slack:watch.service-nothing'));
-          return;
-        }
-        // The channel's rules as for any diagnosis, and the person's rate limits (a watch costs one diagnosis).
-        if (
-          !mayDiagnose(
-            deps.config,
-            deps.pool,
-            where.channel,
-            service.target.account,
-            service.target.partition,
-          )
-        ) {
-          await respondLine(
-            respond,
-            say(t, refusalMessage(deps.config, where.channel, service.target.account)),
-          );
-          return;
-        }
-        await deps.rateLimits?.admit({
-          surface: 'watch',
-          requester,
-          channel: where.channel,
-          named: [service],
-          allowed: [service],
-        });
-        // The service named in the stored request, which the report's target repeats.
-        subject = { service: { ...plan, target: service.target } };
-        checks = plan.lead?.checks ?? [];
-        serviceName = item.report.service.serviceName;
-      } else if (item.kind === 'report') {
-        const task: AlertTask | undefined = state.requests[0] ? fromRequest(state.requests[0]) : undefined;
-        if (!task) {
-          await respondLine(respond, t('slack:errors.stale'));
-          return;
-        }
-        checks = checksToWatch(item.report);
-        if (!checks.length) {
-          await respondLine(respond, t('slack:watch.nothing'));
-          return;
-        }
-        const partition = task.target.partition;
-        if (!mayDiagnose(deps.config, deps.pool, where.channel, task.target.account, partition)) {
-          await respondLine(respond, say(t, refusalMessage(deps.config, where.channel, task.target.account)));
-          return;
-        }
-        await deps.rateLimits?.admit({
-          surface: 'watch',
-          requester,
-          channel: where.channel,
-          named: [task],
-          allowed: [task],
-        });
-        subject = { task };
-      } else {
-        await respondLine(respond, t('slack:errors.stale'));
+      const watch = watchOf(state, item);
+      if ('nothing' in watch) {
+        await respondLine(respond, t(watch.nothing));
         return;
       }
+      const { subject, checks, serviceName, named } = watch;
+      // The channel's rules as for any diagnosis, and the person's rate limits (a watch costs one diagnosis).
+      const { account, partition } = named.target;
+      if (!mayDiagnose(deps.config, deps.pool, where.channel, account, partition)) {
+        await respondLine(respond, say(t, refusalMessage(deps.config, where.channel, account)));
+        return;
+      }
+      const requester = requesterOf(where.team, where.user);
+      await deps.rateLimits?.admit({
+        surface: 'watch',
+        requester,
+        channel: where.channel,
+        named: [named],
+        allowed: [named],
+      });
       const threadTs = where.threadTs ?? where.ts;
       const record = newWatchRecord(deps, {
         by: where.user,
