@@ -21,7 +21,7 @@ import {
   type StoppedTask,
 } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
-import { blockKitViolations } from '../helpers/slack-blockkit.js';
+import { blockKitViolations, requiredButtonValue } from '../helpers/slack-blockkit.js';
 import { type AlertVars, alertFixture, alertFixtureNames } from '../helpers/slack-fixtures.js';
 import {
   buttonClick,
@@ -94,15 +94,6 @@ async function metric(appUrl: string, name: string, labels: Record<string, strin
       return Number(m[3]);
   }
   return 0;
-}
-
-function actionValue(blocks: unknown[] | undefined, actionId: string): string {
-  for (const b of (blocks ?? []) as Block[]) {
-    if (b.type !== 'actions') continue;
-    const e = b.elements.find((x) => x.action_id === actionId);
-    if (e?.value) return e.value;
-  }
-  throw new Error(`no ${actionId} button`);
 }
 
 describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('motoMissingReason')})`}`, () => {
@@ -248,7 +239,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
     expect(texts(detail.blocks)).toContain(`ecs-pull · task ${t1.taskId}`);
     expect(texts(detail.blocks)).toContain('Cluster web · account 431122334455 · eu-west-1');
     expect(texts(detail.blocks)).toContain(net.subnetId);
-    expect(actionValue(detail.blocks, ACTION_RERUN)).toContain(t1.taskArn);
+    expect(requiredButtonValue(detail.blocks, ACTION_RERUN)).toContain(t1.taskArn);
     // The fix as commands, copyable: a code block with the route table's real id.
     expect(texts(detail.blocks)).toMatch(
       /```[^`]*aws ec2 create-route --route-table-id rtb-[0-9a-f]+ --destination-cidr-block 0\.0\.0\.0\/0/,
@@ -466,7 +457,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
   describe('buttons', () => {
     it('Re-run diagnoses again and updates the report and the channel summary in place', async () => {
       const updatesBefore = slack.callsOf('chat.update').length;
-      const value = actionValue(detail.blocks, ACTION_RERUN);
+      const value = requiredButtonValue(detail.blocks, ACTION_RERUN);
       const click = buttonClick({
         channel: C_INCIDENT,
         user: U_IT,
@@ -493,7 +484,9 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(texts(onDetail.args.blocks)).toContain(`Re-run by <@${U_IT}>`);
       expect(texts(onDetail.args.blocks)).toContain(`ecs-pull · task ${t1.taskId}`);
       expect(texts(onSummary.args.blocks)).toContain(`<@${U_EN}> asked about task`);
-      const newKey = decodeActionValue(actionValue(onDetail.args.blocks as unknown[], ACTION_RERUN))!.k;
+      const newKey = decodeActionValue(
+        requiredButtonValue(onDetail.args.blocks as unknown[], ACTION_RERUN),
+      )!.k;
       expect(newKey).not.toBe(decodeActionValue(value)!.k);
       await new Promise((r) => setTimeout(r, 1000));
       expect(slack.callsOf('chat.update').slice(updatesBefore)).toHaveLength(2);
@@ -508,7 +501,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
           user: U_EN,
           message: { ts: detail.ts, thread_ts: summary.ts, blocks: current.blocks },
           actionId: ACTION_LANG,
-          value: actionValue(current.blocks, ACTION_LANG),
+          value: requiredButtonValue(current.blocks, ACTION_LANG),
           responseUrl: slack.responseUrl('lang'),
         }),
       );
@@ -525,7 +518,7 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       expect(texts(onDetail.args.blocks)).toContain(`ecs-pull · attività ${t1.taskId}`);
       expect(texts(onDetail.args.blocks)).toContain(`Rieseguito da <@${U_IT}>`);
       expect(texts(updates.find((u) => u.args.ts === summary.ts)!.args.blocks)).toContain('ha chiesto');
-      const back = decodeActionValue(actionValue(onDetail.args.blocks as unknown[], ACTION_LANG))!;
+      const back = decodeActionValue(requiredButtonValue(onDetail.args.blocks as unknown[], ACTION_LANG))!;
       expect(back.g).toBe('en');
     });
 
@@ -557,9 +550,9 @@ describe.skipIf(!motoUrl)(`Slack app over HTTP${motoUrl ? '' : ` (${inject('moto
       );
       expect(update.args).toMatchObject({ channel: C_TRIAGE, ts: reply.ts });
       expect(texts(update.args.blocks)).toContain(`ecs-pull · attività ${t2.taskId}`);
-      expect(decodeActionValue(actionValue(update.args.blocks as unknown[], ACTION_RERUN))!.k).not.toBe(
-        'expired0000000000000',
-      );
+      expect(
+        decodeActionValue(requiredButtonValue(update.args.blocks as unknown[], ACTION_RERUN))!.k,
+      ).not.toBe('expired0000000000000');
     });
 
     it('console URL buttons are acknowledged and change nothing', async () => {

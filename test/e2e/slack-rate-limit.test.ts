@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildSlackApp, type SlackApp } from '../../src/app.js';
 import { ClientPool } from '../../src/aws/clients.js';
 import type { Config } from '../../src/config.js';
-import type { Block } from '../../src/render/blockkit.js';
 import { ACTION_LANG, ACTION_RERUN } from '../../src/slack/buttons.js';
 import { BASE_CREDENTIALS, motoAccount } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { freePort } from '../helpers/moto-server.js';
 import { type CountingProxy, startCountingProxy } from '../helpers/slack-aws-proxy.js';
+import { requiredButtonValue } from '../helpers/slack-blockkit.js';
 import { captureLog } from '../helpers/slack-log.js';
 import { buttonClick, messageShortcut, SlackSender } from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type StoredMessage, TEAM_ID } from '../helpers/slack-server.js';
@@ -41,15 +41,6 @@ const EIGHT_ACCOUNTS = Array.from(
 
 function texts(v: unknown): string {
   return JSON.stringify(v ?? '');
-}
-
-function actionValue(blocks: unknown[] | undefined, actionId: string): string {
-  for (const b of (blocks ?? []) as Block[]) {
-    if (b.type !== 'actions') continue;
-    const e = b.elements.find((x) => x.action_id === actionId);
-    if (e?.value) return e.value;
-  }
-  throw new Error(`no ${actionId} button`);
 }
 
 const USER_LIMIT =
@@ -235,7 +226,7 @@ describe.skipIf(!motoUrl)(
                 text: detail.text ?? '',
               },
               actionId,
-              value: actionValue(detail.blocks, actionId),
+              value: requiredButtonValue(detail.blocks, actionId),
               responseUrl: slack.responseUrl(id),
             }),
           );

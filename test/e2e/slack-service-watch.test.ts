@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildSlackApp, type SlackApp } from '../../src/app.js';
 import { ClientPool } from '../../src/aws/clients.js';
 import { createLogger } from '../../src/log.js';
-import type { Block } from '../../src/render/blockkit.js';
 import { ACTION_WATCH, ACTION_WATCH_STOP } from '../../src/slack/watch-protocol.js';
 import { BASE_CREDENTIALS, motoAccount } from '../helpers/aws-scenario.js';
 import { pushImage } from '../helpers/identity-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { buildServiceScenario, type ServiceScenario } from '../helpers/service-scenario.js';
-import { blockKitViolations } from '../helpers/slack-blockkit.js';
+import { blockKitViolations, buttonValue } from '../helpers/slack-blockkit.js';
 import { buttonClick, SlackSender } from '../helpers/slack-requests.js';
 import { FakeSlack, type StoredMessage } from '../helpers/slack-server.js';
 
@@ -24,15 +23,6 @@ const ACCOUNT = '431700000019';
 const SECRET = 'service-watch-signing-secret';
 const C = 'C0SVCWATCH1';
 const U1 = 'U0SVCWATCH1';
-
-function button(blocks: unknown[] | undefined, actionId: string): string | undefined {
-  for (const b of (blocks ?? []) as Block[]) {
-    if (b.type !== 'actions') continue;
-    const e = b.elements.find((x) => x.action_id === actionId);
-    if (e) return e.value;
-  }
-  return undefined;
-}
 
 describe.skipIf(!motoUrl)(
   `Watch a service until fixed in Slack${motoUrl ? '' : ` (${inject('motoMissingReason')})`}`,
@@ -91,7 +81,7 @@ describe.skipIf(!motoUrl)(
         30_000,
         'the service report',
       )) as [StoredMessage, StoredMessage];
-      const watch = button(detail.blocks, ACTION_WATCH);
+      const watch = buttonValue(detail.blocks, ACTION_WATCH);
       expect(watch, 'a Watch button under a service report whose lead group fails').toBeDefined();
       const posts = slack.callsOf('chat.postMessage').length;
       await send.interaction(
@@ -107,7 +97,7 @@ describe.skipIf(!motoUrl)(
       const status = await slack.waitFor(
         () =>
           (slack.messages.get(C) ?? []).find(
-            (m) => m.thread_ts === summary.ts && button(m.blocks, ACTION_WATCH_STOP),
+            (m) => m.thread_ts === summary.ts && buttonValue(m.blocks, ACTION_WATCH_STOP),
           ),
         10_000,
         'the watch status',

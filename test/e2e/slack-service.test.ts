@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildSlackApp, type SlackApp } from '../../src/app.js';
 import { ClientPool } from '../../src/aws/clients.js';
 import type { Config } from '../../src/config.js';
-import type { Block } from '../../src/render/blockkit.js';
 import { ACTION_RERUN } from '../../src/slack/buttons.js';
 import { BASE_CREDENTIALS, motoAccount } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
@@ -21,7 +20,7 @@ import {
 } from '../helpers/service-fixtures.js';
 import { buildServiceScenario, type ServiceScenario } from '../helpers/service-scenario.js';
 import { type CountingProxy, startCountingProxy } from '../helpers/slack-aws-proxy.js';
-import { blockKitViolations } from '../helpers/slack-blockkit.js';
+import { blockKitViolations, requiredButtonValue } from '../helpers/slack-blockkit.js';
 import { captureLog } from '../helpers/slack-log.js';
 import { buttonClick, SlackSender } from '../helpers/slack-requests.js';
 import { BOT_USER_ID, FakeSlack, type StoredMessage, WORKSPACE_URL } from '../helpers/slack-server.js';
@@ -42,15 +41,6 @@ const U_EN = 'U0SVCUSER1';
 
 function texts(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
-}
-
-function buttonValue(blocks: unknown[] | undefined, actionId: string): string {
-  for (const b of (blocks ?? []) as Block[]) {
-    if (b.type !== 'actions') continue;
-    const e = b.elements.find((x) => x.action_id === actionId);
-    if (e?.value) return e.value;
-  }
-  throw new Error(`no ${actionId} button`);
 }
 
 describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMissingReason')})`}`, () => {
@@ -199,7 +189,7 @@ describe.skipIf(!motoUrl)(`services in Slack${motoUrl ? '' : ` (${inject('motoMi
         user: U_EN,
         message: { ts: detail.ts, thread_ts: detail.thread_ts, blocks: detail.blocks },
         actionId: ACTION_RERUN,
-        value: buttonValue(detail.blocks, ACTION_RERUN),
+        value: requiredButtonValue(detail.blocks, ACTION_RERUN),
         responseUrl: slack.responseUrl('svc-rerun'),
       }),
     );

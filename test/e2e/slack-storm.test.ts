@@ -11,12 +11,11 @@ import { ClientPool } from '../../src/aws/clients.js';
 import { parseTaskTarget } from '../../src/aws/target.js';
 import type { Config } from '../../src/config.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import type { Block } from '../../src/render/blockkit.js';
 import { ACTION_LANG, ACTION_RERUN } from '../../src/slack/buttons.js';
 import { BASE_CREDENTIALS, motoAccount } from '../helpers/aws-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { type CountingProxy, startCountingProxy } from '../helpers/slack-aws-proxy.js';
-import { blockKitViolations } from '../helpers/slack-blockkit.js';
+import { blockKitViolations, requiredButtonValue } from '../helpers/slack-blockkit.js';
 import { alertFixture } from '../helpers/slack-fixtures.js';
 import { captureLog } from '../helpers/slack-log.js';
 import { buttonClick, SlackSender } from '../helpers/slack-requests.js';
@@ -35,15 +34,6 @@ const PACE_MS = 20;
 
 function texts(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
-}
-
-function buttonValue(blocks: unknown[] | undefined, actionId: string): string {
-  for (const b of (blocks ?? []) as Block[]) {
-    if (b.type !== 'actions') continue;
-    const e = b.elements.find((x) => x.action_id === actionId);
-    if (e?.value) return e.value;
-  }
-  throw new Error(`no ${actionId} button`);
 }
 
 describe.skipIf(!motoUrl)(`alert storm${motoUrl ? '' : ` (${inject('motoMissingReason')})`}`, () => {
@@ -192,7 +182,7 @@ describe.skipIf(!motoUrl)(`alert storm${motoUrl ? '' : ` (${inject('motoMissingR
         user: 'U0STORMER1',
         message: { ts: repeat.reply.ts, thread_ts: repeat.alert.ts, blocks: repeat.reply.blocks },
         actionId: ACTION_LANG,
-        value: buttonValue(repeat.reply.blocks, ACTION_LANG),
+        value: requiredButtonValue(repeat.reply.blocks, ACTION_LANG),
         responseUrl: slack.responseUrl('storm-lang'),
       }),
     );
@@ -211,7 +201,7 @@ describe.skipIf(!motoUrl)(`alert storm${motoUrl ? '' : ` (${inject('motoMissingR
         user: 'U0STORMER1',
         message: { ts: repeat.reply.ts, thread_ts: repeat.alert.ts, blocks: repeat.reply.blocks },
         actionId: ACTION_RERUN,
-        value: buttonValue(repeat.reply.blocks, ACTION_RERUN),
+        value: requiredButtonValue(repeat.reply.blocks, ACTION_RERUN),
         responseUrl: slack.responseUrl('storm-rerun'),
       }),
     );

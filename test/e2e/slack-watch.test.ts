@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildSlackApp, type SlackApp } from '../../src/app.js';
 import { ClientPool } from '../../src/aws/clients.js';
 import { createLogger } from '../../src/log.js';
-import type { Block } from '../../src/render/blockkit.js';
 import { ACTION_WATCH, ACTION_WATCH_STOP } from '../../src/slack/watch-protocol.js';
 import { BASE_CREDENTIALS, motoAccount, runStoppedTask, type StoppedTask } from '../helpers/aws-scenario.js';
 import { createRepository, pullingRole, pushImage } from '../helpers/identity-scenario.js';
 import { motoConfig, useMotoEndpoint } from '../helpers/moto-engine.js';
 import { natPath } from '../helpers/network-scenario.js';
-import { blockKitViolations } from '../helpers/slack-blockkit.js';
+import { blockKitViolations, buttonValue } from '../helpers/slack-blockkit.js';
 import { buttonClick, SlackSender } from '../helpers/slack-requests.js';
 import { FakeSlack, type RecordedCall, type StoredMessage } from '../helpers/slack-server.js';
 
@@ -27,15 +26,6 @@ const U1 = 'U0WATCHER1';
 const U2 = 'U0WATCHER2';
 
 type Account = Awaited<ReturnType<typeof motoAccount>>;
-
-function button(blocks: unknown[] | undefined, actionId: string): string | undefined {
-  for (const b of (blocks ?? []) as Block[]) {
-    if (b.type !== 'actions') continue;
-    const e = b.elements.find((x) => x.action_id === actionId);
-    if (e) return e.value;
-  }
-  return undefined;
-}
 
 describe.skipIf(!motoUrl)(
   `Watch until fixed in Slack${motoUrl ? '' : ` (${inject('motoMissingReason')})`}`,
@@ -133,7 +123,7 @@ describe.skipIf(!motoUrl)(
       );
     const statusOf = (threadTs: string) =>
       (slack.messages.get(C) ?? []).find(
-        (m) => m.thread_ts === threadTs && button(m.blocks, ACTION_WATCH_STOP),
+        (m) => m.thread_ts === threadTs && buttonValue(m.blocks, ACTION_WATCH_STOP),
       );
     const metric = async (result: string) => {
       const body = await (await fetch(`${send.appUrl}/metrics`)).text();
@@ -144,7 +134,7 @@ describe.skipIf(!motoUrl)(
 
     it('Watch: one status in the thread, re-checks, and once the tag is pushed says so and tells the person', async () => {
       const { repo, summary, detail } = await reportOfMissingTag();
-      const watch = button(detail.blocks, ACTION_WATCH);
+      const watch = buttonValue(detail.blocks, ACTION_WATCH);
       expect(watch, 'a Watch button under a report with a failing check').toBeDefined();
       expect(blockKitViolations({ text: detail.text ?? '', blocks: detail.blocks ?? [] })).toEqual([]);
 
@@ -214,10 +204,10 @@ describe.skipIf(!motoUrl)(
 
     it('Stop watching ends a watch from its status; pressing it again says it is over', async () => {
       const { summary, detail } = await reportOfMissingTag();
-      await click(detail, ACTION_WATCH, button(detail.blocks, ACTION_WATCH)!, U2, 'watch-3');
+      await click(detail, ACTION_WATCH, buttonValue(detail.blocks, ACTION_WATCH)!, U2, 'watch-3');
       const status = await slack.waitFor(() => statusOf(summary.ts), 10_000, 'the watch status');
       // The message is updated in place: keep the button's value as it was.
-      const stopValue = button(status.blocks, ACTION_WATCH_STOP)!;
+      const stopValue = buttonValue(status.blocks, ACTION_WATCH_STOP)!;
       await click(status, ACTION_WATCH_STOP, stopValue, U1, 'stop-1');
       const stopped = await slack.waitFor(
         () =>
@@ -238,7 +228,7 @@ describe.skipIf(!motoUrl)(
       const again = await slack.waitFor(() => slack.responses.find((x) => x.id === 'stop-2'), 10_000, 'over');
       expect(String(again.body.text)).toBe('This report is not being watched any more.');
       // Watched again after a stop: a new watch starts.
-      await click(detail, ACTION_WATCH, button(detail.blocks, ACTION_WATCH)!, U2, 'watch-4');
+      await click(detail, ACTION_WATCH, buttonValue(detail.blocks, ACTION_WATCH)!, U2, 'watch-4');
       await slack.waitFor(
         () =>
           (slack.messages.get(C) ?? []).filter(

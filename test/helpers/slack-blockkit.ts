@@ -164,3 +164,23 @@ export function unfurlViolations(unfurls: Record<string, unknown>): string[] {
   }
   return out;
 }
+
+/** The value of the first button with this action id in a message's actions blocks; undefined when there is none. */
+export function buttonValue(blocks: unknown[] | undefined, actionId: string): string | undefined {
+  for (const b of (blocks ?? []) as Array<{
+    type?: string;
+    elements?: Array<{ action_id?: string; value?: string }>;
+  }>) {
+    if (b.type !== 'actions') continue;
+    const e = b.elements?.find((x) => x.action_id === actionId);
+    if (e?.value) return e.value;
+  }
+  return undefined;
+}
+
+/** buttonValue, for a button the message must have. */
+export function requiredButtonValue(blocks: unknown[] | undefined, actionId: string): string {
+  const v = buttonValue(blocks, actionId);
+  if (v === undefined) throw new Error(`no ${actionId} button`);
+  return v;
+}
