@@ -5,10 +5,8 @@ import type { ProbeResult } from '../../../registry/probe.js';
 import { aws, type FixCommand, shellVar } from '../../commands.js';
 import type { TaskContext } from '../../context.js';
 import {
-  addExecutionRole,
   addRepositoryCredentials,
   containerEdit,
-  enableKey,
   fixMessage,
   fixOf,
   IAC,
@@ -16,6 +14,7 @@ import {
   one,
   param,
   putRolePolicy,
+  secretKeyCommands,
   taskDefinitionChange,
 } from '../shared/commands.js';
 import { foldByContainer, okValue } from '../shared/fold.js';
@@ -48,25 +47,6 @@ export const registryCredentialsCheck = defineCheck(r, {
         const secret = param(result.message, 'secret');
         return container && secret ? recreateCredentials(ctx, container, secret) : [];
       }
-      case 'enable-key': {
-        const key = param(result.remediation, 'key');
-        return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
-      }
-      case 'add-role':
-        return addExecutionRole(ctx);
-      case 'grant-kms': {
-        const key = param(result.remediation, 'key');
-        if (!role || !key) return [];
-        return [
-          putRolePolicy(
-            ctx.region,
-            role,
-            inlinePolicyName('decrypt-registry-credentials', inline),
-            ['kms:Decrypt'],
-            [key],
-          ),
-        ];
-      }
       case 'grant': {
         const secret = param(result.remediation, 'secret');
         if (!role || !secret) return [];
@@ -81,7 +61,10 @@ export const registryCredentialsCheck = defineCheck(r, {
         ];
       }
       default:
-        return [];
+        return (
+          secretKeyCommands(result, ctx, { role, inline, decryptPolicy: 'decrypt-registry-credentials' }) ??
+          []
+        );
     }
   },
   async run({ context: ctx, facts, links }) {

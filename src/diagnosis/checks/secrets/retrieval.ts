@@ -6,9 +6,7 @@ import type { TaskContext } from '../../context.js';
 import type { SecretRecord } from '../../facts/secrets-kms.js';
 import {
   accountOf,
-  addExecutionRole,
   createEndpoints,
-  enableKey,
   fixMessage,
   fixOf,
   IAC,
@@ -16,6 +14,7 @@ import {
   one,
   param,
   putRolePolicy,
+  secretKeyCommands,
 } from '../shared/commands.js';
 import { okValue, worstOf } from '../shared/fold.js';
 import { endpointsFor, internetPath, serviceReach } from '../shared/path.js';
@@ -54,25 +53,6 @@ export const secretsRetrievalCheck = defineCheck(r, {
         );
         return s ? createSecret(s, result.message.key.endsWith('.deleted')) : [];
       }
-      case 'enable-key': {
-        const key = param(result.remediation, 'key');
-        return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
-      }
-      case 'add-role':
-        return addExecutionRole(ctx);
-      case 'grant-kms': {
-        const key = param(result.remediation, 'key');
-        if (!role || !key) return [];
-        return [
-          putRolePolicy(
-            ctx.region,
-            role,
-            inlinePolicyName('decrypt-secrets', inline),
-            ['kms:Decrypt'],
-            [key],
-          ),
-        ];
-      }
       case 'grant': {
         const secret = param(result.remediation, 'secret');
         const action = param(result.remediation, 'action');
@@ -94,7 +74,7 @@ export const secretsRetrievalCheck = defineCheck(r, {
         });
       }
       default:
-        return [];
+        return secretKeyCommands(result, ctx, { role, inline, decryptPolicy: 'decrypt-secrets' }) ?? [];
     }
   },
   async run({ context: ctx, facts, links }) {

@@ -786,3 +786,38 @@ export function param(m: Message | undefined, name: string): string | undefined 
   if (typeof v === 'number') return String(v);
   return undefined;
 }
+
+/**
+ * The fixes the checks that read a secret with the execution role share (image.registry-credentials,
+ * secrets.retrieval): make the secret's KMS key usable again, give the task an execution role, let the role decrypt
+ * with the key (an inline policy named after `decryptPolicy`). Undefined for any other fix.
+ */
+export function secretKeyCommands(
+  result: { message: Message; remediation?: Message | undefined },
+  ctx: TaskContext,
+  o: { role: string | undefined; inline: readonly string[] | undefined; decryptPolicy: string },
+): FixCommand[] | undefined {
+  switch (fixOf(result)) {
+    case 'enable-key': {
+      const key = param(result.remediation, 'key');
+      return key ? enableKey(key, param(result.message, 'state'), ctx.region) : [];
+    }
+    case 'add-role':
+      return addExecutionRole(ctx);
+    case 'grant-kms': {
+      const key = param(result.remediation, 'key');
+      if (!o.role || !key) return [];
+      return [
+        putRolePolicy(
+          ctx.region,
+          o.role,
+          inlinePolicyName(o.decryptPolicy, o.inline),
+          ['kms:Decrypt'],
+          [key],
+        ),
+      ];
+    }
+    default:
+      return undefined;
+  }
+}
